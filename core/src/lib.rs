@@ -1,1 +1,71 @@
-pub fn f(){}
+//! # ferrest
+//!
+//! Declarative REST APIs for Rust. Annotate a struct with `#[derive(Resource)]` and
+//! `#[rest(...)]` attributes; ferrest generates, at compile time, the sea-orm entity,
+//! the create/update DTOs, request validation, and the data from which the runtime
+//! serves five CRUD endpoints and an OpenAPI document with Swagger UI.
+//!
+//! ```no_run
+//! use ferrest::prelude::*;
+//!
+//! /// A book in the catalogue.
+//! #[derive(Resource)]
+//! #[rest(table = "books", path = "/books", tag = "Books")]
+//! pub struct Book {
+//!     #[rest(id)]
+//!     pub id: i64,
+//!     #[rest(validate(length(min = 1, max = 200)))]
+//!     pub title: String,
+//!     #[rest(validate(pattern = "^[0-9]{13}$"), unique)]
+//!     pub isbn: String,
+//!     pub summary: Option<String>,
+//!     #[rest(created_at)]
+//!     pub created_at: DateTimeUtc,
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), ferrest::Error> {
+//!     ferrest::App::from_env().resource::<Book>().serve().await
+//! }
+//! ```
+//!
+//! The user guide in `docs/` covers every attribute.
+
+#![doc(html_no_source)]
+
+mod app;
+mod crud;
+mod db;
+mod extract;
+mod openapi;
+mod page;
+mod problem;
+mod resource;
+
+pub mod spec;
+pub mod validate;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use app::{App, Error, MAX_BODY_BYTES};
+pub use db::{AppState, DEFAULT_DATABASE_URL, connect};
+pub use ferrest_macros::Resource;
+pub use openapi::to_openapi_30;
+pub use page::{DEFAULT_LIMIT, Page};
+pub use problem::{ApiError, FieldError, PROBLEM_JSON};
+pub use resource::Resource;
+pub use validate::Invalid;
+
+/// What a resource file needs: the derive, the trait, and the column value types.
+pub mod prelude {
+    pub use crate::{ApiError, FieldError, Invalid, Resource};
+    /// JSON column type.
+    pub use serde_json::Value as Json;
+    /// `DateTime<Utc>`, the type of `created_at`/`updated_at` fields.
+    pub type DateTimeUtc = chrono::DateTime<chrono::Utc>;
+    pub use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+    pub use rust_decimal::Decimal;
+    pub use uuid::Uuid;
+}

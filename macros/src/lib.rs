@@ -1,0 +1,25 @@
+//! Procedural macros of ferrest. Use them through the `ferrest` crate, which
+//! re-exports them; the generated code refers to `::ferrest::__private` only.
+//!
+//! Every macro runs the same pipeline: `parse` (syntax to raw values) -> `model`
+//! (validated, typed description) -> `check` (cross-field rules) -> `expand`
+//! (tokens). Errors are collected along the way and stop the pipeline in one place,
+//! `pipeline.rs`.
+
+mod check;
+mod errors;
+mod expand;
+mod model;
+mod parse;
+mod pipeline;
+
+use proc_macro::TokenStream;
+
+/// Turns a struct into a served, validated and documented REST resource.
+///
+/// See the `ferrest` crate for the attribute reference.
+#[proc_macro_derive(Resource, attributes(rest))]
+pub fn derive_resource(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    pipeline::derive_resource(&input).into()
+}

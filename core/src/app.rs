@@ -1,0 +1,316 @@
+//! `App`: configuration, resource registration, the router, and the server.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use sea_orm::DatabaseConnection;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+use utoipa::openapi::OpenApi;
+
+use crate::db::{AppState, DEFAULT_DATABASE_URL, connect};
+use crate::problem::ApiError;
+use crate::resource::Resource;
+use crate::spec::ResourceSpec;
+
+/// Largest request body accepted; larger ones get `413` problem+json.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A startup failure: bad configuration, unreachable database, port in use.
+#[derive(Debug)]
+pub enum Error {
+    /// The database could not be reached or its schema could not be synchronised.
+    Database(sea_orm::DbErr),
+    /// Binding or serving the socket failed.
+    Io(std::io::Error),
+    /// A configuration value is malformed.
+    Config(String),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Database(e) => write!(f, "database: {e}"),
+            Error::Io(e) => write!(f, "server: {e}"),
+            Error::Config(e) => write!(f, "configuration: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Error::Database(e)
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Io(e)
+    }
+}
+
+struct Registration {
+    spec: &'static ResourceSpec,
+    routes: fn() -> Router<AppState>,
+    register: fn(sea_orm::schema::SchemaBuilder) -> sea_orm::schema::SchemaBuilder,
+}
+
+/// A ferrest service: resources, their database and the documentation routes.
+///
+/// ```no_run
+/// # use ferrest::prelude::*;
+/// # #[derive(Resource)] pub struct Book { #[rest(id)] pub id: i64, pub title: String }
+/// #[tokio::main]
+/// async fn main() -> Result<(), ferrest::Error> {
+///     ferrest::App::from_env()     // DATABASE_URL, BIND, PORT
+///         .title("Bookstore")
+///         .resource::<Book>()
+///         .serve()                 // /docs, /openapi.json, graceful shutdown
+///         .await
+/// }
+/// ```
+pub struct App {
+    database_url: String,
+    bind: String,
+    port: u16,
+    title: String,
+    version: String,
+    description: Option<String>,
+    docs: bool,
+    resources: Vec<Registration>,
+}
+
+impl Default for App {
+    fn default() -> Self {
+        App::new()
+    }
+}
+
+impl App {
+    /// An app on the default SQLite file, `127.0.0.1:3000`, with docs enabled.
+    pub fn new() -> Self {
+        App {
+            database_url: DEFAULT_DATABASE_URL.to_owned(),
+            bind: "127.0.0.1".to_owned(),
+            port: 3000,
+            title: "ferrest API".to_owned(),
+            version: "0.1.0".to_owned(),
+            description: None,
+            docs: true,
+            resources: Vec::new(),
+        }
+    }
+
+    /// Reads `DATABASE_URL` (default: `sqlite://ferrest.db?mode=rwc`), `BIND`
+    /// (default `127.0.0.1`), `PORT` (default `3000`) and `FERREST_DOCS` (`false`
+    /// hides `/docs` and the documents).
+    pub fn from_env() -> Self {
+        let mut app = App::new();
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            app.database_url = url;
+        }
+        if let Ok(bind) = std::env::var("BIND") {
+            app.bind = bind;
+        }
+        if let Some(port) = std::env::var("PORT").ok().and_then(|p| p.parse().ok()) {
+            app.port = port;
+        }
+        if std::env::var("FERREST_DOCS").is_ok_and(|v| v == "false" || v == "0") {
+            app.docs = false;
+        }
+        app
+    }
+
+    /// Database URL: `sqlite://file.db?mode=rwc`, `postgres://...`, `mysql://...`.
+    pub fn database_url(mut self, url: impl Into<String>) -> Self {
+        self.database_url = url.into();
+        self
+    }
+
+    /// Address and port to listen on.
+    pub fn bind(mut self, host: impl Into<String>, port: u16) -> Self {
+        self.bind = host.into();
+        self.port = port;
+        self
+    }
+
+    /// The document's `info.title`.
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = title.into();
+        self
+    }
+
+    /// The document's `info.version`.
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.version = version.into();
+        self
+    }
+
+    /// The document's `info.description`.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// Serve `/docs`, `/openapi.json` and `/openapi-3.0.json` (default: yes).
+    pub fn docs(mut self, enabled: bool) -> Self {
+        self.docs = enabled;
+        self
+    }
+
+    /// Registers a resource: its table, routes and document entries.
+    pub fn resource<R: Resource>(mut self) -> Self {
+        self.resources.push(Registration {
+            spec: R::spec(),
+            routes: crate::crud::routes::<R>,
+            register: |builder| builder.register(<R::Entity as Default>::default()),
+        });
+        self
+    }
+
+    /// The OpenAPI 3.1 document, without touching the database.
+    pub fn openapi(&self) -> OpenApi {
+        let specs: Vec<_> = self.resources.iter().map(|r| r.spec).collect();
+        crate::openapi::document(&self.title, &self.version, self.description.as_deref(), &specs)
+    }
+
+    /// Connects, creates missing tables and columns, and returns the router.
+    pub async fn into_router(self) -> Result<Router, Error> {
+        let db = connect(&self.database_url).await?;
+        self.router_on(db).await
+    }
+
+    /// Like [`App::into_router`], on an existing connection.
+    pub async fn router_on(self, db: DatabaseConnection) -> Result<Router, Error> {
+        let mut schema = db.get_schema_builder();
+        for resource in &self.resources {
+            schema = (resource.register)(schema);
+        }
+        schema.sync(&db).await?;
+        let mut router: Router<AppState> = Router::new();
+        for resource in &self.resources {
+            router = router.merge((resource.routes)());
+        }
+        if self.docs {
+            router = router.merge(docs_routes(self.openapi()));
+        }
+        Ok(router
+            .fallback(not_found)
+            // Must follow every route: axum applies it to the routes present now.
+            .method_not_allowed_fallback(method_not_allowed)
+            .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+            .layer(CatchPanicLayer::custom(|_| ApiError::internal().into_response()))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
+            )
+            .with_state(AppState { db }))
+    }
+
+    /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
+    pub async fn serve(self) -> Result<(), Error> {
+        init_tracing();
+        let addr = format!("{}:{}", self.bind, self.port);
+        let docs = self.docs;
+        let redacted = redact(&self.database_url);
+        let router = self.into_router().await?;
+        let listener = tokio::net::TcpListener::bind(&addr).await?;
+        let local: SocketAddr = listener.local_addr()?;
+        tracing::info!(database = %redacted, "listening on http://{local}");
+        if docs {
+            println!("ferrest: Swagger UI at http://{local}/docs (database: {redacted})");
+        } else {
+            println!("ferrest: listening on http://{local} (database: {redacted})");
+        }
+        axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        tracing::info!("shut down");
+        Ok(())
+    }
+}
+
+fn docs_routes(document: OpenApi) -> Router<AppState> {
+    let v31 = serde_json::to_value(&document).expect("the document serializes");
+    let v30 = crate::openapi::to_openapi_30(&v31);
+    let swagger = utoipa_swagger_ui::SwaggerUi::new("/docs").config(
+        utoipa_swagger_ui::Config::new(["/openapi.json"]).validator_url("none"),
+    );
+    Router::new()
+        .route("/openapi.json", get(move || async move { axum::Json(v31) }))
+        .route("/openapi-3.0.json", get(move || async move { axum::Json(v30) }))
+        .merge(swagger)
+}
+
+async fn not_found(uri: Uri) -> ApiError {
+    ApiError::not_found(format!("no route for `{}`", uri.path()))
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("`{method}` is not allowed on `{}`", uri.path()),
+    )
+    .into_response()
+}
+
+/// `postgres://user:secret@host/db` -> `postgres://user:***@host/db`.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Structured logs to stderr, filtered by `RUST_LOG` (default: `info`).
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received, finishing in-flight requests");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(super::redact("postgres://u:pw@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("sqlite://x.db?mode=rwc"), "sqlite://x.db?mode=rwc");
+    }
+}

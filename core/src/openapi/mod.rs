@@ -1,0 +1,48 @@
+//! The OpenAPI document: assembled from the registered resources' specs, served as
+//! 3.1 and, for generators that read only 3.0, as a faithful 3.0.3 rendering.
+
+mod downgrade;
+mod operations;
+mod schema;
+
+pub use downgrade::to_openapi_30;
+
+use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, Tag};
+
+use crate::spec::ResourceSpec;
+use schema::Dto;
+
+/// Builds the document of `specs`.
+pub(crate) fn document(title: &str, version: &str, description: Option<&str>, specs: &[&'static ResourceSpec]) -> OpenApi {
+    let mut paths = PathsBuilder::new();
+    let mut components = ComponentsBuilder::new();
+    let mut tags = Vec::new();
+    for spec in specs {
+        for (path, item) in operations::path_items(spec) {
+            paths = paths.path(path, item);
+        }
+        for dto in [Dto::Read, Dto::Create, Dto::Update] {
+            components = components.schema(schema::name(spec, dto), schema::dto_schema(spec, dto));
+        }
+        components = components.schema(schema::page_name(spec), schema::page_schema(spec));
+        if !tags.iter().any(|t: &Tag| t.name == spec.tag) {
+            let mut tag = Tag::new(spec.tag);
+            tag.description = spec.doc.map(str::to_owned);
+            tags.push(tag);
+        }
+    }
+    for (name, problem) in schema::problem_schemas() {
+        components = components.schema(name, problem);
+    }
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title(title)
+                .version(version)
+                .description(description),
+        )
+        .paths(paths)
+        .components(Some(components.build()))
+        .tags(Some(tags))
+        .build()
+}

@@ -1,0 +1,223 @@
+//! JSON Schemas of a resource's DTOs, rendered from its spec: the same rules that
+//! validate a request appear here as `minLength`, `maximum`, `pattern`, `format`, `enum`.
+
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat,
+    SchemaType, Type,
+};
+use utoipa::openapi::{Ref, RefOr};
+
+use crate::spec::{FieldSpec, Kind, ResourceSpec, Role, Rule};
+
+/// Which DTO a schema describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dto {
+    Read,
+    Create,
+    Update,
+}
+
+/// Component names: `Book`, `BookCreate`, `BookUpdate`, `BookPage`.
+pub(crate) fn name(spec: &ResourceSpec, dto: Dto) -> String {
+    match dto {
+        Dto::Read => spec.name.to_owned(),
+        Dto::Create => format!("{}Create", spec.name),
+        Dto::Update => format!("{}Update", spec.name),
+    }
+}
+
+pub(crate) fn page_name(spec: &ResourceSpec) -> String {
+    format!("{}Page", spec.name)
+}
+
+/// The object schema of one DTO.
+pub(crate) fn dto_schema(spec: &ResourceSpec, dto: Dto) -> Schema {
+    let mut object = ObjectBuilder::new()
+        .additional_properties(Some(AdditionalProperties::FreeForm(dto == Dto::Read)));
+    object = match (dto, spec.doc) {
+        (Dto::Read, Some(doc)) => object.description(Some(doc)),
+        (Dto::Create, _) => object.description(Some(format!("A new {}.", spec.name))),
+        (Dto::Update, _) => object.description(Some(format!(
+            "Changes to a {}: absent fields stay unchanged, `null` clears a nullable field.",
+            spec.name
+        ))),
+        _ => object,
+    };
+    for field in spec.fields {
+        if dto != Dto::Read && field.role != Role::Data {
+            continue;
+        }
+        let required = match dto {
+            Dto::Read => true,
+            Dto::Create => field.required_on_create(),
+            Dto::Update => false,
+        };
+        if required {
+            object = object.required(field.name);
+        }
+        object = object.property(field.name, field_schema(field, dto));
+    }
+    object.build().into()
+}
+
+/// `{"items": [Book], "limit", "offset", "total"?}`.
+pub(crate) fn page_schema(spec: &ResourceSpec) -> Schema {
+    let integer = |description: &str| {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .minimum(Some(0))
+            .description(Some(description))
+            .build()
+    };
+    ObjectBuilder::new()
+        .description(Some(format!("One page of {}.", spec.tag)))
+        .property(
+            "items",
+            ArrayBuilder::new().items(Ref::from_schema_name(spec.name)),
+        )
+        .required("items")
+        .property("limit", integer("Page size used."))
+        .required("limit")
+        .property("offset", integer("Rows skipped before this page."))
+        .required("offset")
+        .property(
+            "total",
+            integer("Rows in the collection; present only with `count=true`."),
+        )
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        .build()
+        .into()
+}
+
+fn field_schema(field: &FieldSpec, dto: Dto) -> RefOr<Schema> {
+    let mut schema = ObjectBuilder::new();
+    let (ty, format) = type_and_format(field.kind);
+    let nullable = field.nullable && dto != Dto::Create || field.nullable;
+    schema = match (ty, nullable) {
+        (Some(ty), true) => schema.schema_type(SchemaType::from_iter([ty, Type::Null])),
+        (Some(ty), false) => schema.schema_type(ty),
+        (None, _) => schema.schema_type(SchemaType::AnyValue),
+    };
+    if let Some(format) = format {
+        schema = schema.format(Some(format));
+    }
+    if let Some((min, max)) = field.kind.integer_bounds().filter(|_| field.kind == Kind::I16) {
+        schema = schema.minimum(Some(min)).maximum(Some(max));
+    }
+    if let Some(doc) = field.doc {
+        schema = schema.description(Some(doc));
+    }
+    if field.role != Role::Data {
+        schema = schema.read_only(true);
+    }
+    if let Some(default) = field.default {
+        schema = schema.default(Some(default.to_json()));
+    }
+    for rule in field.rules {
+        schema = match rule {
+            Rule::Length { min, max } => schema
+                .min_length(min.map(|n| n as usize))
+                .max_length(max.map(|n| n as usize)),
+            Rule::Range { min, max } => {
+                let integral = field.kind.integer_bounds().is_some();
+                let number = |n: f64| -> utoipa::Number {
+                    if integral && n.fract() == 0.0 {
+                        utoipa::Number::Int(n as isize)
+                    } else {
+                        utoipa::Number::Float(n)
+                    }
+                };
+                let mut s = schema;
+                if let Some(min) = min {
+                    s = s.minimum(Some(number(*min)));
+                }
+                if let Some(max) = max {
+                    s = s.maximum(Some(number(*max)));
+                }
+                s
+            }
+            Rule::Pattern(pattern) => schema.pattern(Some(pattern.source())),
+            Rule::Email => schema.format(Some(SchemaFormat::KnownFormat(KnownFormat::Email))),
+            Rule::OneOf(values) => {
+                let mut values: Vec<serde_json::Value> =
+                    values.iter().map(|v| v.to_json()).collect();
+                if nullable {
+                    values.push(serde_json::Value::Null);
+                }
+                schema.enum_values(Some(values))
+            }
+        };
+    }
+    schema.build().into()
+}
+
+fn type_and_format(kind: Kind) -> (Option<Type>, Option<SchemaFormat>) {
+    let known = |f| Some(SchemaFormat::KnownFormat(f));
+    match kind {
+        Kind::I16 | Kind::I32 => (Some(Type::Integer), known(KnownFormat::Int32)),
+        Kind::I64 => (Some(Type::Integer), known(KnownFormat::Int64)),
+        Kind::F32 => (Some(Type::Number), known(KnownFormat::Float)),
+        Kind::F64 => (Some(Type::Number), known(KnownFormat::Double)),
+        Kind::Bool => (Some(Type::Boolean), None),
+        Kind::String => (Some(Type::String), None),
+        Kind::DateTime => (Some(Type::String), known(KnownFormat::DateTime)),
+        Kind::NaiveDateTime => (
+            Some(Type::String),
+            Some(SchemaFormat::Custom("naive-date-time".into())),
+        ),
+        Kind::Date => (Some(Type::String), known(KnownFormat::Date)),
+        Kind::Time => (Some(Type::String), Some(SchemaFormat::Custom("partial-time".into()))),
+        Kind::Uuid => (Some(Type::String), known(KnownFormat::Uuid)),
+        Kind::Decimal => (Some(Type::String), Some(SchemaFormat::Custom("decimal".into()))),
+        Kind::Json => (None, None),
+    }
+}
+
+/// `Problem` and `FieldError`, the RFC 9457 bodies of every error response.
+pub(crate) fn problem_schemas() -> [(&'static str, Schema); 2] {
+    let string = |description: &str| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(description))
+            .build()
+    };
+    let field_error = ObjectBuilder::new()
+        .description(Some("One failing field of the request body."))
+        .property("pointer", string("JSON Pointer (RFC 6901) to the field in the request body."))
+        .required("pointer")
+        .property("code", string("The rule that failed: `required`, `type`, `length`, `range`, `pattern`, `email`, `one_of`, `unique`, ..."))
+        .required("code")
+        .property("detail", string("What is wrong, for humans."))
+        .required("detail")
+        .build();
+    let problem = ObjectBuilder::new()
+        .description(Some("An RFC 9457 problem: every error response has this body, as `application/problem+json`."))
+        .property("type", string("Always `about:blank`: the status code carries the meaning."))
+        .required("type")
+        .property("title", string("The HTTP status phrase."))
+        .required("title")
+        .property(
+            "status",
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+                .build(),
+        )
+        .required("status")
+        .property("detail", string("What went wrong, for humans."))
+        .required("detail")
+        .property("code", string("What went wrong, for programs: `not_found`, `validation_failed`, `conflict`, `malformed_json`, ..."))
+        .required("code")
+        .property(
+            "errors",
+            ArrayBuilder::new()
+                .items(Ref::from_schema_name("FieldError"))
+                .description(Some("The failing fields, for `validation_failed` and `conflict`.")),
+        )
+        .build();
+    [
+        ("Problem", problem.into()),
+        ("FieldError", field_error.into()),
+    ]
+}

@@ -1,0 +1,75 @@
+//! Support for generated code. Not a public API: names here change without notice.
+//!
+//! Generated code reaches every dependency through this module, so a user's crate
+//! needs only `ferrest` in its `Cargo.toml`.
+
+pub use axum;
+pub use chrono;
+pub use rust_decimal;
+pub use sea_orm;
+pub use serde;
+pub use serde_json;
+pub use utoipa;
+pub use uuid;
+
+pub use crate::spec;
+pub use crate::validate::custom;
+
+use serde::{Deserialize, Deserializer};
+
+/// `deserialize_with` for update fields of nullable columns: a present `null` becomes
+/// `Some(None)` (clear the column), an absent field stays `None` through `#[serde(default)]`.
+pub fn present_or_null<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// The current time, for `created_at`/`updated_at` fields. Stamped at microsecond
+/// precision, the finest every supported database keeps, so what a write returns equals
+/// what a later read returns.
+pub trait Now {
+    fn now() -> Self;
+}
+
+impl Now for chrono::DateTime<chrono::Utc> {
+    fn now() -> Self {
+        use chrono::{SubsecRound, Utc};
+        Utc::now().trunc_subsecs(6)
+    }
+}
+
+impl Now for chrono::NaiveDateTime {
+    fn now() -> Self {
+        <chrono::DateTime<chrono::Utc> as Now>::now().naive_utc()
+    }
+}
+
+/// Numeric defaults (`default = 0`) converted to the field's type.
+pub trait FromLiteral {
+    fn from_i64(value: i64) -> Self;
+    fn from_f64(value: f64) -> Self;
+}
+
+macro_rules! from_literal {
+    ($($t:ty),*) => {$(
+        impl FromLiteral for $t {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+            fn from_i64(value: i64) -> Self { value as $t }
+            #[allow(clippy::cast_possible_truncation)]
+            fn from_f64(value: f64) -> Self { value as $t }
+        }
+    )*};
+}
+from_literal!(i16, i32, i64, f32, f64);
+
+impl FromLiteral for rust_decimal::Decimal {
+    fn from_i64(value: i64) -> Self {
+        value.into()
+    }
+    fn from_f64(value: f64) -> Self {
+        rust_decimal::Decimal::try_from(value).unwrap_or_default()
+    }
+}

@@ -1,0 +1,202 @@
+//! RFC 9457 problem details: the one error body every ferrest response uses.
+
+use std::borrow::Cow;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// Media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An error answered as `application/problem+json` (RFC 9457).
+///
+/// `type` is always `about:blank`, so `title` is the status phrase; the machine
+/// readable reason is the `code` extension member, and field level failures are
+/// listed in `errors`.
+///
+/// ```
+/// use ferrest::ApiError;
+/// let err = ApiError::not_found("no book with id 7");
+/// assert_eq!(err.status().as_u16(), 404);
+/// assert_eq!(err.code(), "not_found");
+/// ```
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    status: StatusCode,
+    code: Cow<'static, str>,
+    detail: String,
+    errors: Vec<FieldError>,
+    headers: Vec<(header::HeaderName, HeaderValue)>,
+}
+
+/// One failing field of a request body: where, which rule, and a sentence.
+///
+/// ```
+/// use ferrest::FieldError;
+/// let e = FieldError::new("title", "length", "must be at most 200 characters");
+/// assert_eq!(e.pointer, "/title");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// JSON Pointer (RFC 6901) into the request body.
+    pub pointer: String,
+    /// Stable identifier of the failed rule (`length`, `range`, `required`, ...).
+    pub code: Cow<'static, str>,
+    /// Human readable explanation.
+    pub detail: String,
+}
+
+impl FieldError {
+    /// An error for the top-level property `field`.
+    pub fn new(
+        field: &str,
+        code: impl Into<Cow<'static, str>>,
+        detail: impl Into<String>,
+    ) -> Self {
+        FieldError {
+            pointer: json_pointer(field),
+            code: code.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// `/name` with RFC 6901 escaping (`~` -> `~0`, `/` -> `~1`); the empty name is the whole body.
+fn json_pointer(field: &str) -> String {
+    if field.is_empty() {
+        return String::new();
+    }
+    format!("/{}", field.replace('~', "~0").replace('/', "~1"))
+}
+
+impl ApiError {
+    /// A problem with any status and code.
+    pub fn new(
+        status: StatusCode,
+        code: impl Into<Cow<'static, str>>,
+        detail: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            status,
+            code: code.into(),
+            detail: detail.into(),
+            errors: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// 400: the request is malformed (bad JSON, bad query or path parameter).
+    pub fn bad_request(code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+
+    /// 404 `not_found`.
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", detail)
+    }
+
+    /// 409 `conflict`.
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", detail)
+    }
+
+    /// 422 `validation_failed` listing every failing field.
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.len() {
+            1 => "1 field is invalid".to_owned(),
+            n => format!("{n} fields are invalid"),
+        };
+        let mut err = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail);
+        err.errors = errors;
+        err
+    }
+
+    /// 503 `unavailable`: the database cannot be reached; the client may retry.
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
+            .with_header(header::RETRY_AFTER, HeaderValue::from_static("1"))
+    }
+
+    /// 500 `internal`: a server fault. The detail stays generic; the cause is logged.
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the server failed to handle the request",
+        )
+    }
+
+    /// Adds field errors to the body.
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors.extend(errors);
+        self
+    }
+
+    /// Adds a response header (`Allow`, `Retry-After`, ...).
+    pub fn with_header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// Machine readable reason.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// Human readable explanation.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// Field level failures.
+    pub fn errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'static str,
+    status: u16,
+    detail: &'a str,
+    code: &'a str,
+    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
+    errors: &'a [FieldError],
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Body {
+            kind: "about:blank",
+            title: self.status.canonical_reason().unwrap_or("Error"),
+            status: self.status.as_u16(),
+            detail: &self.detail,
+            code: &self.code,
+            errors: &self.errors,
+        };
+        let bytes = serde_json::to_vec(&body).expect("problem body serializes");
+        let mut response = (self.status, bytes).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        for (name, value) in self.headers {
+            headers.insert(name, value);
+        }
+        response
+    }
+}

@@ -1,0 +1,78 @@
+//! The trait `#[derive(Resource)]` implements: the bridge from a user's struct to the
+//! generic CRUD runtime in [`crate::crud`].
+
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, EntityTrait, IntoActiveModel, PrimaryKeyTrait};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::problem::FieldError;
+use crate::spec::ResourceSpec;
+
+/// The primary key value type of an entity.
+pub type PrimaryKeyValue<E> = <<E as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType;
+
+/// A type served as a REST resource. Implemented by `#[derive(Resource)]`; not meant
+/// to be implemented by hand.
+///
+/// ```
+/// use ferrest::prelude::*;
+///
+/// #[derive(Resource)]
+/// #[rest(table = "tags")]
+/// pub struct Tag {
+///     #[rest(id)]
+///     pub id: i64,
+///     #[rest(validate(length(min = 1, max = 40)))]
+///     pub label: String,
+/// }
+///
+/// assert_eq!(<Tag as Resource>::spec().path, "/tags");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a ferrest resource",
+    label = "not a resource",
+    note = "add `#[derive(Resource)]` and a `#[rest(id)]` field to `{Self}`"
+)]
+pub trait Resource: Sized + Send + Sync + 'static {
+    /// The generated sea-orm entity.
+    type Entity: EntityTrait<Model = Self::Model, ActiveModel = Self::ActiveModel>;
+    /// The row, also the read DTO on the wire.
+    type Model: sea_orm::ModelTrait<Entity = Self::Entity>
+        + sea_orm::FromQueryResult
+        + IntoActiveModel<Self::ActiveModel>
+        + Serialize
+        + Clone
+        + Send
+        + Sync
+        + 'static;
+    /// The sea-orm active model used for writes.
+    type ActiveModel: ActiveModelTrait<Entity = Self::Entity>
+        + ActiveModelBehavior
+        + Send
+        + Sync
+        + 'static;
+    /// `BookCreate`: the body of `POST`.
+    type Create: DeserializeOwned + Send + 'static;
+    /// `BookUpdate`: the body of `PATCH`.
+    type Update: DeserializeOwned + Send + 'static;
+    /// The primary key type, as it appears in the path.
+    type Id: DeserializeOwned + Into<PrimaryKeyValue<Self::Entity>> + Send + 'static;
+
+    /// The static description that drives routes, validation and the document.
+    fn spec() -> &'static ResourceSpec;
+
+    /// The primary key of a row, rendered for the `Location` header.
+    fn id_of(model: &Self::Model) -> String;
+
+    /// A new row from a validated create body, with server-managed fields set.
+    fn new_row(input: Self::Create) -> Self::ActiveModel;
+
+    /// Merges a validated update body into a row: absent fields stay unchanged.
+    fn apply_update(input: Self::Update, row: &mut Self::ActiveModel);
+
+    /// Runs the custom validators (`validate(with = ...)`) on a create body.
+    fn check_create(_input: &Self::Create, _errors: &mut Vec<FieldError>) {}
+
+    /// Runs the custom validators on an update body.
+    fn check_update(_input: &Self::Update, _errors: &mut Vec<FieldError>) {}
+}

@@ -1,0 +1,335 @@
+//! Request body validation from a [`ResourceSpec`]: shape, types and declarative rules,
+//! every failure collected at once so a client fixes its request in one round trip.
+
+use serde_json::{Map, Value};
+
+use crate::problem::FieldError;
+use crate::spec::{FieldSpec, Kind, Literal, ResourceSpec, Role, Rule};
+
+/// Which DTO a body is checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    /// `POST`: required fields must be present.
+    Create,
+    /// `PATCH`: every field is optional; `null` clears a nullable field.
+    Update,
+}
+
+/// Checks `body` against the writable fields of `spec`.
+///
+/// Returns every problem found: unknown or read-only properties, missing required
+/// fields, `null` where the field is not nullable, wrong JSON types and rule failures.
+///
+/// ```
+/// use ferrest::validate::{check_body, Write};
+/// # use ferrest::spec::*;
+/// # static SPEC: ResourceSpec = ResourceSpec { name: "Tag", table: "tags", path: "/tags",
+/// #   tag: "Tags", doc: None, operations: Operations::ALL, max_limit: 100, fields: &[
+/// #   FieldSpec { name: "id", kind: Kind::I64, nullable: false, role: Role::Id, default: None,
+/// #     unique: false, rules: &[], doc: None },
+/// #   FieldSpec { name: "label", kind: Kind::String, nullable: false, role: Role::Data,
+/// #     default: None, unique: false, rules: &[Rule::Length { min: Some(1), max: Some(8) }],
+/// #     doc: None }] };
+/// let errors = check_body(&SPEC, &serde_json::json!({"label": "", "colour": 1}), Write::Create);
+/// let codes: Vec<_> = errors.iter().map(|e| (e.pointer.as_str(), &*e.code)).collect();
+/// assert_eq!(codes, [("/colour", "unknown_field"), ("/label", "length")]);
+/// ```
+pub fn check_body(spec: &ResourceSpec, body: &Value, mode: Write) -> Vec<FieldError> {
+    let Some(object) = body.as_object() else {
+        return vec![FieldError::new(
+            "",
+            "type",
+            format!("expected a JSON object, found {}", json_type(body)),
+        )];
+    };
+    let mut errors = unknown_properties(spec, object);
+    for field in spec.writable_fields() {
+        match object.get(field.name) {
+            None if mode == Write::Create && field.required_on_create() => {
+                errors.push(FieldError::new(field.name, "required", "is required"));
+            }
+            None => {}
+            Some(Value::Null) if field.nullable => {}
+            Some(Value::Null) => errors.push(FieldError::new(
+                field.name,
+                "not_null",
+                "must not be null",
+            )),
+            Some(value) => check_value(field, value, &mut errors),
+        }
+    }
+    errors
+}
+
+fn unknown_properties(spec: &ResourceSpec, object: &Map<String, Value>) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for key in object.keys() {
+        match spec.field(key) {
+            Some(field) if field.role == Role::Data => {}
+            Some(_) => errors.push(FieldError::new(
+                key,
+                "read_only",
+                format!("`{key}` is set by the server and cannot be written"),
+            )),
+            None => {
+                let expected: Vec<_> = spec.writable_fields().map(|f| f.name).collect();
+                errors.push(FieldError::new(
+                    key,
+                    "unknown_field",
+                    format!(
+                        "unknown field `{key}`, expected one of: {}",
+                        expected.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    errors
+}
+
+/// Type check, then the field's rules; a value of the wrong type is not rule checked.
+pub(crate) fn check_value(field: &FieldSpec, value: &Value, errors: &mut Vec<FieldError>) {
+    if let Err(expected) = check_kind(field.kind, value) {
+        errors.push(FieldError::new(
+            field.name,
+            "type",
+            format!("expected {expected}, found {}", json_type(value)),
+        ));
+        return;
+    }
+    for rule in field.rules {
+        if let Err(detail) = check_rule(rule, value) {
+            errors.push(FieldError::new(field.name, rule.code(), detail));
+        }
+    }
+}
+
+fn check_kind(kind: Kind, value: &Value) -> Result<(), &'static str> {
+    let ok = match kind {
+        Kind::I16 | Kind::I32 | Kind::I64 => {
+            let (min, max) = kind.integer_bounds().unwrap_or((i64::MIN, i64::MAX));
+            return match value.as_i64() {
+                Some(n) if (min..=max).contains(&n) => Ok(()),
+                _ => Err(match kind {
+                    Kind::I16 => "an integer between -32768 and 32767",
+                    Kind::I32 => "an integer between -2147483648 and 2147483647",
+                    _ => "a 64-bit integer",
+                }),
+            };
+        }
+        Kind::F32 | Kind::F64 => value.is_number(),
+        Kind::Bool => value.is_boolean(),
+        Kind::String => value.is_string(),
+        Kind::Json => true,
+        Kind::DateTime => {
+            return parse_str(value, "an RFC 3339 date-time with offset", |s| {
+                chrono::DateTime::parse_from_rfc3339(s).is_ok()
+            });
+        }
+        Kind::NaiveDateTime => {
+            return parse_str(value, "a date-time like 2024-01-31T12:00:00", |s| {
+                s.parse::<chrono::NaiveDateTime>().is_ok()
+            });
+        }
+        Kind::Date => {
+            return parse_str(value, "a date like 2024-01-31", |s| {
+                s.parse::<chrono::NaiveDate>().is_ok()
+            });
+        }
+        Kind::Time => {
+            return parse_str(value, "a time like 12:30:00", |s| {
+                s.parse::<chrono::NaiveTime>().is_ok()
+            });
+        }
+        Kind::Uuid => {
+            return parse_str(value, "a UUID", |s| s.parse::<uuid::Uuid>().is_ok());
+        }
+        Kind::Decimal => {
+            return parse_str(value, "a decimal number as a string, like \"12.50\"", |s| {
+                s.parse::<rust_decimal::Decimal>().is_ok()
+            });
+        }
+    };
+    if ok { Ok(()) } else { Err(kind_name(kind)) }
+}
+
+fn parse_str(
+    value: &Value,
+    expected: &'static str,
+    parses: impl Fn(&str) -> bool,
+) -> Result<(), &'static str> {
+    match value.as_str() {
+        Some(s) if parses(s) => Ok(()),
+        _ => Err(expected),
+    }
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::F32 | Kind::F64 => "a number",
+        Kind::Bool => "a boolean",
+        _ => "a string",
+    }
+}
+
+fn check_rule(rule: &Rule, value: &Value) -> Result<(), String> {
+    match rule {
+        Rule::Length { min, max } => {
+            let Some(text) = value.as_str() else {
+                return Ok(());
+            };
+            let len = text.chars().count() as u64;
+            let within = min.is_none_or(|m| len >= m) && max.is_none_or(|m| len <= m);
+            if within {
+                return Ok(());
+            }
+            Err(match (min, max) {
+                (Some(min), Some(max)) => {
+                    format!("must be between {min} and {max} characters long, found {len}")
+                }
+                (Some(min), None) => format!("must be at least {min} characters long, found {len}"),
+                (None, Some(max)) => format!("must be at most {max} characters long, found {len}"),
+                (None, None) => unreachable!("an unbounded length always passes"),
+            })
+        }
+        Rule::Range { min, max } => {
+            let Some(n) = number(value) else {
+                return Ok(());
+            };
+            match (min, max) {
+                (Some(min), _) if n < *min => Err(format!("must be at least {min}")),
+                (_, Some(max)) if n > *max => Err(format!("must be at most {max}")),
+                _ => Ok(()),
+            }
+        }
+        Rule::Pattern(pattern) => match value.as_str() {
+            Some(text) if !pattern.is_match(text) => {
+                Err(format!("must match the pattern `{}`", pattern.source()))
+            }
+            _ => Ok(()),
+        },
+        Rule::Email => match value.as_str() {
+            Some(text) if !is_email(text) => Err("must be an e-mail address".to_owned()),
+            _ => Ok(()),
+        },
+        Rule::OneOf(allowed) => {
+            if allowed.iter().any(|lit| literal_matches(*lit, value)) {
+                Ok(())
+            } else {
+                let list: Vec<String> = allowed.iter().map(|l| l.to_json().to_string()).collect();
+                Err(format!("must be one of: {}", list.join(", ")))
+            }
+        }
+    }
+}
+
+/// JSON numbers, and decimals carried as strings.
+fn number(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.parse::<rust_decimal::Decimal>().ok().map(|d| {
+            use rust_decimal::prelude::ToPrimitive;
+            d.to_f64().unwrap_or(f64::NAN)
+        }),
+        _ => None,
+    }
+}
+
+fn literal_matches(lit: Literal, value: &Value) -> bool {
+    match lit {
+        Literal::Bool(b) => value.as_bool() == Some(b),
+        Literal::Int(i) => value.as_i64() == Some(i),
+        Literal::Float(f) => value.as_f64() == Some(f),
+        Literal::Str(s) => value.as_str() == Some(s),
+    }
+}
+
+/// The WHATWG "valid e-mail address" production (what `<input type=email>` accepts),
+/// written out rather than as a regex so it needs no compilation.
+pub fn is_email(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c));
+    let domain_ok = !domain.is_empty()
+        && domain.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    local_ok && domain_ok
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Runs a custom validator (`validate(with = path)`) on a present value.
+///
+/// Generated code calls this for each field that declares one.
+pub fn custom<T: ?Sized>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &T,
+    check: impl Fn(&T) -> Result<(), Invalid>,
+) {
+    if let Err(invalid) = check(value) {
+        errors.push(FieldError::new(field, invalid.code, invalid.detail));
+    }
+}
+
+/// The failure a custom validator returns.
+///
+/// ```
+/// use ferrest::Invalid;
+/// fn not_shouting(title: &String) -> Result<(), Invalid> {
+///     if title.chars().any(char::is_lowercase) { Ok(()) }
+///     else { Err(Invalid::new("shouting", "must not be all capitals")) }
+/// }
+/// assert!(not_shouting(&"RUST".to_owned()).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    code: std::borrow::Cow<'static, str>,
+    detail: String,
+}
+
+impl Invalid {
+    /// A failure with a stable `code` and a sentence for humans.
+    pub fn new(code: impl Into<std::borrow::Cow<'static, str>>, detail: impl Into<String>) -> Self {
+        Invalid {
+            code: code.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_email;
+
+    #[test]
+    fn email_follows_the_html_rule() {
+        assert!(is_email("ada@example.org"));
+        assert!(is_email("a.b+tag@x-y.example"));
+        assert!(!is_email("ada"));
+        assert!(!is_email("ada@"));
+        assert!(!is_email("@example.org"));
+        assert!(!is_email("ada@exa mple.org"));
+        assert!(!is_email("ada@-example.org"));
+        assert!(!is_email("ada@example..org"));
+    }
+}

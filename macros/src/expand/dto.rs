@@ -1,0 +1,120 @@
+//! The DTOs: `BookCreate` (no server-managed fields), `BookUpdate` (all optional,
+//! `null` distinct from absent for nullable fields), and `Book` itself as the read
+//! DTO, convertible from and serialized like the entity's `Model`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::types::{field_type, kind_type};
+use super::{create_ident, entity_module_ident, update_ident};
+use crate::model::{Field, Resource, Role};
+
+pub fn dtos(resource: &Resource) -> TokenStream {
+    let vis = &resource.vis;
+    let name = &resource.ident;
+    let create = create_ident(resource);
+    let update = update_ident(resource);
+    let entity = entity_module_ident(resource);
+    let writable: Vec<&Field> = resource
+        .fields
+        .iter()
+        .filter(|f| f.role == Role::Data)
+        .collect();
+    let create_fields = writable.iter().map(|f| create_field(f));
+    let update_fields = writable.iter().map(|f| update_field(f));
+    let create_doc = format!("Body of `POST {}`: a new `{name}`.", resource.path);
+    let update_doc = format!(
+        "Body of `PATCH {}/{{id}}`: absent fields stay unchanged, `null` clears a nullable field.",
+        resource.path
+    );
+    let all: Vec<_> = resource.fields.iter().map(|f| &f.ident).collect();
+    let all_types: Vec<_> = resource.fields.iter().map(|f| field_type(&f.ty)).collect();
+    quote! {
+        #[doc = #create_doc]
+        #[derive(Debug, Clone, PartialEq, ::ferrest::__private::serde::Deserialize, ::ferrest::__private::serde::Serialize)]
+        #[serde(crate = "::ferrest::__private::serde", deny_unknown_fields)]
+        #vis struct #create {
+            #(#create_fields,)*
+        }
+
+        #[doc = #update_doc]
+        #[derive(Debug, Clone, Default, PartialEq, ::ferrest::__private::serde::Deserialize, ::ferrest::__private::serde::Serialize)]
+        #[serde(crate = "::ferrest::__private::serde", deny_unknown_fields)]
+        #vis struct #update {
+            #(#update_fields,)*
+        }
+
+        const _: () = {
+            impl ::core::convert::From<#entity::Model> for #name {
+                fn from(model: #entity::Model) -> Self {
+                    #name { #(#all: model.#all),* }
+                }
+            }
+
+            impl ::ferrest::__private::serde::Serialize for #name {
+                fn serialize<S: ::ferrest::__private::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::core::result::Result<S::Ok, S::Error> {
+                    #[derive(::ferrest::__private::serde::Serialize)]
+                    #[serde(crate = "::ferrest::__private::serde")]
+                    struct Read<'a> {
+                        #(#all: &'a #all_types,)*
+                    }
+                    ::ferrest::__private::serde::Serialize::serialize(
+                        &Read { #(#all: &self.#all),* },
+                        serializer,
+                    )
+                }
+            }
+        };
+    }
+}
+
+/// Required unless nullable or defaulted; those are `Option` with `#[serde(default)]`.
+fn create_field(field: &Field) -> TokenStream {
+    let ident = &field.ident;
+    let doc = doc_attr(field);
+    if field.ty.nullable || field.default.is_some() {
+        let inner = kind_type(field.ty.kind);
+        quote! {
+            #doc
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub #ident: ::core::option::Option<#inner>
+        }
+    } else {
+        let ty = field_type(&field.ty);
+        quote!(#doc pub #ident: #ty)
+    }
+}
+
+/// `Option<T>`, or `Option<Option<T>>` for a nullable field so `null` can clear it.
+fn update_field(field: &Field) -> TokenStream {
+    let ident = &field.ident;
+    let doc = doc_attr(field);
+    let inner = kind_type(field.ty.kind);
+    if field.ty.nullable {
+        quote! {
+            #doc
+            #[serde(
+                default,
+                skip_serializing_if = "Option::is_none",
+                deserialize_with = "::ferrest::__private::present_or_null"
+            )]
+            pub #ident: ::core::option::Option<::core::option::Option<#inner>>
+        }
+    } else {
+        quote! {
+            #doc
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub #ident: ::core::option::Option<#inner>
+        }
+    }
+}
+
+fn doc_attr(field: &Field) -> TokenStream {
+    match &field.doc {
+        Some(doc) => quote!(#[doc = #doc]),
+        None => TokenStream::new(),
+    }
+}

@@ -1,0 +1,91 @@
+//! The sea-orm entity: `Model`, `Entity`, `Column`, `ActiveModel` in a hidden module.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::entity_module_ident;
+use super::types::field_type;
+use crate::model::{Field, Kind, Literal, Resource, Role, Rule};
+
+pub fn entity_module(resource: &Resource) -> TokenStream {
+    let module = entity_module_ident(resource);
+    let vis = &resource.vis;
+    let table = &resource.table;
+    let fields = resource.fields.iter().map(column);
+    quote! {
+        #[doc(hidden)]
+        #[allow(clippy::all, unused_imports)]
+        #vis mod #module {
+            // sea-orm's derives name `sea_orm::...` and its prelude relative to this module.
+            use ::ferrest::__private::sea_orm;
+            use ::ferrest::__private::sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel, ::ferrest::__private::serde::Serialize)]
+            #[serde(crate = "::ferrest::__private::serde")]
+            #[sea_orm(table_name = #table)]
+            pub struct Model {
+                #(#fields,)*
+            }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+    }
+}
+
+fn column(field: &Field) -> TokenStream {
+    let ident = &field.ident;
+    let ty = field_type(&field.ty);
+    let mut attrs = Vec::new();
+    if field.role == Role::Id {
+        attrs.push(quote!(primary_key));
+        if field.ty.kind == Kind::Uuid {
+            attrs.push(quote!(auto_increment = false));
+        }
+    }
+    if field.ty.nullable {
+        attrs.push(quote!(nullable));
+    }
+    if field.unique.is_some() {
+        attrs.push(quote!(unique));
+    }
+    if let Some(column_type) = column_type(field) {
+        attrs.push(quote!(column_type = #column_type));
+    }
+    if let Some((default, _)) = &field.default {
+        let lit = match default {
+            Literal::Bool(b) => quote!(#b),
+            Literal::Int(i) => quote!(#i),
+            Literal::Float(f) => quote!(#f),
+            Literal::Str(s) => quote!(#s),
+        };
+        attrs.push(quote!(default_value = #lit));
+    }
+    quote! {
+        #[sea_orm(#(#attrs),*)]
+        pub #ident: #ty
+    }
+}
+
+/// Column types that differ from sea-orm's defaults: bounded strings become
+/// `varchar(n)` (MySQL cannot index `text`), unbounded ones `text`, and decimals get a
+/// scale so MySQL does not round them to integers.
+fn column_type(field: &Field) -> Option<String> {
+    match field.ty.kind {
+        Kind::String => Some(match max_length(field) {
+            Some(max) if max <= 16_000 => format!("String(StringLen::N({max}))"),
+            _ => "Text".to_owned(),
+        }),
+        Kind::Decimal => Some("Decimal(Some((30, 10)))".to_owned()),
+        _ => None,
+    }
+}
+
+fn max_length(field: &Field) -> Option<u64> {
+    field.rules.iter().find_map(|r| match r {
+        Rule::Length { max, .. } => *max,
+        _ => None,
+    })
+}

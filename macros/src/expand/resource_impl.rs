@@ -1,0 +1,151 @@
+//! `impl Resource`: conversions between the DTOs and the entity, and the custom
+//! validator calls. The CRUD logic itself is generic, in `ferrest::crud`.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use super::spec::SPEC;
+use super::types::{field_type, kind_type};
+use super::{create_ident, entity_module_ident, update_ident};
+use crate::model::{Field, Kind, Resource, Role, Rule};
+
+pub fn resource_impl(resource: &Resource) -> TokenStream {
+    let name = &resource.ident;
+    let entity = entity_module_ident(resource);
+    let create = create_ident(resource);
+    let update = update_ident(resource);
+    let spec = Ident::new(SPEC, Span::call_site());
+    let id = resource.id();
+    let id_ident = &id.ident;
+    let id_type = field_type(&id.ty);
+    let set = quote!(::ferrest::__private::sea_orm::ActiveValue::Set);
+
+    let new_row = resource.fields.iter().map(|f| {
+        let ident = &f.ident;
+        let value = match f.role {
+            Role::Id if f.ty.kind == Kind::Uuid => {
+                quote!(#set(::ferrest::__private::uuid::Uuid::new_v4()))
+            }
+            Role::Id => quote!(::ferrest::__private::sea_orm::ActiveValue::NotSet),
+            Role::CreatedAt | Role::UpdatedAt => now(f),
+            Role::Data => match &f.default {
+                Some((_, _)) if !f.ty.nullable => {
+                    let lit = default_expr(f);
+                    quote!(#set(input.#ident.unwrap_or_else(|| ::core::convert::Into::into(#lit))))
+                }
+                _ => quote!(#set(input.#ident)),
+            },
+        };
+        quote!(#ident: #value)
+    });
+
+    let apply_update = resource.fields.iter().filter_map(|f| {
+        let ident = &f.ident;
+        match f.role {
+            Role::Data => Some(quote! {
+                if let ::core::option::Option::Some(value) = input.#ident {
+                    row.#ident = #set(value);
+                }
+            }),
+            Role::UpdatedAt => {
+                let now = now(f);
+                Some(quote!(row.#ident = #now;))
+            }
+            _ => None,
+        }
+    });
+
+    let (check_create, check_update) = custom_checks(resource);
+
+    quote! {
+        impl ::ferrest::Resource for #name {
+            type Entity = #entity::Entity;
+            type Model = #entity::Model;
+            type ActiveModel = #entity::ActiveModel;
+            type Create = #create;
+            type Update = #update;
+            type Id = #id_type;
+
+            fn spec() -> &'static ::ferrest::__private::spec::ResourceSpec {
+                &#spec
+            }
+
+            fn id_of(model: &#entity::Model) -> ::std::string::String {
+                ::std::string::ToString::to_string(&model.#id_ident)
+            }
+
+            fn new_row(input: #create) -> #entity::ActiveModel {
+                #entity::ActiveModel { #(#new_row),* }
+            }
+
+            #[allow(unused_variables)]
+            fn apply_update(input: #update, row: &mut #entity::ActiveModel) {
+                #(#apply_update)*
+            }
+
+            #check_create
+            #check_update
+        }
+    }
+}
+
+fn now(field: &Field) -> TokenStream {
+    let ty = kind_type(field.ty.kind);
+    quote!(::ferrest::__private::sea_orm::ActiveValue::Set(<#ty as ::ferrest::__private::Now>::now()))
+}
+
+fn default_expr(field: &Field) -> TokenStream {
+    use crate::model::Literal;
+    match &field.default {
+        Some((Literal::Bool(b), _)) => quote!(#b),
+        Some((Literal::Int(i), _)) => {
+            let ty = kind_type(field.ty.kind);
+            quote!(<#ty as ::ferrest::__private::FromLiteral>::from_i64(#i))
+        }
+        Some((Literal::Float(f), _)) => {
+            let ty = kind_type(field.ty.kind);
+            quote!(<#ty as ::ferrest::__private::FromLiteral>::from_f64(#f))
+        }
+        Some((Literal::Str(s), _)) => quote!(#s),
+        None => quote!(::core::default::Default::default()),
+    }
+}
+
+/// Calls to `validate(with = path)` functions, on present values only.
+fn custom_checks(resource: &Resource) -> (TokenStream, TokenStream) {
+    let create = create_ident(resource);
+    let update = update_ident(resource);
+    let mut on_create = Vec::new();
+    let mut on_update = Vec::new();
+    for field in resource.fields.iter().filter(|f| f.role == Role::Data) {
+        let ident = &field.ident;
+        let name = &field.name;
+        for rule in &field.rules {
+            let Rule::With { path } = rule else { continue };
+            let call = quote!(::ferrest::__private::custom(errors, #name, value, #path));
+            let optional_on_create = field.ty.nullable || field.default.is_some();
+            on_create.push(if optional_on_create {
+                quote!(if let ::core::option::Option::Some(value) = &input.#ident { #call })
+            } else {
+                quote!({ let value = &input.#ident; #call })
+            });
+            on_update.push(if field.ty.nullable {
+                quote!(if let ::core::option::Option::Some(::core::option::Option::Some(value)) = &input.#ident { #call })
+            } else {
+                quote!(if let ::core::option::Option::Some(value) = &input.#ident { #call })
+            });
+        }
+    }
+    if on_create.is_empty() {
+        return (TokenStream::new(), TokenStream::new());
+    }
+    let errors = quote!(::std::vec::Vec<::ferrest::FieldError>);
+    (
+        quote! {
+            fn check_create(input: &#create, errors: &mut #errors) { #(#on_create)* }
+        },
+        quote! {
+            fn check_update(input: &#update, errors: &mut #errors) { #(#on_update)* }
+        },
+    )
+}

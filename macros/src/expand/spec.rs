@@ -1,0 +1,141 @@
+//! The static `ResourceSpec`: the data from which `core` derives routes, request
+//! validation and the OpenAPI document.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::model::{Field, Literal, Resource, Role, Rule};
+
+pub const SPEC: &str = "__FERREST_SPEC";
+
+pub fn spec_static(resource: &Resource) -> TokenStream {
+    let spec = Ident::new(SPEC, Span::call_site());
+    let name = resource.ident.to_string();
+    let table = &resource.table;
+    let path = &resource.path;
+    let tag = &resource.tag;
+    let doc = option_str(resource.doc.as_deref());
+    let max_limit = resource.max_limit;
+    let ops = resource.operations;
+    let (list, get, create, update, delete) = (ops.list, ops.get, ops.create, ops.update, ops.delete);
+    let mut patterns = Vec::new();
+    let fields: Vec<TokenStream> = resource
+        .fields
+        .iter()
+        .map(|f| field_spec(f, &mut patterns))
+        .collect();
+    quote! {
+        #(#patterns)*
+        static #spec: ::ferrest::__private::spec::ResourceSpec = ::ferrest::__private::spec::ResourceSpec {
+            name: #name,
+            table: #table,
+            path: #path,
+            tag: #tag,
+            doc: #doc,
+            max_limit: #max_limit,
+            operations: ::ferrest::__private::spec::Operations {
+                list: #list, get: #get, create: #create, update: #update, delete: #delete,
+            },
+            fields: &[#(#fields),*],
+        };
+    }
+}
+
+fn field_spec(field: &Field, patterns: &mut Vec<TokenStream>) -> TokenStream {
+    let name = &field.name;
+    let kind = format_ident!("{}", field.ty.kind.variant());
+    let nullable = field.ty.nullable;
+    let role = format_ident!(
+        "{}",
+        match field.role {
+            Role::Data => "Data",
+            Role::Id => "Id",
+            Role::CreatedAt => "CreatedAt",
+            Role::UpdatedAt => "UpdatedAt",
+        }
+    );
+    let default = match &field.default {
+        Some((lit, _)) => {
+            let lit = literal(lit);
+            quote!(::core::option::Option::Some(#lit))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let unique = field.unique.is_some();
+    let rules: Vec<TokenStream> = field
+        .rules
+        .iter()
+        .filter_map(|rule| rule_tokens(field, rule, patterns))
+        .collect();
+    let doc = option_str(field.doc.as_deref());
+    quote! {
+        ::ferrest::__private::spec::FieldSpec {
+            name: #name,
+            kind: ::ferrest::__private::spec::Kind::#kind,
+            nullable: #nullable,
+            role: ::ferrest::__private::spec::Role::#role,
+            default: #default,
+            unique: #unique,
+            rules: &[#(#rules),*],
+            doc: #doc,
+        }
+    }
+}
+
+/// Patterns become their own statics: a static may point at another static, which is
+/// how the lazily compiled regex lives beside the spec.
+fn rule_tokens(field: &Field, rule: &Rule, patterns: &mut Vec<TokenStream>) -> Option<TokenStream> {
+    let spec = quote!(::ferrest::__private::spec);
+    Some(match rule {
+        Rule::Length { min, max, .. } => {
+            let (min, max) = (option(min.map(|n| quote!(#n))), option(max.map(|n| quote!(#n))));
+            quote!(#spec::Rule::Length { min: #min, max: #max })
+        }
+        Rule::Range { min, max, .. } => {
+            let (min, max) = (option(min.map(float)), option(max.map(float)));
+            quote!(#spec::Rule::Range { min: #min, max: #max })
+        }
+        Rule::Pattern { source, .. } => {
+            let ident = format_ident!("__FERREST_PATTERN_{}_{}", field.name.to_uppercase(), patterns.len());
+            patterns.push(quote! {
+                static #ident: #spec::Pattern = #spec::Pattern::new(#source);
+            });
+            quote!(#spec::Rule::Pattern(&#ident))
+        }
+        Rule::Email { .. } => quote!(#spec::Rule::Email),
+        Rule::OneOf { values, .. } => {
+            let values = values.iter().map(|(lit, _)| literal(lit));
+            quote!(#spec::Rule::OneOf(&[#(#values),*]))
+        }
+        Rule::With { .. } => return None,
+    })
+}
+
+fn float(value: f64) -> TokenStream {
+    let lit = proc_macro2::Literal::f64_suffixed(value);
+    quote!(#lit)
+}
+
+fn literal(lit: &Literal) -> TokenStream {
+    let spec = quote!(::ferrest::__private::spec);
+    match lit {
+        Literal::Bool(b) => quote!(#spec::Literal::Bool(#b)),
+        Literal::Int(i) => quote!(#spec::Literal::Int(#i)),
+        Literal::Float(f) => {
+            let f = float(*f);
+            quote!(#spec::Literal::Float(#f))
+        }
+        Literal::Str(s) => quote!(#spec::Literal::Str(#s)),
+    }
+}
+
+fn option(value: Option<TokenStream>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::core::option::Option::Some(#v)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn option_str(value: Option<&str>) -> TokenStream {
+    option(value.map(|s| quote!(#s)))
+}

@@ -1,0 +1,9 @@
+//! Stage 2: the validated model of a resource. Holds meaning and spans; emits no tokens.
+
+mod kind;
+mod resource;
+mod rules;
+
+pub use kind::{FieldType, Kind};
+pub use resource::{Field, Literal, Resource, Role, snake_case};
+pub use rules::Rule;

@@ -1,0 +1,298 @@
+//! The model of one `#[derive(Resource)]` struct, with the naming conventions applied.
+
+use proc_macro2::Span;
+use syn::{Ident, Visibility};
+
+use super::kind::{FieldType, classify};
+use super::rules::Rule;
+use crate::errors::{Errors, unknown_key_message};
+use crate::parse::{RawContainer, RawField, keys};
+
+pub struct Resource {
+    pub ident: Ident,
+    pub vis: Visibility,
+    pub doc: Option<String>,
+    pub table: String,
+    pub path: String,
+    pub tag: String,
+    pub operations: Operations,
+    pub max_limit: u64,
+    pub fields: Vec<Field>,
+}
+
+pub struct Field {
+    pub ident: Ident,
+    /// JSON property and column name.
+    pub name: String,
+    pub ty: FieldType,
+    pub role: Role,
+    /// Where the role was declared (`#[rest(id)]`), for errors about it.
+    pub role_span: Option<Span>,
+    pub unique: Option<Span>,
+    pub default: Option<(Literal, Span)>,
+    pub rules: Vec<Rule>,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Data,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operations {
+    pub list: bool,
+    pub get: bool,
+    pub create: bool,
+    pub update: bool,
+    pub delete: bool,
+}
+
+impl Resource {
+    /// `None` when a field's type could not be understood; the errors say why.
+    pub fn from_raw(raw: RawContainer, errors: &mut Errors) -> Option<Resource> {
+        let name = raw.ident.to_string();
+        let table = raw
+            .table
+            .map(|t| t.value())
+            .unwrap_or_else(|| plural(&snake_case(&name)));
+        let path = raw
+            .path
+            .map(|p| p.value())
+            .unwrap_or_else(|| format!("/{}", table.replace('_', "-")));
+        let tag = raw.tag.map(|t| t.value()).unwrap_or_else(|| plural(&name));
+        let max_limit = match raw.max_limit {
+            Some(lit) => lit.base10_parse::<u64>().unwrap_or_else(|e| {
+                errors.push(e);
+                100
+            }),
+            None => 100,
+        };
+        let operations = operations(raw.only, raw.exclude, errors);
+        let fields: Vec<Option<Field>> = raw
+            .fields
+            .into_iter()
+            .map(|f| Field::from_raw(f, errors))
+            .collect();
+        let fields = fields.into_iter().collect::<Option<Vec<_>>>()?;
+        Some(Resource {
+            ident: raw.ident,
+            vis: raw.vis,
+            doc: raw.doc,
+            table,
+            path,
+            tag,
+            operations,
+            max_limit,
+            fields,
+        })
+    }
+
+    pub fn id(&self) -> &Field {
+        self.fields
+            .iter()
+            .find(|f| f.role == Role::Id)
+            .expect("check.rs guarantees an id field")
+    }
+}
+
+impl Field {
+    fn from_raw(raw: RawField, errors: &mut Errors) -> Option<Field> {
+        let ty = classify(&raw.ty, errors);
+        let roles = [
+            (raw.id, Role::Id),
+            (raw.created_at, Role::CreatedAt),
+            (raw.updated_at, Role::UpdatedAt),
+        ];
+        let mut declared = roles.iter().filter_map(|(span, role)| span.map(|s| (s, *role)));
+        let (role_span, role) = match declared.next() {
+            Some((span, role)) => (Some(span), role),
+            None => (None, Role::Data),
+        };
+        for (span, _) in declared {
+            errors.at(
+                span,
+                "a field can be only one of `id`, `created_at` and `updated_at`",
+            );
+        }
+        let default = raw.default.as_ref().and_then(|expr| {
+            let span = syn::spanned::Spanned::span(expr);
+            default_literal(expr, errors).map(|lit| (lit, span))
+        });
+        let mut rules: Vec<Rule> = raw
+            .rules
+            .iter()
+            .filter_map(|r| Rule::from_raw(r, errors))
+            .collect();
+        if let (Some(span), Some(ty)) = (raw.unique, &ty) {
+            if ty.kind == super::Kind::String {
+                bound_unique_string(&mut rules, span);
+            }
+        }
+        let name = raw.ident.to_string();
+        Some(Field {
+            name: name.strip_prefix("r#").unwrap_or(&name).to_owned(),
+            ident: raw.ident,
+            ty: ty?,
+            role,
+            role_span,
+            unique: raw.unique,
+            default,
+            rules,
+            doc: raw.doc,
+        })
+    }
+}
+
+/// Unique strings need an index, and MySQL indexes only bounded strings, so a unique
+/// `String` without `length(max = ..)` gets the conventional `varchar(255)` bound,
+/// enforced and documented like a declared one.
+fn bound_unique_string(rules: &mut Vec<Rule>, span: Span) {
+    for rule in rules.iter_mut() {
+        if let Rule::Length { max, .. } = rule {
+            max.get_or_insert(255);
+            return;
+        }
+    }
+    rules.push(Rule::Length {
+        min: None,
+        max: Some(255),
+        span,
+    });
+}
+
+fn default_literal(expr: &syn::Expr, errors: &mut Errors) -> Option<Literal> {
+    match expr {
+        syn::Expr::Lit(lit) => literal(&lit.lit, false, errors),
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => match &**expr {
+            syn::Expr::Lit(lit) => literal(&lit.lit, true, errors),
+            other => {
+                errors.spanned(other, "`default` must be a literal, like `false`, `0` or `\"draft\"`");
+                None
+            }
+        },
+        other => {
+            errors.spanned(other, "`default` must be a literal, like `false`, `0` or `\"draft\"`");
+            None
+        }
+    }
+}
+
+pub fn literal(lit: &syn::Lit, negative: bool, errors: &mut Errors) -> Option<Literal> {
+    let sign = if negative { -1 } else { 1 };
+    let parsed = match lit {
+        syn::Lit::Bool(b) if !negative => Ok(Literal::Bool(b.value)),
+        syn::Lit::Str(s) if !negative => Ok(Literal::Str(s.value())),
+        syn::Lit::Int(i) => i.base10_parse::<i64>().map(|n| Literal::Int(sign * n)),
+        syn::Lit::Float(f) => f
+            .base10_parse::<f64>()
+            .map(|n| Literal::Float(if negative { -n } else { n })),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "expected a bool, integer, float or string literal",
+        )),
+    };
+    parsed.map_err(|e| errors.push(e)).ok()
+}
+
+type OperationList = Option<(Vec<Ident>, Span)>;
+
+fn operations(only: OperationList, exclude: OperationList, errors: &mut Errors) -> Operations {
+    let mut validated = |list: &[Ident]| -> Vec<String> {
+        let mut names = Vec::new();
+        for op in list {
+            let name = op.to_string();
+            if keys::OPERATIONS.contains(&name.as_str()) {
+                names.push(name);
+            } else {
+                errors.spanned(op, unknown_key_message("operation", &name, keys::OPERATIONS));
+            }
+        }
+        names
+    };
+    let has = |names: &[String], op: &str| names.iter().any(|n| n == op);
+    match (only, exclude) {
+        (Some((only, _)), Some((_, span))) => {
+            validated(&only);
+            errors.at(span, "use either `only(...)` or `exclude(...)`, not both");
+            ALL
+        }
+        (Some((only, _)), None) => {
+            let names = validated(&only);
+            Operations {
+                list: has(&names, keys::LIST),
+                get: has(&names, keys::GET),
+                create: has(&names, keys::CREATE),
+                update: has(&names, keys::UPDATE),
+                delete: has(&names, keys::DELETE),
+            }
+        }
+        (None, Some((exclude, _))) => {
+            let names = validated(&exclude);
+            Operations {
+                list: !has(&names, keys::LIST),
+                get: !has(&names, keys::GET),
+                create: !has(&names, keys::CREATE),
+                update: !has(&names, keys::UPDATE),
+                delete: !has(&names, keys::DELETE),
+            }
+        }
+        (None, None) => ALL,
+    }
+}
+
+const ALL: Operations = Operations {
+    list: true,
+    get: true,
+    create: true,
+    update: true,
+    delete: true,
+};
+
+/// `BookReview` -> `book_review`.
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// English plural for the common cases (`book` -> `books`, `category` -> `categories`,
+/// `box` -> `boxes`); irregular nouns set `table`/`path`/`tag` explicitly.
+fn plural(word: &str) -> String {
+    let vowel_before_y = word
+        .chars()
+        .rev()
+        .nth(1)
+        .is_some_and(|c| "aeiouAEIOU".contains(c));
+    if word.ends_with('y') && !vowel_before_y {
+        format!("{}ies", &word[..word.len() - 1])
+    } else if ["s", "x", "z", "ch", "sh"].iter().any(|s| word.ends_with(s)) {
+        format!("{word}es")
+    } else {
+        format!("{word}s")
+    }
+}

@@ -1,0 +1,121 @@
+//! `#[rest(...)]` on the struct.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{DeriveInput, Ident, LitInt, LitStr, Visibility};
+
+use super::field::{RawField, parse_field};
+use super::keys;
+use super::slot::Slot;
+use super::{doc_comment, key_of, skip_value};
+use crate::errors::{Errors, unknown_key_message};
+
+pub struct RawContainer {
+    pub ident: Ident,
+    pub vis: Visibility,
+    pub doc: Option<String>,
+    pub table: Option<LitStr>,
+    pub path: Option<LitStr>,
+    pub tag: Option<LitStr>,
+    pub only: Option<(Vec<Ident>, Span)>,
+    pub exclude: Option<(Vec<Ident>, Span)>,
+    pub max_limit: Option<LitInt>,
+    pub fields: Vec<RawField>,
+}
+
+pub fn parse_container(input: &DeriveInput, errors: &mut Errors) -> RawContainer {
+    let mut table = Slot::new(keys::TABLE);
+    let mut path = Slot::new(keys::PATH);
+    let mut tag = Slot::new(keys::TAG);
+    let mut only = Slot::new(keys::ONLY);
+    let mut exclude = Slot::new(keys::EXCLUDE);
+    let mut max_limit = Slot::new(keys::MAX_LIMIT);
+
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident(keys::REST)) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            let span = meta.path.span();
+            match key_of(&meta).as_str() {
+                keys::TABLE => table.set(errors, span, meta.value()?.parse()?),
+                keys::PATH => path.set(errors, span, meta.value()?.parse()?),
+                keys::TAG => tag.set(errors, span, meta.value()?.parse()?),
+                keys::MAX_LIMIT => max_limit.set(errors, span, meta.value()?.parse()?),
+                keys::ONLY => only.set(errors, span, operation_list(&meta)?),
+                keys::EXCLUDE => exclude.set(errors, span, operation_list(&meta)?),
+                other => {
+                    errors.at(
+                        span,
+                        unknown_key_message("resource key", other, keys::CONTAINER_KEYS),
+                    );
+                    skip_value(&meta)?;
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = parsed {
+            errors.push(e);
+        }
+    }
+
+    let fields = match &input.data {
+        syn::Data::Struct(data) => match &data.fields {
+            syn::Fields::Named(named) => named
+                .named
+                .iter()
+                .map(|f| parse_field(f, errors))
+                .collect(),
+            other => {
+                errors.spanned(
+                    other,
+                    "`#[derive(Resource)]` needs named fields, like `struct Book { id: i64 }`",
+                );
+                Vec::new()
+            }
+        },
+        _ => {
+            errors.at(
+                input.ident.span(),
+                "`#[derive(Resource)]` only applies to structs with named fields",
+            );
+            Vec::new()
+        }
+    };
+    if !input.generics.params.is_empty() {
+        errors.spanned(
+            &input.generics,
+            "`#[derive(Resource)]` does not support generic parameters; a resource maps to one table",
+        );
+    }
+
+    RawContainer {
+        ident: input.ident.clone(),
+        vis: input.vis.clone(),
+        doc: doc_comment(&input.attrs),
+        table: table.value(),
+        path: path.value(),
+        tag: tag.value(),
+        only: only.get(),
+        exclude: exclude.get(),
+        max_limit: max_limit.value(),
+        fields,
+    }
+}
+
+/// `only(list, get)`: a parenthesized list of identifiers.
+fn operation_list(meta: &syn::meta::ParseNestedMeta) -> syn::Result<Vec<Ident>> {
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let idents = content.parse_terminated(Ident::parse_any_ident, syn::Token![,])?;
+    Ok(idents.into_iter().collect())
+}
+
+trait ParseAnyIdent {
+    fn parse_any_ident(input: syn::parse::ParseStream) -> syn::Result<Ident>;
+}
+
+impl ParseAnyIdent for Ident {
+    /// Accepts keywords too, so `only(delete)` or a mistyped `only(type)` parse.
+    fn parse_any_ident(input: syn::parse::ParseStream) -> syn::Result<Ident> {
+        use syn::ext::IdentExt;
+        Ident::parse_any(input)
+    }
+}

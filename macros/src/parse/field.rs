@@ -1,0 +1,75 @@
+//! `#[rest(...)]` on a field.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::{Expr, Ident, Type};
+
+use super::keys;
+use super::rules::{RawRule, parse_rules};
+use super::slot::Slot;
+use super::{doc_comment, key_of, skip_value};
+use crate::errors::{Errors, unknown_key_message};
+
+pub struct RawField {
+    pub ident: Ident,
+    pub ty: Type,
+    pub doc: Option<String>,
+    pub id: Option<Span>,
+    pub created_at: Option<Span>,
+    pub updated_at: Option<Span>,
+    pub unique: Option<Span>,
+    pub default: Option<Expr>,
+    pub rules: Vec<RawRule>,
+}
+
+pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
+    let mut id = Slot::new(keys::ID);
+    let mut created_at = Slot::new(keys::CREATED_AT);
+    let mut updated_at = Slot::new(keys::UPDATED_AT);
+    let mut unique = Slot::new(keys::UNIQUE);
+    let mut default = Slot::new(keys::DEFAULT);
+    let mut validate = Slot::new(keys::VALIDATE);
+
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident(keys::REST)) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            let span = meta.path.span();
+            match key_of(&meta).as_str() {
+                keys::ID => id.set(errors, span, span),
+                keys::CREATED_AT => created_at.set(errors, span, span),
+                keys::UPDATED_AT => updated_at.set(errors, span, span),
+                keys::UNIQUE => unique.set(errors, span, span),
+                keys::DEFAULT => default.set(errors, span, meta.value()?.parse::<Expr>()?),
+                keys::VALIDATE => {
+                    let rules = parse_rules(&meta, errors)?;
+                    validate.set(errors, span, rules);
+                }
+                other => {
+                    errors.at(
+                        span,
+                        unknown_key_message("field key", other, keys::FIELD_KEYS),
+                    );
+                    skip_value(&meta)?;
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = parsed {
+            errors.push(e);
+        }
+    }
+
+    RawField {
+        ident: field
+            .ident
+            .clone()
+            .expect("named fields are checked by the caller"),
+        ty: field.ty.clone(),
+        doc: doc_comment(&field.attrs),
+        id: id.value(),
+        created_at: created_at.value(),
+        updated_at: updated_at.value(),
+        unique: unique.value(),
+        default: default.value(),
+        rules: validate.value().unwrap_or_default(),
+    }
+}

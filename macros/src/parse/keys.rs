@@ -1,0 +1,44 @@
+//! Every attribute key the macros accept, one constant each, so the parser, the
+//! did-you-mean suggestions and the guide's attribute list share one spelling.
+
+pub const REST: &str = "rest";
+
+// container: #[rest(...)] on the struct
+pub const TABLE: &str = "table";
+pub const PATH: &str = "path";
+pub const TAG: &str = "tag";
+pub const ONLY: &str = "only";
+pub const EXCLUDE: &str = "exclude";
+pub const MAX_LIMIT: &str = "max_limit";
+pub const CONTAINER_KEYS: &[&str] = &[TABLE, PATH, TAG, ONLY, EXCLUDE, MAX_LIMIT];
+
+// field: #[rest(...)] on a field
+pub const ID: &str = "id";
+pub const CREATED_AT: &str = "created_at";
+pub const UPDATED_AT: &str = "updated_at";
+pub const UNIQUE: &str = "unique";
+pub const DEFAULT: &str = "default";
+pub const VALIDATE: &str = "validate";
+pub const FIELD_KEYS: &[&str] = &[ID, CREATED_AT, UPDATED_AT, UNIQUE, DEFAULT, VALIDATE];
+
+// rules: #[rest(validate(...))]
+pub const LENGTH: &str = "length";
+pub const RANGE: &str = "range";
+pub const PATTERN: &str = "pattern";
+pub const EMAIL: &str = "email";
+pub const ONE_OF: &str = "one_of";
+pub const WITH: &str = "with";
+pub const RULE_KEYS: &[&str] = &[LENGTH, RANGE, PATTERN, EMAIL, ONE_OF, WITH];
+
+// bounds: length(min = .., max = ..), range(min = .., max = ..)
+pub const MIN: &str = "min";
+pub const MAX: &str = "max";
+pub const BOUND_KEYS: &[&str] = &[MIN, MAX];
+
+// operations named in only(...) / exclude(...)
+pub const LIST: &str = "list";
+pub const GET: &str = "get";
+pub const CREATE: &str = "create";
+pub const UPDATE: &str = "update";
+pub const DELETE: &str = "delete";
+pub const OPERATIONS: &[&str] = &[LIST, GET, CREATE, UPDATE, DELETE];

@@ -1,0 +1,55 @@
+//! Stage 1: syntax to raw values. Knows attribute spelling, nothing about meaning;
+//! reports unknown and duplicate keys.
+
+mod container;
+mod field;
+pub mod keys;
+mod rules;
+mod slot;
+
+pub use container::{RawContainer, parse_container};
+pub use field::RawField;
+pub use rules::{RawBound, RawRule};
+
+use syn::Attribute;
+
+/// The `///` doc comment on an item, lines joined, or `None`.
+fn doc_comment(attrs: &[Attribute]) -> Option<String> {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .map(|line| line.strip_prefix(' ').unwrap_or(&line).trim_end().to_owned())
+        .collect();
+    let text = lines.join("\n").trim().to_owned();
+    (!text.is_empty()).then_some(text)
+}
+
+/// Skips the value of an unknown key (`= expr` or `(...)`) so parsing goes on.
+fn skip_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<()> {
+    if meta.input.peek(syn::Token![=]) {
+        meta.value()?.parse::<syn::Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        let content;
+        syn::parenthesized!(content in meta.input);
+        content.parse::<proc_macro2::TokenStream>()?;
+    }
+    Ok(())
+}
+
+/// The key of a nested meta item as a string (`table`, `validate`, ...).
+fn key_of(meta: &syn::meta::ParseNestedMeta) -> String {
+    meta.path
+        .get_ident()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| quote::ToTokens::to_token_stream(&meta.path).to_string())
+}
