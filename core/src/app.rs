@@ -251,7 +251,7 @@ fn docs_routes(document: OpenApi) -> Router<AppState> {
 }
 
 async fn not_found(uri: Uri) -> ApiError {
-    ApiError::not_found(format!("no route for `{}`", uri.path()))
+    ApiError::new(StatusCode::NOT_FOUND, "route_not_found", format!("no route for `{}`", uri.path()))
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> Response {

@@ -43,6 +43,7 @@ mod problem;
 mod resource;
 
 pub mod spec;
+pub mod testing;
 pub mod validate;
 
 #[doc(hidden)]

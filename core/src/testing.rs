@@ -1,0 +1,237 @@
+//! Test support: a fresh database per test on each backend, and an in-process client
+//! that drives the real router.
+//!
+//! SQLite always runs; PostgreSQL and MySQL/MariaDB run when
+//! `FERREST_TEST_POSTGRES_URL` / `FERREST_TEST_MYSQL_URL` name a server database the
+//! tests may create databases from. With `FERREST_TEST_REQUIRE_ALL=1` (set by CI) a
+//! missing URL fails the test instead of skipping it.
+//!
+//! ```no_run
+//! # async fn demo(app: ferrest::App) {
+//! use ferrest::testing::{Backend, TestDb, TestClient};
+//! let Some(db) = TestDb::create(Backend::Sqlite).await else { return };
+//! let client = TestClient::new(app.database_url(db.url()).into_router().await.unwrap());
+//! let response = client.get("/books").await;
+//! assert_eq!(response.status, 200);
+//! db.drop().await;
+//! # }
+//! ```
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// A database server kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+    MySql,
+}
+
+impl Backend {
+    /// The environment variable naming the server, if the backend needs one.
+    pub fn url_variable(self) -> Option<&'static str> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some("FERREST_TEST_POSTGRES_URL"),
+            Backend::MySql => Some("FERREST_TEST_MYSQL_URL"),
+        }
+    }
+}
+
+/// A database created for one test and dropped by [`TestDb::drop`].
+#[derive(Debug)]
+pub struct TestDb {
+    backend: Backend,
+    url: String,
+    admin_url: Option<String>,
+    name: String,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+impl TestDb {
+    /// Creates an empty database, or `None` when the backend is not configured (the
+    /// test is then skipped, with a note on stderr).
+    ///
+    /// # Panics
+    /// When the backend is not configured and `FERREST_TEST_REQUIRE_ALL=1`, or the
+    /// server refuses to create the database.
+    pub async fn create(backend: Backend) -> Option<TestDb> {
+        let name = format!(
+            "ferrest_t_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            chrono::Utc::now().timestamp_micros() % 1_000_000
+        );
+        let Some(variable) = backend.url_variable() else {
+            let path = std::env::temp_dir().join(format!("{name}.db"));
+            return Some(TestDb {
+                backend,
+                url: format!("sqlite://{}?mode=rwc", path.display()),
+                admin_url: None,
+                name,
+            });
+        };
+        let Ok(admin_url) = std::env::var(variable) else {
+            if std::env::var("FERREST_TEST_REQUIRE_ALL").is_ok_and(|v| v == "1") {
+                panic!("{variable} is not set but FERREST_TEST_REQUIRE_ALL=1");
+            }
+            eprintln!("skipped: set {variable} to run this test on {backend:?}");
+            return None;
+        };
+        let admin = Database::connect(admin_url.as_str())
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to {variable}: {e}"));
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap_or_else(|e| panic!("cannot create database {name}: {e}"));
+        let _ = admin.close().await;
+        Some(TestDb {
+            backend,
+            url: with_database(&admin_url, &name),
+            admin_url: Some(admin_url),
+            name,
+        })
+    }
+
+    /// The URL of the fresh database.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Which backend this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Drops the database (or deletes the SQLite file).
+    pub async fn drop(self) {
+        match &self.admin_url {
+            None => {
+                let path = std::env::temp_dir().join(format!("{}.db", self.name));
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Some(admin_url) => {
+                if let Ok(admin) = Database::connect(admin_url.as_str()).await {
+                    let force = if self.backend == Backend::Postgres { " WITH (FORCE)" } else { "" };
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {}{force}", self.name))
+                        .await;
+                    let _ = admin.close().await;
+                }
+            }
+        }
+    }
+}
+
+/// `scheme://auth@host/olddb?params` with the database name replaced.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let prefix = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{prefix}/{database}?{q}"),
+        None => format!("{prefix}/{database}"),
+    }
+}
+
+/// Sends requests to a router in process, through its full middleware stack.
+#[derive(Debug, Clone)]
+pub struct TestClient {
+    router: Router,
+}
+
+/// A response with its body parsed as JSON (`Value::Null` when empty).
+#[derive(Debug, Clone)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    /// The raw body.
+    pub text: String,
+}
+
+impl TestResponse {
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl TestClient {
+    /// Wraps a router.
+    pub fn new(router: Router) -> Self {
+        TestClient { router }
+    }
+
+    pub async fn get(&self, uri: &str) -> TestResponse {
+        self.send(Method::GET, uri, None, &[]).await
+    }
+
+    pub async fn post(&self, uri: &str, body: Value) -> TestResponse {
+        self.send(Method::POST, uri, Some(body.to_string()), &[("content-type", "application/json")]).await
+    }
+
+    pub async fn patch(&self, uri: &str, body: Value) -> TestResponse {
+        self.send(Method::PATCH, uri, Some(body.to_string()), &[("content-type", "application/json")]).await
+    }
+
+    pub async fn delete(&self, uri: &str) -> TestResponse {
+        self.send(Method::DELETE, uri, None, &[]).await
+    }
+
+    /// Any request, with raw body and headers.
+    pub async fn send(
+        &self,
+        method: Method,
+        uri: &str,
+        body: Option<String>,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut request = Request::builder().method(method).uri(uri);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request
+            .body(body.map_or_else(Body::empty, Body::from))
+            .expect("valid request");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("routers are infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body reads");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        TestResponse { status, headers, body, text }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn replaces_the_database_name() {
+        use super::with_database;
+        assert_eq!(with_database("postgres://u@h:5432/test", "x"), "postgres://u@h:5432/x");
+        assert_eq!(with_database("mysql://root@h:3306/test?ssl-mode=disabled", "x"), "mysql://root@h:3306/x?ssl-mode=disabled");
+        assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
+    }
+}

@@ -1,0 +1,10 @@
+//! Behaviour tests of the bookstore: the real router against real databases
+//! (SQLite always; PostgreSQL and MariaDB when their URL variables are set).
+
+mod support;
+
+mod crud;
+mod docs;
+mod errors;
+mod openapi;
+mod validation;

@@ -1,0 +1,184 @@
+//! The document: snapshot-tested, complete (every served route is in it and every
+//! documented one is served), and internally consistent (every `$ref` resolves).
+
+use axum::http::Method;
+use ferrest::testing::{Backend, TestClient, TestDb};
+use serde_json::Value;
+
+const SNAPSHOT_31: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
+const SNAPSHOT_30: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi-3.0.json");
+
+fn document() -> Value {
+    serde_json::to_value(bookstore::app().openapi()).unwrap()
+}
+
+/// Compares with the committed file; `UPDATE_SNAPSHOTS=1` rewrites it instead, and the
+/// change is then reviewed as a diff.
+fn assert_snapshot(path: &str, actual: &Value) {
+    let rendered = format!("{}\n", serde_json::to_string_pretty(actual).unwrap());
+    if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
+        std::fs::write(path, &rendered).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(path)
+        .unwrap_or_else(|_| panic!("{path} is missing; run with UPDATE_SNAPSHOTS=1"));
+    assert!(
+        committed == rendered,
+        "{path} differs from the generated document; review the change and rerun with UPDATE_SNAPSHOTS=1"
+    );
+}
+
+#[test]
+fn document_matches_the_snapshot() {
+    let document = document();
+    assert_eq!(document["openapi"], "3.1.0");
+    assert_snapshot(SNAPSHOT_31, &document);
+    let downgraded = ferrest::to_openapi_30(&document);
+    assert_eq!(downgraded["openapi"], "3.0.3");
+    assert_snapshot(SNAPSHOT_30, &downgraded);
+}
+
+#[tokio::test]
+async fn served_documents_equal_the_generated_ones() {
+    let db = TestDb::create(Backend::Sqlite).await.unwrap();
+    let client = TestClient::new(bookstore::app().database_url(db.url()).into_router().await.unwrap());
+    let v31 = client.get("/openapi.json").await;
+    assert_eq!(v31.status, 200);
+    assert_eq!(v31.header("content-type"), Some("application/json"));
+    assert_eq!(v31.body, document());
+    let v30 = client.get("/openapi-3.0.json").await;
+    assert_eq!(v30.body, ferrest::to_openapi_30(&document()));
+    db.drop().await;
+}
+
+/// Every `$ref` in `value`.
+fn refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    ("$ref", Value::String(target)) => out.push(target),
+                    _ => refs(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_ref_resolves_in_both_renderings() {
+    for document in [document(), ferrest::to_openapi_30(&document())] {
+        let mut found = Vec::new();
+        refs(&document, &mut found);
+        assert!(found.len() > 10, "expected refs, found {found:?}");
+        for target in found {
+            let pointer = target.strip_prefix('#').expect("local ref");
+            assert!(document.pointer(pointer).is_some(), "unresolved $ref {target}");
+        }
+        for name in ["Book", "BookCreate", "BookUpdate", "BookPage", "Author", "AuthorCreate", "AuthorUpdate", "AuthorPage", "Problem", "FieldError"] {
+            assert!(document["components"]["schemas"].get(name).is_some(), "{name}");
+        }
+    }
+}
+
+#[test]
+fn the_3_0_rendering_has_no_3_1_constructs() {
+    let text = serde_json::to_string(&ferrest::to_openapi_30(&document())).unwrap();
+    assert!(!text.contains("\"type\":[\""), "type arrays remain");
+    assert!(!text.contains("\"type\":\"null\""), "null types remain");
+    let v30 = ferrest::to_openapi_30(&document());
+    assert_eq!(
+        v30["components"]["schemas"]["Book"]["properties"]["summary"],
+        serde_json::json!({"type": "string", "description": "Blurb for the back cover.", "nullable": true})
+    );
+}
+
+#[test]
+fn validation_rules_appear_in_the_schemas() {
+    let document = document();
+    let create = &document["components"]["schemas"]["BookCreate"];
+    let title = &create["properties"]["title"];
+    assert_eq!(title["minLength"], 1);
+    assert_eq!(title["maxLength"], 200);
+    assert_eq!(create["properties"]["isbn"]["pattern"], "^[0-9]{13}$");
+    assert_eq!(create["properties"]["isbn"]["maxLength"], 255, "unique strings are bounded");
+    assert_eq!(create["properties"]["price_cents"]["minimum"], 0);
+    assert_eq!(create["properties"]["format"]["enum"], serde_json::json!(["paperback", "hardcover", "ebook"]));
+    assert_eq!(create["properties"]["format"]["default"], "paperback");
+    assert_eq!(create["properties"]["published"]["default"], false);
+    assert_eq!(document["components"]["schemas"]["AuthorCreate"]["properties"]["email"]["format"], "email");
+    assert_eq!(create["required"], serde_json::json!(["title", "isbn", "price_cents", "author_id"]));
+    assert_eq!(create["additionalProperties"], false);
+    let update = &document["components"]["schemas"]["BookUpdate"];
+    assert!(update.get("required").is_none());
+    assert!(update["properties"].get("id").is_none());
+    assert!(update["properties"].get("created_at").is_none());
+    let read = &document["components"]["schemas"]["Book"];
+    assert_eq!(read["properties"]["id"]["readOnly"], true);
+    assert_eq!(read["properties"]["created_at"]["format"], "date-time");
+    assert_eq!(read["description"], "A book in the catalogue.");
+}
+
+#[test]
+fn operations_document_their_errors() {
+    let document = document();
+    let codes = |path: &str, method: &str| -> Vec<String> {
+        document["paths"][path][method]["responses"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{method} {path}"))
+            .keys()
+            .cloned()
+            .collect()
+    };
+    assert_eq!(codes("/books", "get"), ["200", "400", "503"]);
+    assert_eq!(codes("/books", "post"), ["201", "400", "409", "413", "415", "422", "503"]);
+    assert_eq!(codes("/books/{id}", "get"), ["200", "400", "404", "503"]);
+    assert_eq!(codes("/books/{id}", "patch"), ["200", "400", "404", "409", "413", "415", "422", "503"]);
+    assert_eq!(codes("/books/{id}", "delete"), ["204", "400", "404", "409", "503"]);
+    let created = &document["paths"]["/books"]["post"]["responses"]["201"];
+    assert!(created["headers"].get("Location").is_some());
+    let not_found = &document["paths"]["/books/{id}"]["get"]["responses"]["404"]["content"];
+    assert_eq!(not_found["application/problem+json"]["schema"]["$ref"], "#/components/schemas/Problem");
+    let mut ids: Vec<&str> = Vec::new();
+    for item in document["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            ids.push(operation["operationId"].as_str().unwrap());
+            assert!(operation["tags"].is_array());
+        }
+    }
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "operation ids are unique");
+}
+
+#[tokio::test]
+async fn routes_and_document_agree() {
+    let db = TestDb::create(Backend::Sqlite).await.unwrap();
+    let client = TestClient::new(bookstore::app().database_url(db.url()).into_router().await.unwrap());
+    let document = document();
+    let documented: Vec<(String, String)> = document["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object().unwrap().keys().map(move |m| (path.clone(), m.clone()))
+        })
+        .collect();
+    let paths: Vec<&String> = document["paths"].as_object().unwrap().keys().collect();
+    for path in paths {
+        let concrete = path.replace("{id}", "1");
+        for method in [Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+            let response = client
+                .send(method.clone(), &concrete, Some("{}".into()), &[("content-type", "application/json")])
+                .await;
+            let routed = response.status != 405 && response.body["code"] != "route_not_found";
+            let is_documented = documented.contains(&(path.clone(), method.as_str().to_lowercase()));
+            assert_eq!(routed, is_documented, "{method} {path}: routed={routed} documented={is_documented}");
+            assert_ne!(response.status.as_u16(), 500, "{method} {path}");
+        }
+    }
+    db.drop().await;
+}

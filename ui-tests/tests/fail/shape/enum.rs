@@ -1,0 +1,9 @@
+use ferrest::prelude::*;
+
+#[derive(Resource)]
+pub enum Format {
+    Paperback,
+    Hardcover,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use ferrest::prelude::*;
+
+#[derive(Resource)]
+pub struct Book(i64, String);
+
+fn main() {}
