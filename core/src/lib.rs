@@ -43,6 +43,11 @@ mod problem;
 mod resource;
 
 pub mod spec;
+
+/// The user guide (`docs/guide.md`); its Rust examples are compiled and run as doctests.
+#[doc = include_str!("../../docs/guide.md")]
+pub mod guide {}
+
 pub mod testing;
 pub mod validate;
 

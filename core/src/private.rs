@@ -73,3 +73,25 @@ impl FromLiteral for rust_decimal::Decimal {
         rust_decimal::Decimal::try_from(value).unwrap_or_default()
     }
 }
+
+/// Decimals serialize normalized (`12.5`, not `12.5000000000`), so a value reads the
+/// same whatever scale the database column has.
+pub mod decimal {
+    use rust_decimal::Decimal;
+    use serde::Serializer;
+
+    pub fn normalized<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&value.normalize())
+    }
+
+    #[allow(clippy::ref_option)]
+    pub fn normalized_option<S: Serializer>(
+        value: &Option<Decimal>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(value) => normalized(value, serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+}

@@ -26,6 +26,56 @@ use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
 use tower::ServiceExt;
 
+/// Runs each scenario on every backend against a fresh database: for
+/// `on_every_backend!(app = my_app; a, b)` it generates the tests `a::sqlite`,
+/// `a::postgres`, `a::mysql`, `b::sqlite`, ... where `my_app` is a `fn() -> App` and
+/// each scenario an `async fn(TestClient)`. The test crate needs `tokio` (with the
+/// `macros` and `rt` features) as a dev-dependency.
+#[macro_export]
+macro_rules! on_every_backend {
+    (app = $app:path; $($scenario:ident),* $(,)?) => {$(
+        mod $scenario {
+            #[allow(unused_imports)]
+            use super::*;
+            #[::tokio::test]
+            async fn sqlite() {
+                $crate::testing::run($crate::testing::Backend::Sqlite, $app(), super::$scenario).await
+            }
+            #[::tokio::test]
+            async fn postgres() {
+                $crate::testing::run($crate::testing::Backend::Postgres, $app(), super::$scenario).await
+            }
+            #[::tokio::test]
+            async fn mysql() {
+                $crate::testing::run($crate::testing::Backend::MySql, $app(), super::$scenario).await
+            }
+        }
+    )*};
+}
+
+/// Creates a database on `backend`, starts `app` on it, runs `scenario` with a client,
+/// and drops the database even when the scenario panics. Skips (returns) when the
+/// backend is not configured.
+pub async fn run<F, Fut>(backend: Backend, app: crate::App, scenario: F)
+where
+    F: FnOnce(TestClient) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let Some(db) = TestDb::create(backend).await else {
+        return;
+    };
+    let router = app
+        .database_url(db.url())
+        .into_router()
+        .await
+        .expect("the app starts");
+    let outcome = tokio::spawn(scenario(TestClient::new(router))).await;
+    db.drop().await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
 /// A database server kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -120,9 +120,9 @@ fn field_schema(field: &FieldSpec, dto: Dto) -> RefOr<Schema> {
                 .min_length(min.map(|n| n as usize))
                 .max_length(max.map(|n| n as usize)),
             Rule::Range { min, max } => {
-                let integral = field.kind.integer_bounds().is_some();
+                // Whole bounds print as integers (`60`, not `60.0`) whatever the kind.
                 let number = |n: f64| -> utoipa::Number {
-                    if integral && n.fract() == 0.0 {
+                    if n.fract() == 0.0 && n.abs() < 9.0e15 {
                         utoipa::Number::Int(n as isize)
                     } else {
                         utoipa::Number::Float(n)

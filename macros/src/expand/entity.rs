@@ -63,8 +63,18 @@ fn column(field: &Field) -> TokenStream {
         };
         attrs.push(quote!(default_value = #lit));
     }
+    let serde = match (field.ty.kind, field.ty.nullable) {
+        (Kind::Decimal, false) => {
+            quote!(#[serde(serialize_with = "::ferrest::__private::decimal::normalized")])
+        }
+        (Kind::Decimal, true) => {
+            quote!(#[serde(serialize_with = "::ferrest::__private::decimal::normalized_option")])
+        }
+        _ => TokenStream::new(),
+    };
     quote! {
         #[sea_orm(#(#attrs),*)]
+        #serde
         pub #ident: #ty
     }
 }

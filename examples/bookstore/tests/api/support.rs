@@ -1,47 +1,14 @@
-//! Runs each scenario against a fresh database on every configured backend.
+//! Shared fixtures of the bookstore tests.
 
-use std::future::Future;
+use ferrest::testing::TestClient;
 
-use ferrest::testing::{Backend, TestClient, TestDb};
-
-/// For each scenario `fn name(client: TestClient) -> impl Future`, generates the tests
-/// `name::sqlite`, `name::postgres` and `name::mysql`.
+/// Runs scenarios on SQLite, PostgreSQL and MariaDB against the bookstore.
 macro_rules! on_every_backend {
-    ($($scenario:ident),* $(,)?) => {$(
-        mod $scenario {
-            use ferrest::testing::Backend;
-            #[tokio::test]
-            async fn sqlite() { crate::support::run(Backend::Sqlite, super::$scenario).await }
-            #[tokio::test]
-            async fn postgres() { crate::support::run(Backend::Postgres, super::$scenario).await }
-            #[tokio::test]
-            async fn mysql() { crate::support::run(Backend::MySql, super::$scenario).await }
-        }
-    )*};
+    ($($scenario:ident),* $(,)?) => {
+        ferrest::on_every_backend!(app = bookstore::app; $($scenario),*);
+    };
 }
 pub(crate) use on_every_backend;
-
-/// Creates a database, starts the bookstore on it, runs `scenario`, and drops the
-/// database even when the scenario panics.
-pub async fn run<F, Fut>(backend: Backend, scenario: F)
-where
-    F: FnOnce(TestClient) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let Some(db) = TestDb::create(backend).await else {
-        return;
-    };
-    let router = bookstore::app()
-        .database_url(db.url())
-        .into_router()
-        .await
-        .expect("the bookstore starts");
-    let outcome = tokio::spawn(scenario(TestClient::new(router))).await;
-    db.drop().await;
-    if let Err(e) = outcome {
-        std::panic::resume_unwind(e.into_panic());
-    }
-}
 
 /// An author, created through the API; returns its id.
 pub async fn author(client: &TestClient, email: &str) -> i64 {

@@ -1,0 +1,6 @@
+//! Runtime tests of ferrest with resources declared here: every value kind on every
+//! backend, schema evolution, operation selection.
+
+mod evolution;
+mod kinds;
+mod operations;

@@ -1,0 +1,70 @@
+//! `only(...)` and `exclude(...)` remove routes and their operations from the document.
+
+use axum::http::Method;
+use ferrest::prelude::*;
+use ferrest::testing::TestClient;
+use serde_json::json;
+
+/// Readings are appended and read, never changed.
+#[derive(Resource)]
+#[rest(only(list, get, create))]
+pub struct Reading {
+    #[rest(id)]
+    pub id: i32,
+    #[rest(validate(range(min = -50.5, max = 60)))]
+    pub celsius: f64,
+}
+
+/// Tags cannot be deleted.
+#[derive(Resource)]
+#[rest(exclude(delete), path = "/labels")]
+pub struct Tag {
+    #[rest(id)]
+    pub id: i64,
+    #[rest(validate(length(min = 1)), unique)]
+    pub name: String,
+}
+
+fn app() -> ferrest::App {
+    ferrest::App::new().resource::<Reading>().resource::<Tag>()
+}
+
+ferrest::on_every_backend!(app = app; selected_operations_are_routed);
+
+async fn selected_operations_are_routed(client: TestClient) {
+    let created = client.post("/readings", json!({"celsius": -50.5})).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.body, json!({"id": 1, "celsius": -50.5}));
+    assert_eq!(client.get("/readings/1").await.status, 200);
+    let too_hot = client.post("/readings", json!({"celsius": 60.01})).await;
+    assert_eq!(too_hot.body["errors"][0]["detail"], "must be at most 60");
+    let patch = client.patch("/readings/1", json!({"celsius": 1})).await;
+    assert_eq!(patch.status, 405);
+    assert_eq!(patch.header("allow"), Some("GET,HEAD"));
+    assert_eq!(client.delete("/readings/1").await.status, 405);
+
+    let tag = client.post("/labels", json!({"name": "rust"})).await;
+    assert_eq!(tag.status, 201, "{}", tag.text);
+    let renamed = client.patch("/labels/1", json!({"name": "rustlang"})).await;
+    assert_eq!(renamed.body["name"], "rustlang");
+    let deleted = client.send(Method::DELETE, "/labels/1", None, &[]).await;
+    assert_eq!(deleted.status, 405);
+}
+
+#[test]
+fn the_document_lists_only_the_selected_operations() {
+    let document = serde_json::to_value(app().openapi()).unwrap();
+    let methods = |path: &str| -> Vec<String> {
+        document["paths"][path].as_object().unwrap().keys().cloned().collect()
+    };
+    assert_eq!(methods("/readings"), ["get", "post"]);
+    assert_eq!(methods("/readings/{id}"), ["get"]);
+    assert_eq!(methods("/labels/{id}"), ["get", "patch"]);
+    assert_eq!(document["paths"]["/readings/{id}"]["get"]["parameters"][0]["schema"]["format"], "int32");
+    // Defaults: table and tag are the plural of the struct name.
+    assert_eq!(<Reading as Resource>::spec().table, "readings");
+    assert_eq!(<Tag as Resource>::spec().tag, "Tags");
+    let celsius = &document["components"]["schemas"]["ReadingCreate"]["properties"]["celsius"];
+    assert_eq!(celsius["minimum"], -50.5);
+    assert_eq!(celsius["maximum"], 60);
+}
