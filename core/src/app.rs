@@ -22,7 +22,6 @@ use crate::spec::ResourceSpec;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// A startup failure: bad configuration, unreachable database, port in use.
-#[derive(Debug)]
 pub enum Error {
     /// The database could not be reached or its schema could not be synchronised.
     Database(sea_orm::DbErr),
@@ -39,6 +38,13 @@ impl std::fmt::Display for Error {
             Error::Io(e) => write!(f, "server: {e}"),
             Error::Config(e) => write!(f, "configuration: {e}"),
         }
+    }
+}
+
+/// Debug prints the message: `main` returning `Err` shows it to the user as is.
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
     }
 }
 
@@ -178,7 +184,12 @@ impl App {
     /// The OpenAPI 3.1 document, without touching the database.
     pub fn openapi(&self) -> OpenApi {
         let specs: Vec<_> = self.resources.iter().map(|r| r.spec).collect();
-        crate::openapi::document(&self.title, &self.version, self.description.as_deref(), &specs)
+        crate::openapi::document(
+            &self.title,
+            &self.version,
+            self.description.as_deref(),
+            &specs,
+        )
     }
 
     /// Connects, creates missing tables and columns, and returns the router.
@@ -194,6 +205,8 @@ impl App {
             schema = (resource.register)(schema);
         }
         schema.sync(&db).await?;
+        let specs: Vec<_> = self.resources.iter().map(|r| r.spec).collect();
+        crate::db::widen_mysql_time_columns(&db, &specs).await?;
         let mut router: Router<AppState> = Router::new();
         for resource in &self.resources {
             router = router.merge((resource.routes)());
@@ -206,7 +219,9 @@ impl App {
             // Must follow every route: axum applies it to the routes present now.
             .method_not_allowed_fallback(method_not_allowed)
             .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-            .layer(CatchPanicLayer::custom(|_| ApiError::internal().into_response()))
+            .layer(CatchPanicLayer::custom(|_| {
+                ApiError::internal().into_response()
+            }))
             .layer(
                 TraceLayer::new_for_http()
                     .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
@@ -241,17 +256,23 @@ impl App {
 fn docs_routes(document: OpenApi) -> Router<AppState> {
     let v31 = serde_json::to_value(&document).expect("the document serializes");
     let v30 = crate::openapi::to_openapi_30(&v31);
-    let swagger = utoipa_swagger_ui::SwaggerUi::new("/docs").config(
-        utoipa_swagger_ui::Config::new(["/openapi.json"]).validator_url("none"),
-    );
+    let swagger = utoipa_swagger_ui::SwaggerUi::new("/docs")
+        .config(utoipa_swagger_ui::Config::new(["/openapi.json"]).validator_url("none"));
     Router::new()
         .route("/openapi.json", get(move || async move { axum::Json(v31) }))
-        .route("/openapi-3.0.json", get(move || async move { axum::Json(v30) }))
+        .route(
+            "/openapi-3.0.json",
+            get(move || async move { axum::Json(v30) }),
+        )
         .merge(swagger)
 }
 
 async fn not_found(uri: Uri) -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "route_not_found", format!("no route for `{}`", uri.path()))
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "route_not_found",
+        format!("no route for `{}`", uri.path()),
+    )
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> Response {
@@ -310,7 +331,13 @@ async fn shutdown_signal() {
 mod tests {
     #[test]
     fn redacts_passwords() {
-        assert_eq!(super::redact("postgres://u:pw@h/db"), "postgres://u:***@h/db");
-        assert_eq!(super::redact("sqlite://x.db?mode=rwc"), "sqlite://x.db?mode=rwc");
+        assert_eq!(
+            super::redact("postgres://u:pw@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(
+            super::redact("sqlite://x.db?mode=rwc"),
+            "sqlite://x.db?mode=rwc"
+        );
     }
 }

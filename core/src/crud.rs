@@ -169,7 +169,12 @@ fn typed<T: serde::de::DeserializeOwned>(
     let mut errors = check_body(spec, &body, mode);
     match serde_json::from_value::<T>(body) {
         Ok(input) => {
-            custom(&input, &mut errors);
+            // Custom validators speak only for fields whose declared rules passed, so
+            // a field is not reported twice for one mistake.
+            let mut custom_errors = Vec::new();
+            custom(&input, &mut custom_errors);
+            custom_errors.retain(|c| !errors.iter().any(|e| e.pointer == c.pointer));
+            errors.extend(custom_errors);
             if errors.is_empty() {
                 Ok(input)
             } else {

@@ -33,7 +33,10 @@ where
 fn path_problem(rejection: &PathRejection) -> ApiError {
     let detail = match rejection {
         PathRejection::FailedToDeserializePathParams(e) => {
-            format!("invalid path parameter `id`: {}", e.body_text().trim_start_matches("Invalid URL: "))
+            format!(
+                "invalid path parameter `id`: {}",
+                e.body_text().trim_start_matches("Invalid URL: ")
+            )
         }
         other => other.body_text(),
     };
@@ -84,7 +87,12 @@ fn is_json(headers: &HeaderMap) -> bool {
     let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     essence == "application/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }

@@ -73,7 +73,9 @@ impl PageRequest {
                 other => {
                     return Err(ApiError::bad_request(
                         "unknown_parameter",
-                        format!("unknown query parameter `{other}`, expected one of: limit, offset, count"),
+                        format!(
+                            "unknown query parameter `{other}`, expected one of: limit, offset, count"
+                        ),
                     ));
                 }
             }

@@ -41,6 +41,12 @@ impl Now for chrono::DateTime<chrono::Utc> {
     }
 }
 
+impl Now for chrono::DateTime<chrono::FixedOffset> {
+    fn now() -> Self {
+        <chrono::DateTime<chrono::Utc> as Now>::now().fixed_offset()
+    }
+}
+
 impl Now for chrono::NaiveDateTime {
     fn now() -> Self {
         <chrono::DateTime<chrono::Utc> as Now>::now().naive_utc()
@@ -91,6 +97,71 @@ pub mod decimal {
     ) -> Result<S::Ok, S::Error> {
         match value {
             Some(value) => normalized(value, serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+}
+
+/// How a field's value is kept in its column. Every kind is stored as itself except
+/// `DateTime<Utc>`, stored as `DateTime<FixedOffset>`: the MySQL driver binds the former
+/// as a `TIMESTAMP` parameter, which MySQL limits to 1970-2038 (it silently turns other
+/// values into `NULL`), and the latter as a plain date-time.
+pub trait Stored: Sized {
+    type Column;
+    fn into_column(self) -> Self::Column;
+    fn from_column(column: Self::Column) -> Self;
+}
+
+macro_rules! stored_as_itself {
+    ($($t:ty),*) => {$(
+        impl Stored for $t {
+            type Column = $t;
+            fn into_column(self) -> Self { self }
+            fn from_column(column: Self) -> Self { column }
+        }
+    )*};
+}
+stored_as_itself!(
+    i16, i32, i64, f32, f64, bool, String, chrono::NaiveDateTime, chrono::NaiveDate,
+    chrono::NaiveTime, uuid::Uuid, rust_decimal::Decimal, serde_json::Value
+);
+
+impl Stored for chrono::DateTime<chrono::Utc> {
+    type Column = chrono::DateTime<chrono::FixedOffset>;
+    fn into_column(self) -> Self::Column {
+        self.fixed_offset()
+    }
+    fn from_column(column: Self::Column) -> Self {
+        column.with_timezone(&chrono::Utc)
+    }
+}
+
+impl<T: Stored> Stored for Option<T> {
+    type Column = Option<T::Column>;
+    fn into_column(self) -> Self::Column {
+        self.map(T::into_column)
+    }
+    fn from_column(column: Self::Column) -> Self {
+        column.map(T::from_column)
+    }
+}
+
+/// Stored date-times serialize in UTC with a `Z`, exactly as `DateTime<Utc>` does.
+pub mod utc {
+    use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+    use serde::Serializer;
+
+    pub fn serialize<S: Serializer>(value: &DateTime<FixedOffset>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&value.with_timezone(&Utc).to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    }
+
+    #[allow(clippy::ref_option)]
+    pub fn serialize_option<S: Serializer>(
+        value: &Option<DateTime<FixedOffset>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(value) => serialize(value, serializer),
             None => serializer.serialize_none(),
         }
     }

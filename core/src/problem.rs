@@ -49,11 +49,7 @@ pub struct FieldError {
 
 impl FieldError {
     /// An error for the top-level property `field`.
-    pub fn new(
-        field: &str,
-        code: impl Into<Cow<'static, str>>,
-        detail: impl Into<String>,
-    ) -> Self {
+    pub fn new(field: &str, code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
         FieldError {
             pointer: json_pointer(field),
             code: code.into(),
@@ -103,11 +99,18 @@ impl ApiError {
 
     /// 422 `validation_failed` listing every failing field.
     pub fn validation(errors: Vec<FieldError>) -> Self {
-        let detail = match errors.len() {
+        let mut pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
+        pointers.sort_unstable();
+        pointers.dedup();
+        let detail = match pointers.len() {
             1 => "1 field is invalid".to_owned(),
             n => format!("{n} fields are invalid"),
         };
-        let mut err = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail);
+        let mut err = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            detail,
+        );
         err.errors = errors;
         err
     }

@@ -1,7 +1,9 @@
 //! The trait `#[derive(Resource)]` implements: the bridge from a user's struct to the
 //! generic CRUD runtime in [`crate::crud`].
 
-use sea_orm::{ActiveModelBehavior, ActiveModelTrait, EntityTrait, IntoActiveModel, PrimaryKeyTrait};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, EntityTrait, IntoActiveModel, PrimaryKeyTrait,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 

@@ -41,6 +41,16 @@ impl ResourceSpec {
         self.fields.iter().filter(|f| f.role == Role::Data)
     }
 
+    /// The name with its indefinite article, for messages: `a Book`, `an Author`.
+    pub fn a_name(&self) -> String {
+        let article = if self.name.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {}", self.name)
+    }
+
     /// The field with this JSON name.
     pub fn field(&self, name: &str) -> Option<&'static FieldSpec> {
         self.fields.iter().find(|f| f.name == name)

@@ -61,6 +61,11 @@ where
     F: FnOnce(TestClient) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
+    // `RUST_LOG=ferrest=debug cargo test` shows the app's logs in failing tests.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
     let Some(db) = TestDb::create(backend).await else {
         return;
     };
@@ -173,9 +178,16 @@ impl TestDb {
             }
             Some(admin_url) => {
                 if let Ok(admin) = Database::connect(admin_url.as_str()).await {
-                    let force = if self.backend == Backend::Postgres { " WITH (FORCE)" } else { "" };
+                    let force = if self.backend == Backend::Postgres {
+                        " WITH (FORCE)"
+                    } else {
+                        ""
+                    };
                     let _ = admin
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {}{force}", self.name))
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS {}{force}",
+                            self.name
+                        ))
                         .await;
                     let _ = admin.close().await;
                 }
@@ -186,7 +198,9 @@ impl TestDb {
 
 /// `scheme://auth@host/olddb?params` with the database name replaced.
 fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let authority_start = base.find("://").map_or(0, |i| i + 3);
     let prefix = match base[authority_start..].find('/') {
         Some(slash) => &base[..authority_start + slash],
@@ -232,11 +246,23 @@ impl TestClient {
     }
 
     pub async fn post(&self, uri: &str, body: Value) -> TestResponse {
-        self.send(Method::POST, uri, Some(body.to_string()), &[("content-type", "application/json")]).await
+        self.send(
+            Method::POST,
+            uri,
+            Some(body.to_string()),
+            &[("content-type", "application/json")],
+        )
+        .await
     }
 
     pub async fn patch(&self, uri: &str, body: Value) -> TestResponse {
-        self.send(Method::PATCH, uri, Some(body.to_string()), &[("content-type", "application/json")]).await
+        self.send(
+            Method::PATCH,
+            uri,
+            Some(body.to_string()),
+            &[("content-type", "application/json")],
+        )
+        .await
     }
 
     pub async fn delete(&self, uri: &str) -> TestResponse {
@@ -271,7 +297,12 @@ impl TestClient {
             .expect("body reads");
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        TestResponse { status, headers, body, text }
+        TestResponse {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 }
 
@@ -280,8 +311,14 @@ mod tests {
     #[test]
     fn replaces_the_database_name() {
         use super::with_database;
-        assert_eq!(with_database("postgres://u@h:5432/test", "x"), "postgres://u@h:5432/x");
-        assert_eq!(with_database("mysql://root@h:3306/test?ssl-mode=disabled", "x"), "mysql://root@h:3306/x?ssl-mode=disabled");
+        assert_eq!(
+            with_database("postgres://u@h:5432/test", "x"),
+            "postgres://u@h:5432/x"
+        );
+        assert_eq!(
+            with_database("mysql://root@h:3306/test?ssl-mode=disabled", "x"),
+            "mysql://root@h:3306/x?ssl-mode=disabled"
+        );
         assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
     }
 }

@@ -50,11 +50,9 @@ pub fn check_body(spec: &ResourceSpec, body: &Value, mode: Write) -> Vec<FieldEr
             }
             None => {}
             Some(Value::Null) if field.nullable => {}
-            Some(Value::Null) => errors.push(FieldError::new(
-                field.name,
-                "not_null",
-                "must not be null",
-            )),
+            Some(Value::Null) => {
+                errors.push(FieldError::new(field.name, "not_null", "must not be null"))
+            }
             Some(value) => check_value(field, value, &mut errors),
         }
     }
@@ -145,12 +143,20 @@ fn check_kind(kind: Kind, value: &Value) -> Result<(), &'static str> {
             return parse_str(value, "a UUID", |s| s.parse::<uuid::Uuid>().is_ok());
         }
         Kind::Decimal => {
-            return parse_str(value, "a decimal number as a string, like \"12.50\"", |s| {
-                s.parse::<rust_decimal::Decimal>().is_ok()
-            });
+            return parse_str(
+                value,
+                "a decimal number as a string, like \"12.50\", with at most 20 integer digits and 10 decimal places",
+                |s| s.parse::<rust_decimal::Decimal>().is_ok_and(fits_decimal_column),
+            );
         }
     };
     if ok { Ok(()) } else { Err(kind_name(kind)) }
+}
+
+/// Decimal columns are `numeric(30, 10)`: more digits would be rounded or refused.
+fn fits_decimal_column(value: rust_decimal::Decimal) -> bool {
+    let value = value.normalize();
+    value.scale() <= 10 && value.abs() < rust_decimal::Decimal::from(10_i64.pow(18)) * rust_decimal::Decimal::from(100)
 }
 
 fn parse_str(

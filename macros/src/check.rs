@@ -9,10 +9,16 @@ pub fn resource(resource: &Resource, errors: &mut Errors) {
         id_is_integer_or_uuid(field, errors);
         timestamps_are_date_times(field, errors);
         server_managed_fields_take_no_input_rules(field, errors);
-        default_matches_type(field, errors);
         unique_is_indexable(field, errors);
+        // Defaults and rules on server-managed fields are reported above as having no
+        // effect; checking them further would only add errors for the same mistake.
+        if field.role != Role::Data {
+            continue;
+        }
+        default_matches_type(field, errors);
         for rule in &field.rules {
             rule_fits_type(field, rule, errors);
+            one_of_values_fit_type(field, rule, errors);
             bounds_are_ordered(rule, errors);
             pattern_compiles(rule, errors);
         }
@@ -54,7 +60,10 @@ fn id_is_integer_or_uuid(field: &Field, errors: &mut Errors) {
         return;
     }
     if field.ty.nullable {
-        errors.at(field.ty.span, "the `id` field cannot be `Option<_>`; a primary key is never null");
+        errors.at(
+            field.ty.span,
+            "the `id` field cannot be `Option<_>`; a primary key is never null",
+        );
     } else if !(field.ty.kind.is_integer() || field.ty.kind == Kind::Uuid) {
         errors.at(
             field.ty.span,
@@ -68,13 +77,23 @@ fn id_is_integer_or_uuid(field: &Field, errors: &mut Errors) {
 
 /// The server stamps these with the current time, so they need a date-time type.
 fn timestamps_are_date_times(field: &Field, errors: &mut Errors) {
-    if !matches!(field.role, Role::CreatedAt | Role::UpdatedAt) {
-        return;
-    }
-    if !field.ty.kind.is_timestamp() || field.ty.nullable {
+    let key = match field.role {
+        Role::CreatedAt => "created_at",
+        Role::UpdatedAt => "updated_at",
+        Role::Data | Role::Id => return,
+    };
+    if field.ty.nullable {
         errors.at(
             field.ty.span,
-            "`created_at`/`updated_at` fields must be `DateTimeUtc` or `NaiveDateTime`, not `Option`",
+            format!("a field marked `{key}` cannot be `Option<_>`; the server always sets it"),
+        );
+    } else if !field.ty.kind.is_timestamp() {
+        errors.at(
+            field.ty.span,
+            format!(
+                "a field marked `{key}` must be `DateTimeUtc` or `NaiveDateTime`, found {}",
+                field.ty.kind.describe()
+            ),
         );
     }
 }
@@ -85,7 +104,10 @@ fn server_managed_fields_take_no_input_rules(field: &Field, errors: &mut Errors)
         return;
     }
     if let Some((_, span)) = &field.default {
-        errors.at(*span, "`default` has no effect on a server-managed field; remove it");
+        errors.at(
+            *span,
+            "`default` has no effect on a server-managed field; remove it",
+        );
     }
     for rule in &field.rules {
         errors.at(
@@ -103,7 +125,11 @@ fn default_matches_type(field: &Field, errors: &mut Errors) {
     if !literal_fits(literal, field.ty.kind) {
         errors.at(
             *span,
-            format!("this default does not fit a {} field", field.ty.kind.describe()),
+            format!(
+                "this default does not fit `{}`, {} field",
+                field.name,
+                field.ty.kind.describe_with_article()
+            ),
         );
     }
 }
@@ -123,22 +149,46 @@ fn rule_fits_type(field: &Field, rule: &Rule, errors: &mut Errors) {
         Rule::Pattern { .. } => (kind == Kind::String, "pattern", "`String` fields"),
         Rule::Email { .. } => (kind == Kind::String, "email", "`String` fields"),
         Rule::Range { .. } => (kind.is_number(), "range", "numeric fields"),
-        Rule::OneOf { values, .. } => {
-            let ok = matches!(kind, Kind::String | Kind::I16 | Kind::I32 | Kind::I64)
-                && values.iter().all(|(v, _)| literal_fits(v, kind));
-            (ok, "one_of", "`String` or integer fields, with values of the field's type")
-        }
+        Rule::OneOf { .. } => (
+            matches!(kind, Kind::String | Kind::I16 | Kind::I32 | Kind::I64),
+            "one_of",
+            "`String` or integer fields",
+        ),
         Rule::With { .. } => (true, "with", ""),
     };
     if !fits {
         errors.at(
             rule_span(field, rule),
             format!(
-                "`{name}` cannot apply to `{}`, a {} field; it applies to {wants}",
+                "`{name}` cannot apply to `{}`, {} field; it applies to {wants}",
                 field.name,
-                kind.describe()
+                kind.describe_with_article()
             ),
         );
+    }
+}
+
+/// A value of another type could never be sent, so it hides a mistake; reported at
+/// the value, as the rule itself fits the field.
+fn one_of_values_fit_type(field: &Field, rule: &Rule, errors: &mut Errors) {
+    let kind = field.ty.kind;
+    let Rule::OneOf { values, .. } = rule else {
+        return;
+    };
+    if !matches!(kind, Kind::String | Kind::I16 | Kind::I32 | Kind::I64) {
+        return; // rule_fits_type reports the rule itself
+    }
+    for (value, span) in values {
+        if !literal_fits(value, kind) {
+            errors.at(
+                *span,
+                format!(
+                    "this `one_of` value does not fit `{}`, {} field",
+                    field.name,
+                    kind.describe_with_article()
+                ),
+            );
+        }
     }
 }
 
@@ -157,24 +207,22 @@ fn bounds_are_ordered(rule: &Rule, errors: &mut Errors) {
         } => min > max,
         _ => false,
     };
-    if disordered {
-        if let Rule::Length { span, .. } | Rule::Range { span, .. } = rule {
-            errors.at(*span, "`min` is greater than `max`, so no value can pass");
-        }
+    if disordered && let Rule::Length { span, .. } | Rule::Range { span, .. } = rule {
+        errors.at(*span, "`min` is greater than `max`, so no value can pass");
     }
 }
 
 /// A malformed pattern would otherwise fail at the first request, in production.
 fn pattern_compiles(rule: &Rule, errors: &mut Errors) {
-    if let Rule::Pattern { source, span } = rule {
-        if let Err(e) = regex_syntax::Parser::new().parse(source) {
-            let reason = match &e {
-                regex_syntax::Error::Parse(p) => p.kind().to_string(),
-                regex_syntax::Error::Translate(t) => t.kind().to_string(),
-                other => other.to_string(),
-            };
-            errors.at(*span, format!("invalid regular expression: {reason}"));
-        }
+    if let Rule::Pattern { source, span } = rule
+        && let Err(e) = regex_syntax::Parser::new().parse(source)
+    {
+        let reason = match &e {
+            regex_syntax::Error::Parse(p) => p.kind().to_string(),
+            regex_syntax::Error::Translate(t) => t.kind().to_string(),
+            other => other.to_string(),
+        };
+        errors.at(*span, format!("invalid regular expression: {reason}"));
     }
 }
 
@@ -183,7 +231,7 @@ fn some_operation_remains(resource: &Resource, errors: &mut Errors) {
     let ops = resource.operations;
     if !(ops.list || ops.get || ops.create || ops.update || ops.delete) {
         errors.at(
-            resource.ident.span(),
+            resource.operations_span,
             "`only(...)`/`exclude(...)` leave no operation to serve",
         );
     }
@@ -192,7 +240,7 @@ fn some_operation_remains(resource: &Resource, errors: &mut Errors) {
 /// `limit` is clamped to `max_limit`; zero would make every page empty.
 fn max_limit_is_positive(resource: &Resource, errors: &mut Errors) {
     if resource.max_limit == 0 {
-        errors.at(resource.ident.span(), "`max_limit` must be at least 1");
+        errors.at(resource.max_limit_span, "`max_limit` must be at least 1");
     }
 }
 

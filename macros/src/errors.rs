@@ -53,24 +53,33 @@ pub fn did_you_mean<'a>(unknown: &str, candidates: &[&'a str]) -> Option<&'a str
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance over chars.
+/// Edit distance over chars where swapping two adjacent chars costs one edit, like
+/// inserting or deleting one (optimal string alignment), so the common typo `tabel`
+/// is as close to `table` as `tabe` is.
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(cur).min(row[j])
-            };
-            prev = cur;
+    // rows[i][j]: distance between the first i chars of `a` and the first j of `b`.
+    let mut rows = vec![vec![0; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let substitution = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + substitution);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
         }
     }
-    row[b.len()]
+    rows[a.len()][b.len()]
 }
 
 /// "unknown key `x`" with a suggestion, or the list of valid keys.
@@ -85,5 +94,27 @@ pub fn unknown_key_message(what: &str, unknown: &str, valid: &[&str]) -> String 
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{did_you_mean, edit_distance};
+
+    #[test]
+    fn transposition_is_one_edit() {
+        assert_eq!(edit_distance("tabel", "table"), 1);
+        assert_eq!(edit_distance("lenght", "length"), 1);
+        assert_eq!(edit_distance("uniqe", "unique"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn suggests_only_close_keys() {
+        let keys = ["table", "path", "tag", "only", "exclude", "max_limit"];
+        assert_eq!(did_you_mean("tabel", &keys), Some("table"));
+        assert_eq!(did_you_mean("lst", &["list", "get"]), Some("list"));
+        assert_eq!(did_you_mean("colour", &keys), None);
     }
 }

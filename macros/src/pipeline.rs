@@ -9,7 +9,7 @@ use crate::{check, expand, model, parse};
 pub fn derive_resource(input: &DeriveInput) -> TokenStream {
     let mut errors = Errors::new();
     let raw = parse::parse_container(input, &mut errors);
-    let resource = model::Resource::from_raw(raw, &mut errors);
+    let resource = raw.and_then(|raw| model::Resource::from_raw(raw, &mut errors));
     if let Some(resource) = &resource {
         check::resource(resource, &mut errors);
     }

@@ -339,7 +339,10 @@ mod tests {
         let expected = json!({ "openapi": "3.0.3",
             "info": { "title": "t", "license": { "name": "MIT" }, "version": "1" }, "paths": {} });
         assert_eq!(to_openapi_30(&doc).to_string(), expected.to_string());
-        assert_eq!(format!("{:#}", to_openapi_30(&doc)), format!("{expected:#}"));
+        assert_eq!(
+            format!("{:#}", to_openapi_30(&doc)),
+            format!("{expected:#}")
+        );
     }
 
     #[test]

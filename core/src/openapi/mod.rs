@@ -13,7 +13,12 @@ use crate::spec::ResourceSpec;
 use schema::Dto;
 
 /// Builds the document of `specs`.
-pub(crate) fn document(title: &str, version: &str, description: Option<&str>, specs: &[&'static ResourceSpec]) -> OpenApi {
+pub(crate) fn document(
+    title: &str,
+    version: &str,
+    description: Option<&str>,
+    specs: &[&'static ResourceSpec],
+) -> OpenApi {
     let mut paths = PathsBuilder::new();
     let mut components = ComponentsBuilder::new();
     let mut tags = Vec::new();

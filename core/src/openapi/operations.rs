@@ -36,11 +36,14 @@ pub(crate) fn path_items(spec: &ResourceSpec) -> Vec<(String, PathItem)> {
     if ops.delete {
         item.push((HttpMethod::Delete, delete(spec)));
     }
-    [(spec.path.to_owned(), collection), (item_path(spec.path), item)]
-        .into_iter()
-        .filter(|(_, ops)| !ops.is_empty())
-        .map(|(path, ops)| (path, path_item(ops)))
-        .collect()
+    [
+        (spec.path.to_owned(), collection),
+        (item_path(spec.path), item),
+    ]
+    .into_iter()
+    .filter(|(_, ops)| !ops.is_empty())
+    .map(|(path, ops)| (path, path_item(ops)))
+    .collect()
 }
 
 fn path_item(operations: Vec<(HttpMethod, Operation)>) -> PathItem {
@@ -56,6 +59,13 @@ fn path_item(operations: Vec<(HttpMethod, Operation)>) -> PathItem {
 /// Lower-case singular of the resource name, for summaries: `Book` -> `book`.
 fn noun(spec: &ResourceSpec) -> String {
     spec.name.to_lowercase()
+}
+
+/// The noun with its indefinite article: `a book`, `an author`.
+fn a_noun(spec: &ResourceSpec) -> String {
+    let noun = noun(spec);
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {noun}")
 }
 
 fn base(spec: &ResourceSpec, id: String, summary: String) -> OperationBuilder {
@@ -92,41 +102,62 @@ fn list(spec: &ResourceSpec) -> Operation {
         .parameter_in(ParameterIn::Query)
         .required(Required::False)
         .description(Some("Rows to skip."))
-        .schema(Some(integer(0).maximum(Some(i64::MAX)).default(Some(0.into()))));
+        .schema(Some(
+            integer(0).maximum(Some(i64::MAX)).default(Some(0.into())),
+        ));
     let count = ParameterBuilder::new()
         .name("count")
         .parameter_in(ParameterIn::Query)
         .required(Required::False)
-        .description(Some("Also return `total`, the number of rows (one more query)."))
+        .description(Some(
+            "Also return `total`, the number of rows (one more query).",
+        ))
         .schema(Some(
             ObjectBuilder::new()
                 .schema_type(Type::Boolean)
                 .default(Some(false.into())),
         ));
-    base(spec, format!("list{}", spec.tag), format!("List {}", spec.tag.to_lowercase()))
-        .parameters(Some([limit.build(), offset.build(), count.build()]))
-        .responses(
-            ResponsesBuilder::new()
-                .response("200", json_response(&format!("A page of {}.", spec.tag.to_lowercase()), page_name(spec)))
-                .response("400", problem("An unknown or malformed query parameter."))
-                .response("503", problem("The database is unavailable; retry later."))
-                .build(),
-        )
-        .build()
+    base(
+        spec,
+        format!("list{}", spec.tag),
+        format!("List {}", spec.tag.to_lowercase()),
+    )
+    .parameters(Some([limit.build(), offset.build(), count.build()]))
+    .responses(
+        ResponsesBuilder::new()
+            .response(
+                "200",
+                json_response(
+                    &format!("A page of {}.", spec.tag.to_lowercase()),
+                    page_name(spec),
+                ),
+            )
+            .response("400", problem("An unknown or malformed query parameter."))
+            .response("503", problem("The database is unavailable; retry later."))
+            .build(),
+    )
+    .build()
 }
 
 fn read(spec: &ResourceSpec) -> Operation {
-    base(spec, format!("get{}", spec.name), format!("Get a {}", noun(spec)))
-        .parameter(id_parameter(spec))
-        .responses(
-            ResponsesBuilder::new()
-                .response("200", json_response(&format!("The {}.", noun(spec)), name(spec, Dto::Read)))
-                .response("400", problem("The id in the path is malformed."))
-                .response("404", problem(&format!("No {} has this id.", noun(spec))))
-                .response("503", problem("The database is unavailable; retry later."))
-                .build(),
-        )
-        .build()
+    base(
+        spec,
+        format!("get{}", spec.name),
+        format!("Get {}", a_noun(spec)),
+    )
+    .parameter(id_parameter(spec))
+    .responses(
+        ResponsesBuilder::new()
+            .response(
+                "200",
+                json_response(&format!("The {}.", noun(spec)), name(spec, Dto::Read)),
+            )
+            .response("400", problem("The id in the path is malformed."))
+            .response("404", problem(&format!("No {} has this id.", noun(spec))))
+            .response("503", problem("The database is unavailable; retry later."))
+            .build(),
+    )
+    .build()
 }
 
 fn create(spec: &ResourceSpec) -> Operation {
@@ -141,58 +172,90 @@ fn create(spec: &ResourceSpec) -> Operation {
         )
         .content("application/json", json_content(name(spec, Dto::Read)))
         .build();
-    base(spec, format!("create{}", spec.name), format!("Create a {}", noun(spec)))
-        .request_body(Some(body(spec, Dto::Create)))
-        .responses(
-            ResponsesBuilder::new()
-                .response("201", created)
-                .response("400", problem("The body is not valid JSON."))
-                .response("409", problem("A unique field already has this value."))
-                .response("413", problem("The body is larger than the limit."))
-                .response("415", problem("The body is not `application/json`."))
-                .response("422", problem("One or more fields are invalid; `errors` lists each."))
-                .response("503", problem("The database is unavailable; retry later."))
-                .build(),
-        )
-        .build()
+    base(
+        spec,
+        format!("create{}", spec.name),
+        format!("Create {}", a_noun(spec)),
+    )
+    .request_body(Some(body(spec, Dto::Create)))
+    .responses(
+        ResponsesBuilder::new()
+            .response("201", created)
+            .response("400", problem("The body is not valid JSON."))
+            .response("409", problem("A unique field already has this value."))
+            .response("413", problem("The body is larger than the limit."))
+            .response("415", problem("The body is not `application/json`."))
+            .response(
+                "422",
+                problem("One or more fields are invalid; `errors` lists each."),
+            )
+            .response("503", problem("The database is unavailable; retry later."))
+            .build(),
+    )
+    .build()
 }
 
 fn update(spec: &ResourceSpec) -> Operation {
-    base(spec, format!("update{}", spec.name), format!("Update a {}", noun(spec)))
-        .description(Some(format!(
-            "Merge update: absent fields stay unchanged, `null` clears a nullable field.{}",
-            spec.doc.map(|d| format!("\n\n{d}")).unwrap_or_default()
-        )))
-        .parameter(id_parameter(spec))
-        .request_body(Some(body(spec, Dto::Update)))
-        .responses(
-            ResponsesBuilder::new()
-                .response("200", json_response(&format!("The updated {}.", noun(spec)), name(spec, Dto::Read)))
-                .response("400", problem("The id is malformed or the body is not valid JSON."))
-                .response("404", problem(&format!("No {} has this id.", noun(spec))))
-                .response("409", problem("A unique field already has this value."))
-                .response("413", problem("The body is larger than the limit."))
-                .response("415", problem("The body is not `application/json`."))
-                .response("422", problem("One or more fields are invalid; `errors` lists each."))
-                .response("503", problem("The database is unavailable; retry later."))
-                .build(),
-        )
-        .build()
+    base(
+        spec,
+        format!("update{}", spec.name),
+        format!("Update {}", a_noun(spec)),
+    )
+    .description(Some(format!(
+        "Merge update: absent fields stay unchanged, `null` clears a nullable field.{}",
+        spec.doc.map(|d| format!("\n\n{d}")).unwrap_or_default()
+    )))
+    .parameter(id_parameter(spec))
+    .request_body(Some(body(spec, Dto::Update)))
+    .responses(
+        ResponsesBuilder::new()
+            .response(
+                "200",
+                json_response(
+                    &format!("The updated {}.", noun(spec)),
+                    name(spec, Dto::Read),
+                ),
+            )
+            .response(
+                "400",
+                problem("The id is malformed or the body is not valid JSON."),
+            )
+            .response("404", problem(&format!("No {} has this id.", noun(spec))))
+            .response("409", problem("A unique field already has this value."))
+            .response("413", problem("The body is larger than the limit."))
+            .response("415", problem("The body is not `application/json`."))
+            .response(
+                "422",
+                problem("One or more fields are invalid; `errors` lists each."),
+            )
+            .response("503", problem("The database is unavailable; retry later."))
+            .build(),
+    )
+    .build()
 }
 
 fn delete(spec: &ResourceSpec) -> Operation {
-    base(spec, format!("delete{}", spec.name), format!("Delete a {}", noun(spec)))
-        .parameter(id_parameter(spec))
-        .responses(
-            ResponsesBuilder::new()
-                .response("204", ResponseBuilder::new().description(format!("The {} is deleted.", noun(spec))).build())
-                .response("400", problem("The id in the path is malformed."))
-                .response("404", problem(&format!("No {} has this id.", noun(spec))))
-                .response("409", problem("Another row still refers to it."))
-                .response("503", problem("The database is unavailable; retry later."))
-                .build(),
-        )
-        .build()
+    base(
+        spec,
+        format!("delete{}", spec.name),
+        format!("Delete {}", a_noun(spec)),
+    )
+    .parameter(id_parameter(spec))
+    .responses(
+        ResponsesBuilder::new()
+            .response(
+                "204",
+                ResponseBuilder::new()
+                    .description(format!("The {} is deleted.", noun(spec)))
+                    .build(),
+            )
+            .response("400", problem("The id in the path is malformed."))
+            .response("404", problem(&format!("No {} has this id.", noun(spec))))
+            .response("409", problem("Another row still refers to it."))
+            .response("503", problem("The database is unavailable; retry later."))
+            .build(),
+    )
+    .build()
 }
 
 fn id_parameter(spec: &ResourceSpec) -> ParameterBuilder {

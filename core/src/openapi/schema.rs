@@ -38,7 +38,7 @@ pub(crate) fn dto_schema(spec: &ResourceSpec, dto: Dto) -> Schema {
         (Dto::Read, Some(doc)) => object.description(Some(doc)),
         (Dto::Create, _) => object.description(Some(format!("A new {}.", spec.name))),
         (Dto::Update, _) => object.description(Some(format!(
-            "Changes to a {}: absent fields stay unchanged, `null` clears a nullable field.",
+            "Changes to one {}: absent fields stay unchanged, `null` clears a nullable field.",
             spec.name
         ))),
         _ => object,
@@ -55,7 +55,7 @@ pub(crate) fn dto_schema(spec: &ResourceSpec, dto: Dto) -> Schema {
         if required {
             object = object.required(field.name);
         }
-        object = object.property(field.name, field_schema(field, dto));
+        object = object.property(field.name, field_schema(field));
     }
     object.build().into()
 }
@@ -90,10 +90,11 @@ pub(crate) fn page_schema(spec: &ResourceSpec) -> Schema {
         .into()
 }
 
-fn field_schema(field: &FieldSpec, dto: Dto) -> RefOr<Schema> {
+fn field_schema(field: &FieldSpec) -> RefOr<Schema> {
     let mut schema = ObjectBuilder::new();
     let (ty, format) = type_and_format(field.kind);
-    let nullable = field.nullable && dto != Dto::Create || field.nullable;
+    // `null` is a valid value of a nullable field in every DTO: it clears the column.
+    let nullable = field.nullable;
     schema = match (ty, nullable) {
         (Some(ty), true) => schema.schema_type(SchemaType::from_iter([ty, Type::Null])),
         (Some(ty), false) => schema.schema_type(ty),
@@ -102,7 +103,11 @@ fn field_schema(field: &FieldSpec, dto: Dto) -> RefOr<Schema> {
     if let Some(format) = format {
         schema = schema.format(Some(format));
     }
-    if let Some((min, max)) = field.kind.integer_bounds().filter(|_| field.kind == Kind::I16) {
+    if let Some((min, max)) = field
+        .kind
+        .integer_bounds()
+        .filter(|_| field.kind == Kind::I16)
+    {
         schema = schema.minimum(Some(min)).maximum(Some(max));
     }
     if let Some(doc) = field.doc {
@@ -167,9 +172,15 @@ fn type_and_format(kind: Kind) -> (Option<Type>, Option<SchemaFormat>) {
             Some(SchemaFormat::Custom("naive-date-time".into())),
         ),
         Kind::Date => (Some(Type::String), known(KnownFormat::Date)),
-        Kind::Time => (Some(Type::String), Some(SchemaFormat::Custom("partial-time".into()))),
+        Kind::Time => (
+            Some(Type::String),
+            Some(SchemaFormat::Custom("partial-time".into())),
+        ),
         Kind::Uuid => (Some(Type::String), known(KnownFormat::Uuid)),
-        Kind::Decimal => (Some(Type::String), Some(SchemaFormat::Custom("decimal".into()))),
+        Kind::Decimal => (
+            Some(Type::String),
+            Some(SchemaFormat::Custom("decimal".into())),
+        ),
         Kind::Json => (None, None),
     }
 }

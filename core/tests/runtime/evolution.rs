@@ -33,8 +33,12 @@ mod v2 {
 }
 
 async fn added_fields_add_columns(backend: Backend) {
-    let Some(db) = TestDb::create(backend).await else { return };
-    let first = ferrest::App::new().database_url(db.url()).resource::<v1::Note>();
+    let Some(db) = TestDb::create(backend).await else {
+        return;
+    };
+    let first = ferrest::App::new()
+        .database_url(db.url())
+        .resource::<v1::Note>();
     let client = TestClient::new(first.into_router().await.unwrap());
     let created = client.post("/notes", json!({"title": "kept"})).await;
     assert_eq!(created.status, 201, "{}", created.text);
@@ -42,20 +46,34 @@ async fn added_fields_add_columns(backend: Backend) {
 
     for _ in 0..2 {
         // Starting twice shows the sync is idempotent.
-        let second = ferrest::App::new().database_url(db.url()).resource::<v2::Note>();
+        let second = ferrest::App::new()
+            .database_url(db.url())
+            .resource::<v2::Note>();
         let client = TestClient::new(second.into_router().await.unwrap());
         let old = client.get("/notes/1").await;
         assert_eq!(old.status, 200, "{}", old.text);
-        assert_eq!(old.body, json!({"id": 1, "title": "kept", "body": null, "priority": 3}));
+        assert_eq!(
+            old.body,
+            json!({"id": 1, "title": "kept", "body": null, "priority": 3})
+        );
     }
-    let second = ferrest::App::new().database_url(db.url()).resource::<v2::Note>();
+    let second = ferrest::App::new()
+        .database_url(db.url())
+        .resource::<v2::Note>();
     let client = TestClient::new(second.into_router().await.unwrap());
-    let new = client.post("/notes", json!({"title": "new", "body": "text", "priority": 1})).await;
+    let new = client
+        .post(
+            "/notes",
+            json!({"title": "new", "body": "text", "priority": 1}),
+        )
+        .await;
     assert_eq!(new.status, 201, "{}", new.text);
     assert_eq!(client.get("/notes?count=true").await.body["total"], 2);
 
     // Going back to the old declaration drops nothing.
-    let old_app = ferrest::App::new().database_url(db.url()).resource::<v1::Note>();
+    let old_app = ferrest::App::new()
+        .database_url(db.url())
+        .resource::<v1::Note>();
     let client = TestClient::new(old_app.into_router().await.unwrap());
     assert_eq!(client.get("/notes?count=true").await.body["total"], 2);
     db.drop().await;

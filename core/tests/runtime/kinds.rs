@@ -35,7 +35,7 @@ fn app() -> ferrest::App {
     ferrest::App::new().resource::<Sample>()
 }
 
-ferrest::on_every_backend!(app = app; every_kind_round_trips, kinds_are_type_checked);
+ferrest::on_every_backend!(app = app; every_kind_round_trips, kinds_are_type_checked, date_times_keep_range_and_precision);
 
 fn sample() -> Value {
     json!({
@@ -90,7 +90,10 @@ async fn every_kind_round_trips(client: TestClient) {
     assert_eq!(updated.body["payload"], "just a string");
     // Stored in UTC.
     assert_eq!(updated.body["at"], "1999-12-31T22:00:00Z");
-    assert_eq!(client.get(&format!("/samples/{id}")).await.body, updated.body);
+    assert_eq!(
+        client.get(&format!("/samples/{id}")).await.body,
+        updated.body
+    );
 
     let listed = client.get("/samples").await;
     assert_eq!(listed.body["items"][0], updated.body);
@@ -118,22 +121,69 @@ async fn kinds_are_type_checked(client: TestClient) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["pointer"].as_str().unwrap().to_owned(), e["detail"].as_str().unwrap().to_owned()))
+        .map(|e| {
+            (
+                e["pointer"].as_str().unwrap().to_owned(),
+                e["detail"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     let expect = |pointer: &str, detail: &str| (pointer.to_owned(), detail.to_owned());
     assert_eq!(
         details,
         vec![
-            expect("/small", "expected an integer between -32768 and 32767, found an integer"),
-            expect("/medium", "expected an integer between -2147483648 and 2147483647, found an integer"),
+            expect(
+                "/small",
+                "expected an integer between -32768 and 32767, found an integer"
+            ),
+            expect(
+                "/medium",
+                "expected an integer between -2147483648 and 2147483647, found an integer"
+            ),
             expect("/single", "expected a number, found a string"),
-            expect("/at", "expected an RFC 3339 date-time with offset, found a string"),
-            expect("/naive_at", "expected a date-time like 2024-01-31T12:00:00, found a string"),
+            expect(
+                "/at",
+                "expected an RFC 3339 date-time with offset, found a string"
+            ),
+            expect(
+                "/naive_at",
+                "expected a date-time like 2024-01-31T12:00:00, found a string"
+            ),
             expect("/day", "expected a date like 2024-01-31, found a string"),
             expect("/time", "expected a time like 12:30:00, found a string"),
             expect("/token", "expected a UUID, found a string"),
-            expect("/amount", "expected a decimal number as a string, like \"12.50\", found a number"),
+            expect(
+                "/amount",
+                "expected a decimal number as a string, like \"12.50\", with at most 20 integer digits and 10 decimal places, found a number"
+            ),
         ]
     );
     assert_eq!(client.get("/samples?count=true").await.body["total"], 0);
+}
+
+/// MySQL's defaults (`timestamp`, no fractional seconds) would lose both.
+async fn date_times_keep_range_and_precision(client: TestClient) {
+    for (at, naive_at, time) in [
+        ("2050-06-01T12:34:56.123456Z", "2099-12-31T23:59:59.654321", "12:00:00.250"),
+        ("1960-01-01T00:00:00Z", "1000-01-01T00:00:00", "00:00:00.000001"),
+    ] {
+        let mut body = sample();
+        body["at"] = json!(at);
+        body["naive_at"] = json!(naive_at);
+        body["time"] = json!(time);
+        let created = client.post("/samples", body).await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        let id = created.body["id"].as_str().unwrap();
+        let fetched = client.get(&format!("/samples/{id}")).await;
+        assert_eq!(
+            (&fetched.body["at"], &fetched.body["naive_at"], &fetched.body["time"]),
+            (&json!(at), &json!(naive_at), &json!(time))
+        );
+    }
+    // More decimal places than the column keeps is refused, not rounded.
+    let mut body = sample();
+    body["amount"] = json!("0.12345678901");
+    let refused = client.post("/samples", body).await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(refused.body["errors"][0]["pointer"], "/amount");
 }

@@ -55,12 +55,20 @@ async fn selected_operations_are_routed(client: TestClient) {
 fn the_document_lists_only_the_selected_operations() {
     let document = serde_json::to_value(app().openapi()).unwrap();
     let methods = |path: &str| -> Vec<String> {
-        document["paths"][path].as_object().unwrap().keys().cloned().collect()
+        document["paths"][path]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
     };
     assert_eq!(methods("/readings"), ["get", "post"]);
     assert_eq!(methods("/readings/{id}"), ["get"]);
     assert_eq!(methods("/labels/{id}"), ["get", "patch"]);
-    assert_eq!(document["paths"]["/readings/{id}"]["get"]["parameters"][0]["schema"]["format"], "int32");
+    assert_eq!(
+        document["paths"]["/readings/{id}"]["get"]["parameters"][0]["schema"]["format"],
+        "int32"
+    );
     // Defaults: table and tag are the plural of the struct name.
     assert_eq!(<Reading as Resource>::spec().table, "readings");
     assert_eq!(<Tag as Resource>::spec().tag, "Tags");

@@ -45,7 +45,10 @@ pub struct Book {
     #[rest(default = false)]
     pub published: bool,
     /// Binding of this edition.
-    #[rest(default = "paperback", validate(one_of("paperback", "hardcover", "ebook")))]
+    #[rest(
+        default = "paperback",
+        validate(one_of("paperback", "hardcover", "ebook"))
+    )]
     pub format: String,
     /// The author's id.
     pub author_id: i64,

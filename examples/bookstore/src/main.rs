@@ -6,7 +6,10 @@ async fn main() -> Result<(), ferrest::Error> {
     let app = bookstore::app();
     match std::env::args().nth(1).as_deref() {
         Some("openapi") => {
-            let document = app.openapi().to_pretty_json().map_err(|e| ferrest::Error::Config(e.to_string()))?;
+            let document = app
+                .openapi()
+                .to_pretty_json()
+                .map_err(|e| ferrest::Error::Config(e.to_string()))?;
             println!("{document}");
             Ok(())
         }

@@ -2,7 +2,7 @@
 //! validator calls. The CRUD logic itself is generic, in `ferrest::crud`.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
+use quote::{quote, quote_spanned};
 
 use super::spec::SPEC;
 use super::types::{field_type, kind_type};
@@ -111,6 +111,35 @@ fn default_expr(field: &Field) -> TokenStream {
     }
 }
 
+/// `let __ferrest_check: fn(&T) -> Result<(), Invalid> = path;`, every token spanned at the
+/// user's path: a function of another signature then fails with one "mismatched
+/// types" error there, naming the expected signature, instead of an unsatisfied
+/// `Fn` bound pointing into `ferrest`'s sources.
+fn typed_check(path: &syn::Path, field: &Field) -> TokenStream {
+    let span = syn::spanned::Spanned::span(path);
+    let ty = respan(kind_type(field.ty.kind), span);
+    quote_spanned! {span=>
+        let __ferrest_check: fn(&#ty) -> ::core::result::Result<(), ::ferrest::Invalid> = #path;
+    }
+}
+
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                token = proc_macro2::TokenTree::Group(inner);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
+}
+
 /// Calls to `validate(with = path)` functions, on present values only.
 fn custom_checks(resource: &Resource) -> (TokenStream, TokenStream) {
     let create = create_ident(resource);
@@ -122,7 +151,11 @@ fn custom_checks(resource: &Resource) -> (TokenStream, TokenStream) {
         let name = &field.name;
         for rule in &field.rules {
             let Rule::With { path } = rule else { continue };
-            let call = quote!(::ferrest::__private::custom(errors, #name, value, #path));
+            let check = typed_check(path, field);
+            let call = quote!({
+                #check
+                ::ferrest::__private::custom(errors, #name, value, __ferrest_check);
+            });
             let optional_on_create = field.ty.nullable || field.default.is_some();
             on_create.push(if optional_on_create {
                 quote!(if let ::core::option::Option::Some(value) = &input.#ident { #call })

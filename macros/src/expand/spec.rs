@@ -17,7 +17,8 @@ pub fn spec_static(resource: &Resource) -> TokenStream {
     let doc = option_str(resource.doc.as_deref());
     let max_limit = resource.max_limit;
     let ops = resource.operations;
-    let (list, get, create, update, delete) = (ops.list, ops.get, ops.create, ops.update, ops.delete);
+    let (list, get, create, update, delete) =
+        (ops.list, ops.get, ops.create, ops.update, ops.delete);
     let mut patterns = Vec::new();
     let fields: Vec<TokenStream> = resource
         .fields
@@ -88,7 +89,10 @@ fn rule_tokens(field: &Field, rule: &Rule, patterns: &mut Vec<TokenStream>) -> O
     let spec = quote!(::ferrest::__private::spec);
     Some(match rule {
         Rule::Length { min, max, .. } => {
-            let (min, max) = (option(min.map(|n| quote!(#n))), option(max.map(|n| quote!(#n))));
+            let (min, max) = (
+                option(min.map(|n| quote!(#n))),
+                option(max.map(|n| quote!(#n))),
+            );
             quote!(#spec::Rule::Length { min: #min, max: #max })
         }
         Rule::Range { min, max, .. } => {
@@ -96,7 +100,11 @@ fn rule_tokens(field: &Field, rule: &Rule, patterns: &mut Vec<TokenStream>) -> O
             quote!(#spec::Rule::Range { min: #min, max: #max })
         }
         Rule::Pattern { source, .. } => {
-            let ident = format_ident!("__FERREST_PATTERN_{}_{}", field.name.to_uppercase(), patterns.len());
+            let ident = format_ident!(
+                "__FERREST_PATTERN_{}_{}",
+                field.name.to_uppercase(),
+                patterns.len()
+            );
             patterns.push(quote! {
                 static #ident: #spec::Pattern = #spec::Pattern::new(#source);
             });

@@ -58,6 +58,15 @@ impl Kind {
         matches!(self, Kind::DateTime | Kind::NaiveDateTime)
     }
 
+    /// How the kind reads in an error message after "a"/"an": "an `i64` field".
+    pub fn describe_with_article(self) -> String {
+        let article = match self {
+            Kind::I16 | Kind::I32 | Kind::I64 | Kind::F32 | Kind::F64 => "an",
+            _ => "a",
+        };
+        format!("{article} {}", self.describe())
+    }
+
     /// How the kind reads in an error message.
     pub fn describe(self) -> &'static str {
         match self {
@@ -124,7 +133,9 @@ fn kind_of(ty: &Type, errors: &mut Errors) -> Option<Kind> {
             ty,
             format!(
                 "unsupported field type `{}`; a resource field must be one of: {SUPPORTED}",
-                quote::ToTokens::to_token_stream(ty).to_string().replace(' ', "")
+                quote::ToTokens::to_token_stream(ty)
+                    .to_string()
+                    .replace(' ', "")
             ),
         );
         None

@@ -1,7 +1,7 @@
 //! The model of one `#[derive(Resource)]` struct, with the naming conventions applied.
 
 use proc_macro2::Span;
-use syn::{Ident, Visibility};
+use syn::{Ident, LitInt, Visibility};
 
 use super::kind::{FieldType, classify};
 use super::rules::Rule;
@@ -16,7 +16,11 @@ pub struct Resource {
     pub path: String,
     pub tag: String,
     pub operations: Operations,
+    /// Where `only(...)`/`exclude(...)` was written (else the struct name), for errors.
+    pub operations_span: Span,
     pub max_limit: u64,
+    /// Where `max_limit = ..`'s value was written (else the struct name), for errors.
+    pub max_limit_span: Span,
     pub fields: Vec<Field>,
 }
 
@@ -72,6 +76,15 @@ impl Resource {
             .map(|p| p.value())
             .unwrap_or_else(|| format!("/{}", table.replace('_', "-")));
         let tag = raw.tag.map(|t| t.value()).unwrap_or_else(|| plural(&name));
+        let max_limit_span = raw
+            .max_limit
+            .as_ref()
+            .map_or(raw.ident.span(), LitInt::span);
+        let operations_span = raw
+            .only
+            .as_ref()
+            .or(raw.exclude.as_ref())
+            .map_or(raw.ident.span(), |(_, span)| *span);
         let max_limit = match raw.max_limit {
             Some(lit) => lit.base10_parse::<u64>().unwrap_or_else(|e| {
                 errors.push(e);
@@ -94,7 +107,9 @@ impl Resource {
             path,
             tag,
             operations,
+            operations_span,
             max_limit,
+            max_limit_span,
             fields,
         })
     }
@@ -115,7 +130,9 @@ impl Field {
             (raw.created_at, Role::CreatedAt),
             (raw.updated_at, Role::UpdatedAt),
         ];
-        let mut declared = roles.iter().filter_map(|(span, role)| span.map(|s| (s, *role)));
+        let mut declared = roles
+            .iter()
+            .filter_map(|(span, role)| span.map(|s| (s, *role)));
         let (role_span, role) = match declared.next() {
             Some((span, role)) => (Some(span), role),
             None => (None, Role::Data),
@@ -135,10 +152,10 @@ impl Field {
             .iter()
             .filter_map(|r| Rule::from_raw(r, errors))
             .collect();
-        if let (Some(span), Some(ty)) = (raw.unique, &ty) {
-            if ty.kind == super::Kind::String {
-                bound_unique_string(&mut rules, span);
-            }
+        if let (Some(span), Some(ty)) = (raw.unique, &ty)
+            && ty.kind == super::Kind::String
+        {
+            bound_unique_string(&mut rules, span);
         }
         let name = raw.ident.to_string();
         Some(Field {
@@ -182,12 +199,18 @@ fn default_literal(expr: &syn::Expr, errors: &mut Errors) -> Option<Literal> {
         }) => match &**expr {
             syn::Expr::Lit(lit) => literal(&lit.lit, true, errors),
             other => {
-                errors.spanned(other, "`default` must be a literal, like `false`, `0` or `\"draft\"`");
+                errors.spanned(
+                    other,
+                    "`default` must be a literal, like `false`, `0` or `\"draft\"`",
+                );
                 None
             }
         },
         other => {
-            errors.spanned(other, "`default` must be a literal, like `false`, `0` or `\"draft\"`");
+            errors.spanned(
+                other,
+                "`default` must be a literal, like `false`, `0` or `\"draft\"`",
+            );
             None
         }
     }
@@ -220,7 +243,10 @@ fn operations(only: OperationList, exclude: OperationList, errors: &mut Errors) 
             if keys::OPERATIONS.contains(&name.as_str()) {
                 names.push(name);
             } else {
-                errors.spanned(op, unknown_key_message("operation", &name, keys::OPERATIONS));
+                errors.spanned(
+                    op,
+                    unknown_key_message("operation", &name, keys::OPERATIONS),
+                );
             }
         }
         names
@@ -290,7 +316,10 @@ fn plural(word: &str) -> String {
         .is_some_and(|c| "aeiouAEIOU".contains(c));
     if word.ends_with('y') && !vowel_before_y {
         format!("{}ies", &word[..word.len() - 1])
-    } else if ["s", "x", "z", "ch", "sh"].iter().any(|s| word.ends_with(s)) {
+    } else if ["s", "x", "z", "ch", "sh"]
+        .iter()
+        .any(|s| word.ends_with(s))
+    {
         format!("{word}es")
     } else {
         format!("{word}s")

@@ -76,8 +76,8 @@ fn length_bound(bound: Option<&RawBound>, errors: &mut Errors) -> Option<u64> {
             }
         },
         _ => {
-            errors.at(
-                bound.span,
+            errors.spanned(
+                &bound.tokens,
                 "a length bound must be a non-negative integer, like `max = 200`",
             );
             None
@@ -91,8 +91,8 @@ fn range_bound(bound: Option<&RawBound>, errors: &mut Errors) -> Option<f64> {
         syn::Lit::Int(int) => int.base10_parse::<f64>(),
         syn::Lit::Float(float) => float.base10_parse::<f64>(),
         _ => {
-            errors.at(
-                bound.span,
+            errors.spanned(
+                &bound.tokens,
                 "a range bound must be a number, like `min = 0` or `max = 9.99`",
             );
             return None;

@@ -23,7 +23,10 @@ pub struct RawContainer {
     pub fields: Vec<RawField>,
 }
 
-pub fn parse_container(input: &DeriveInput, errors: &mut Errors) -> RawContainer {
+/// `None` when the item is not a non-generic struct with named fields: its attributes
+/// are still checked, but no model is built, so the shape error stands alone instead of
+/// being followed by "no primary key" or "unsupported field type `T`".
+pub fn parse_container(input: &DeriveInput, errors: &mut Errors) -> Option<RawContainer> {
     let mut table = Slot::new(keys::TABLE);
     let mut path = Slot::new(keys::PATH);
     let mut tag = Slot::new(keys::TAG);
@@ -58,17 +61,15 @@ pub fn parse_container(input: &DeriveInput, errors: &mut Errors) -> RawContainer
 
     let fields = match &input.data {
         syn::Data::Struct(data) => match &data.fields {
-            syn::Fields::Named(named) => named
-                .named
-                .iter()
-                .map(|f| parse_field(f, errors))
-                .collect(),
+            syn::Fields::Named(named) => {
+                Some(named.named.iter().map(|f| parse_field(f, errors)).collect())
+            }
             other => {
                 errors.spanned(
                     other,
                     "`#[derive(Resource)]` needs named fields, like `struct Book { id: i64 }`",
                 );
-                Vec::new()
+                None
             }
         },
         _ => {
@@ -76,17 +77,19 @@ pub fn parse_container(input: &DeriveInput, errors: &mut Errors) -> RawContainer
                 input.ident.span(),
                 "`#[derive(Resource)]` only applies to structs with named fields",
             );
-            Vec::new()
+            None
         }
     };
-    if !input.generics.params.is_empty() {
+    let generic = !input.generics.params.is_empty();
+    if generic {
         errors.spanned(
             &input.generics,
             "`#[derive(Resource)]` does not support generic parameters; a resource maps to one table",
         );
     }
+    let fields = fields.filter(|_| !generic)?;
 
-    RawContainer {
+    Some(RawContainer {
         ident: input.ident.clone(),
         vis: input.vis.clone(),
         doc: doc_comment(&input.attrs),
@@ -97,7 +100,7 @@ pub fn parse_container(input: &DeriveInput, errors: &mut Errors) -> RawContainer
         exclude: exclude.get(),
         max_limit: max_limit.value(),
         fields,
-    }
+    })
 }
 
 /// `only(list, get)`: a parenthesized list of identifiers.

@@ -31,7 +31,8 @@ pub enum RawRule {
 pub struct RawBound {
     pub lit: Lit,
     pub negative: bool,
-    pub span: Span,
+    /// The bound's tokens (`-1` as two), so an error covers the sign too.
+    pub tokens: proc_macro2::TokenStream,
 }
 
 pub fn parse_rules(
@@ -103,15 +104,11 @@ fn parse_bounds(
 
 fn parse_bound(bound: &syn::meta::ParseNestedMeta) -> syn::Result<RawBound> {
     let input = bound.value()?;
-    let negative = input.peek(syn::Token![-]);
-    if negative {
-        input.parse::<syn::Token![-]>()?;
-    }
+    let minus: Option<syn::Token![-]> = input.parse()?;
     let lit: Lit = input.parse()?;
-    let span = lit.span();
     Ok(RawBound {
+        negative: minus.is_some(),
+        tokens: quote::quote!(#minus #lit),
         lit,
-        negative,
-        span,
     })
 }

@@ -12,6 +12,19 @@ fn not_shouting(title: &String) -> Result<(), Invalid> {
     }
 }
 
+mod checks {
+    use ferrest::Invalid;
+
+    /// A validator reached through a module path, on a nullable field.
+    pub fn no_plus(address: &String) -> Result<(), Invalid> {
+        if address.contains('+') {
+            Err(Invalid::new("plus", "must not contain `+`"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
 #[derive(Resource)]
 pub struct Review {
     #[rest(id)]
@@ -24,7 +37,7 @@ pub struct Review {
     pub ratio: f64,
     #[rest(validate(pattern = "^[0-9]{13}$"))]
     pub isbn: String,
-    #[rest(validate(email))]
+    #[rest(validate(email, with = checks::no_plus))]
     pub contact: Option<String>,
     #[rest(validate(one_of("draft", "published")))]
     pub state: String,
@@ -36,16 +49,40 @@ fn main() {
     let spec = <Review as Resource>::spec();
     let rules = |name: &str| spec.field(name).expect("declared field").rules;
 
-    assert!(matches!(rules("title"), [Rule::Length { min: Some(1), max: Some(200) }]));
-    assert!(matches!(rules("score"), [Rule::Range { min: Some(-10.0), max: Some(10.0) }]));
-    assert!(matches!(rules("ratio"), [Rule::Range { min: Some(-0.5), max: Some(99.95) }]));
+    assert!(matches!(
+        rules("title"),
+        [Rule::Length {
+            min: Some(1),
+            max: Some(200)
+        }]
+    ));
+    assert!(matches!(
+        rules("score"),
+        [Rule::Range {
+            min: Some(-10.0),
+            max: Some(10.0)
+        }]
+    ));
+    assert!(matches!(
+        rules("ratio"),
+        [Rule::Range {
+            min: Some(-0.5),
+            max: Some(99.95)
+        }]
+    ));
     assert!(matches!(rules("isbn"), [Rule::Pattern(p)] if p.is_match("9780306406157")));
     assert!(matches!(rules("contact"), [Rule::Email]));
     assert!(matches!(
         rules("state"),
-        [Rule::OneOf([Literal::Str("draft"), Literal::Str("published")])]
+        [Rule::OneOf([
+            Literal::Str("draft"),
+            Literal::Str("published")
+        ])]
     ));
-    assert!(matches!(rules("stars"), [Rule::OneOf([Literal::Int(1), .., Literal::Int(5)])]));
+    assert!(matches!(
+        rules("stars"),
+        [Rule::OneOf([Literal::Int(1), .., Literal::Int(5)])]
+    ));
 
     let input = ReviewCreate {
         title: "LOUD".to_owned(),
@@ -65,6 +102,20 @@ fn main() {
     let mut errors = Vec::new();
     let update = ReviewUpdate {
         title: Some("Quiet".to_owned()),
+        contact: Some(Some("a+b@example.org".to_owned())),
+        ..ReviewUpdate::default()
+    };
+    <Review as Resource>::check_update(&update, &mut errors);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(
+        (errors[0].pointer.as_str(), &*errors[0].code),
+        ("/contact", "plus")
+    );
+
+    // An absent or cleared nullable field is not passed to its validator.
+    let mut errors = Vec::new();
+    let update = ReviewUpdate {
+        contact: Some(None),
         ..ReviewUpdate::default()
     };
     <Review as Resource>::check_update(&update, &mut errors);

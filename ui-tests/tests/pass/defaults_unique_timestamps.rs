@@ -43,5 +43,8 @@ fn main() {
     assert_eq!(field("created_at").role, Role::CreatedAt);
     assert_eq!(field("updated_at").role, Role::UpdatedAt);
     let writable: Vec<&str> = spec.writable_fields().map(|f| f.name).collect();
-    assert_eq!(writable, ["slug", "number", "published", "rank", "weight", "state"]);
+    assert_eq!(
+        writable,
+        ["slug", "number", "published", "rank", "weight", "state"]
+    );
 }

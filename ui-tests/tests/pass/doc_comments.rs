@@ -18,7 +18,13 @@ pub struct Note {
 fn main() {
     let spec = <Note as Resource>::spec();
     assert_eq!(spec.doc, Some("A note someone wrote.\n\nSecond paragraph."));
-    assert_eq!(spec.field("id").and_then(|f| f.doc), Some("The note's number."));
-    assert_eq!(spec.field("body").and_then(|f| f.doc), Some("What the note says."));
+    assert_eq!(
+        spec.field("id").and_then(|f| f.doc),
+        Some("The note's number.")
+    );
+    assert_eq!(
+        spec.field("body").and_then(|f| f.doc),
+        Some("What the note says.")
+    );
     assert_eq!(spec.field("undocumented").and_then(|f| f.doc), None);
 }

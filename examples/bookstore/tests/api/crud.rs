@@ -17,7 +17,9 @@ on_every_backend!(
 
 async fn create_returns_201_with_location_and_the_stored_row(client: TestClient) {
     let author_id = author(&client, "ada@example.org").await;
-    let created = client.post("/books", book(author_id, "9780000000001")).await;
+    let created = client
+        .post("/books", book(author_id, "9780000000001"))
+        .await;
     assert_eq!(created.status, 201, "{}", created.text);
     assert_eq!(created.header("content-type"), Some("application/json"));
     let id = created.body["id"].as_i64().unwrap();
@@ -33,7 +35,10 @@ async fn create_returns_201_with_location_and_the_stored_row(client: TestClient)
     assert_eq!(body["summary"], Value::Null);
     // Server-managed timestamps are set, and equal on create.
     let created_at = body["created_at"].as_str().unwrap();
-    assert!(chrono::DateTime::parse_from_rfc3339(created_at).is_ok(), "{created_at}");
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(created_at).is_ok(),
+        "{created_at}"
+    );
     assert!(body["updated_at"].is_string());
     // What create returned is what a read returns.
     let fetched = client.get(&format!("/books/{id}")).await;
@@ -47,7 +52,10 @@ async fn get_returns_the_row_or_404(client: TestClient) {
     assert_eq!(fetched.body["email"], "get@example.org");
     let missing = client.get("/authors/999999").await;
     assert_eq!(missing.status, 404);
-    assert_eq!(missing.header("content-type"), Some("application/problem+json"));
+    assert_eq!(
+        missing.header("content-type"),
+        Some("application/problem+json")
+    );
     assert_eq!(
         missing.body,
         json!({"type": "about:blank", "title": "Not Found", "status": 404,
@@ -59,12 +67,19 @@ async fn list_pages_in_primary_key_order(client: TestClient) {
     let author_id = author(&client, "list@example.org").await;
     let mut ids = Vec::new();
     for n in 0..25 {
-        let response = client.post("/books", book(author_id, &format!("97800000001{n:02}"))).await;
+        let response = client
+            .post("/books", book(author_id, &format!("97800000001{n:02}")))
+            .await;
         assert_eq!(response.status, 201, "{}", response.text);
         ids.push(response.body["id"].as_i64().unwrap());
     }
     let ids_of = |page: &Value| -> Vec<i64> {
-        page["items"].as_array().unwrap().iter().map(|b| b["id"].as_i64().unwrap()).collect()
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["id"].as_i64().unwrap())
+            .collect()
     };
     // Default page: 20 rows, no total unless asked.
     let first = client.get("/books").await;
@@ -89,11 +104,15 @@ async fn list_pages_in_primary_key_order(client: TestClient) {
 
 async fn patch_merges_absent_fields_and_clears_null(client: TestClient) {
     let author_id = author(&client, "patch@example.org").await;
-    let created = client.post("/books", book(author_id, "9780000000002")).await;
+    let created = client
+        .post("/books", book(author_id, "9780000000002"))
+        .await;
     let id = created.body["id"].as_i64().unwrap();
     let uri = format!("/books/{id}");
 
-    let set = client.patch(&uri, json!({"summary": "A classic.", "price_cents": 100})).await;
+    let set = client
+        .patch(&uri, json!({"summary": "A classic.", "price_cents": 100}))
+        .await;
     assert_eq!(set.status, 200, "{}", set.text);
     assert_eq!(set.body["summary"], "A classic.");
     assert_eq!(set.body["price_cents"], 100);
@@ -151,10 +170,21 @@ async fn delete_returns_204_then_404(client: TestClient) {
 
 async fn unique_violation_is_409_naming_the_field(client: TestClient) {
     let author_id = author(&client, "unique@example.org").await;
-    assert_eq!(client.post("/books", book(author_id, "9780000000003")).await.status, 201);
-    let duplicate = client.post("/books", book(author_id, "9780000000003")).await;
+    assert_eq!(
+        client
+            .post("/books", book(author_id, "9780000000003"))
+            .await
+            .status,
+        201
+    );
+    let duplicate = client
+        .post("/books", book(author_id, "9780000000003"))
+        .await;
     assert_eq!(duplicate.status, 409, "{}", duplicate.text);
-    assert_eq!(duplicate.header("content-type"), Some("application/problem+json"));
+    assert_eq!(
+        duplicate.header("content-type"),
+        Some("application/problem+json")
+    );
     assert_eq!(
         duplicate.body,
         json!({"type": "about:blank", "title": "Conflict", "status": 409,
@@ -162,9 +192,13 @@ async fn unique_violation_is_409_naming_the_field(client: TestClient) {
                "errors": [{"pointer": "/isbn", "code": "unique", "detail": "another Book has this `isbn`"}]})
     );
     // The same through PATCH.
-    let other = client.post("/books", book(author_id, "9780000000004")).await;
+    let other = client
+        .post("/books", book(author_id, "9780000000004"))
+        .await;
     let id = other.body["id"].as_i64().unwrap();
-    let clash = client.patch(&format!("/books/{id}"), json!({"isbn": "9780000000003"})).await;
+    let clash = client
+        .patch(&format!("/books/{id}"), json!({"isbn": "9780000000003"}))
+        .await;
     assert_eq!(clash.status, 409);
     assert_eq!(client.get("/books?count=true").await.body["total"], 2);
 }

@@ -6,7 +6,13 @@ use ferrest::testing::{Backend, TestClient, TestDb};
 #[tokio::test]
 async fn swagger_ui_and_its_assets_are_served_from_the_binary() {
     let db = TestDb::create(Backend::Sqlite).await.unwrap();
-    let client = TestClient::new(bookstore::app().database_url(db.url()).into_router().await.unwrap());
+    let client = TestClient::new(
+        bookstore::app()
+            .database_url(db.url())
+            .into_router()
+            .await
+            .unwrap(),
+    );
 
     let redirect = client.get("/docs").await;
     assert_eq!(redirect.status, 303);
@@ -14,10 +20,17 @@ async fn swagger_ui_and_its_assets_are_served_from_the_binary() {
 
     let page = client.get("/docs/").await;
     assert_eq!(page.status, 200);
-    assert!(page.header("content-type").unwrap().starts_with("text/html"));
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
     let html = page.text;
     assert!(html.contains("swagger-ui"), "{html}");
-    assert!(!html.contains("http://") && !html.contains("https://"), "no external assets: {html}");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no external assets: {html}"
+    );
 
     // Every local asset the page references.
     let assets: Vec<String> = html
@@ -25,8 +38,14 @@ async fn swagger_ui_and_its_assets_are_served_from_the_binary() {
         .filter(|s| s.starts_with("./"))
         .map(|s| format!("/docs/{}", &s[2..]))
         .collect();
-    assert!(assets.iter().any(|a| a.ends_with("swagger-ui-bundle.js")), "{assets:?}");
-    assert!(assets.iter().any(|a| a.ends_with("swagger-ui.css")), "{assets:?}");
+    assert!(
+        assets.iter().any(|a| a.ends_with("swagger-ui-bundle.js")),
+        "{assets:?}"
+    );
+    assert!(
+        assets.iter().any(|a| a.ends_with("swagger-ui.css")),
+        "{assets:?}"
+    );
     for asset in &assets {
         let response = client.get(asset).await;
         assert_eq!(response.status, 200, "{asset}");
@@ -35,16 +54,31 @@ async fn swagger_ui_and_its_assets_are_served_from_the_binary() {
     let bundle = client.get("/docs/swagger-ui-bundle.js").await;
     assert!(bundle.text.len() > 500_000, "the full bundle is embedded");
     let initializer = client.get("/docs/swagger-initializer.js").await;
-    assert!(initializer.text.contains("\"/openapi.json\""), "{}", initializer.text);
-    assert!(initializer.text.contains("\"validatorUrl\": \"none\"") || initializer.text.contains("\"validatorUrl\":\"none\""),
-        "no call to the online validator: {}", initializer.text);
+    assert!(
+        initializer.text.contains("\"/openapi.json\""),
+        "{}",
+        initializer.text
+    );
+    assert!(
+        initializer.text.contains("\"validatorUrl\": \"none\"")
+            || initializer.text.contains("\"validatorUrl\":\"none\""),
+        "no call to the online validator: {}",
+        initializer.text
+    );
     db.drop().await;
 }
 
 #[tokio::test]
 async fn docs_can_be_disabled() {
     let db = TestDb::create(Backend::Sqlite).await.unwrap();
-    let client = TestClient::new(bookstore::app().docs(false).database_url(db.url()).into_router().await.unwrap());
+    let client = TestClient::new(
+        bookstore::app()
+            .docs(false)
+            .database_url(db.url())
+            .into_router()
+            .await
+            .unwrap(),
+    );
     assert_eq!(client.get("/docs/").await.status, 404);
     assert_eq!(client.get("/openapi.json").await.status, 404);
     assert_eq!(client.get("/books").await.status, 200);

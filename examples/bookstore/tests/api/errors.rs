@@ -16,53 +16,100 @@ async fn malformed_requests_get_problems(client: TestClient) {
     let json_ct = [("content-type", "application/json")];
 
     let syntax = client
-        .send(Method::POST, "/books", Some("{\"title\": ".into()), &json_ct)
+        .send(
+            Method::POST,
+            "/books",
+            Some("{\"title\": ".into()),
+            &json_ct,
+        )
         .await;
     assert_eq!(syntax.status, 400);
-    assert_eq!(syntax.header("content-type"), Some("application/problem+json"));
+    assert_eq!(
+        syntax.header("content-type"),
+        Some("application/problem+json")
+    );
     assert_eq!(
         syntax.body,
-        problem(400, "Bad Request", "malformed_json",
-            "the body is not valid JSON: EOF while parsing a value at line 1 column 10")
+        problem(
+            400,
+            "Bad Request",
+            "malformed_json",
+            "the body is not valid JSON: EOF while parsing a value at line 1 column 10"
+        )
     );
 
     let empty = client.send(Method::POST, "/books", None, &json_ct).await;
     assert_eq!(empty.status, 400);
     assert_eq!(empty.body["code"], "malformed_json");
 
-    let no_type = client.send(Method::POST, "/books", Some("{}".into()), &[]).await;
-    let unsupported = problem(415, "Unsupported Media Type", "unsupported_media_type",
-        "expected a request body with `Content-Type: application/json`");
+    let no_type = client
+        .send(Method::POST, "/books", Some("{}".into()), &[])
+        .await;
+    let unsupported = problem(
+        415,
+        "Unsupported Media Type",
+        "unsupported_media_type",
+        "expected a request body with `Content-Type: application/json`",
+    );
     assert_eq!(no_type.status, 415);
     assert_eq!(no_type.body, unsupported);
     let form = client
-        .send(Method::POST, "/books", Some("a=1".into()), &[("content-type", "application/x-www-form-urlencoded")])
+        .send(
+            Method::POST,
+            "/books",
+            Some("a=1".into()),
+            &[("content-type", "application/x-www-form-urlencoded")],
+        )
         .await;
     assert_eq!(form.body, unsupported);
     // A charset parameter and `+json` types are JSON.
     let charset = client
-        .send(Method::POST, "/books", Some("{}".into()), &[("content-type", "application/json; charset=utf-8")])
+        .send(
+            Method::POST,
+            "/books",
+            Some("{}".into()),
+            &[("content-type", "application/json; charset=utf-8")],
+        )
         .await;
     assert_eq!(charset.status, 422);
 
     let bad_id = client.get("/books/abc").await;
     assert_eq!(
         bad_id.body,
-        problem(400, "Bad Request", "invalid_path_parameter",
-            "invalid path parameter `id`: Cannot parse `abc` to a `i64`")
+        problem(
+            400,
+            "Bad Request",
+            "invalid_path_parameter",
+            "invalid path parameter `id`: Cannot parse `abc` to a `i64`"
+        )
     );
     let overflow = client.delete("/books/99999999999999999999").await;
     assert_eq!(overflow.status, 400);
 
     let no_route = client.get("/shelves").await;
-    assert_eq!(no_route.body, problem(404, "Not Found", "route_not_found", "no route for `/shelves`"));
+    assert_eq!(
+        no_route.body,
+        problem(
+            404,
+            "Not Found",
+            "route_not_found",
+            "no route for `/shelves`"
+        )
+    );
 
-    let wrong_method = client.send(Method::PUT, "/books/1", Some("{}".into()), &json_ct).await;
+    let wrong_method = client
+        .send(Method::PUT, "/books/1", Some("{}".into()), &json_ct)
+        .await;
     assert_eq!(wrong_method.status, 405);
     assert_eq!(wrong_method.header("allow"), Some("GET,HEAD,PATCH,DELETE"));
     assert_eq!(
         wrong_method.body,
-        problem(405, "Method Not Allowed", "method_not_allowed", "`PUT` is not allowed on `/books/1`")
+        problem(
+            405,
+            "Method Not Allowed",
+            "method_not_allowed",
+            "`PUT` is not allowed on `/books/1`"
+        )
     );
     let on_collection = client.delete("/books").await;
     assert_eq!(on_collection.status, 405);
@@ -71,15 +118,30 @@ async fn malformed_requests_get_problems(client: TestClient) {
     let unknown_param = client.get("/books?titel=x").await;
     assert_eq!(
         unknown_param.body,
-        problem(400, "Bad Request", "unknown_parameter",
-            "unknown query parameter `titel`, expected one of: limit, offset, count")
+        problem(
+            400,
+            "Bad Request",
+            "unknown_parameter",
+            "unknown query parameter `titel`, expected one of: limit, offset, count"
+        )
     );
-    for (query, parameter) in [("limit=abc", "limit"), ("limit=0", "limit"), ("limit=-1", "limit"),
-                               ("offset=-1", "offset"), ("count=yes", "count")] {
+    for (query, parameter) in [
+        ("limit=abc", "limit"),
+        ("limit=0", "limit"),
+        ("limit=-1", "limit"),
+        ("offset=-1", "offset"),
+        ("count=yes", "count"),
+    ] {
         let bad = client.get(&format!("/books?{query}")).await;
         assert_eq!(bad.status, 400, "{query}");
         assert_eq!(bad.body["code"], "invalid_parameter", "{query}");
-        assert!(bad.body["detail"].as_str().unwrap().contains(&format!("`{parameter}`")), "{query}");
+        assert!(
+            bad.body["detail"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("`{parameter}`")),
+            "{query}"
+        );
     }
     let repeated = client.get("/books?limit=1&limit=2").await;
     assert_eq!(repeated.status, 400);
@@ -102,15 +164,24 @@ async fn oversized_body_is_413(client: TestClient) {
     assert_eq!(response.status, 413);
     assert_eq!(
         response.body,
-        problem(413, "Payload Too Large", "payload_too_large",
-            &format!("the body exceeds the limit of {} bytes", ferrest::MAX_BODY_BYTES))
+        problem(
+            413,
+            "Payload Too Large",
+            "payload_too_large",
+            &format!(
+                "the body exceeds the limit of {} bytes",
+                ferrest::MAX_BODY_BYTES
+            )
+        )
     );
     assert_eq!(client.get("/books?count=true").await.body["total"], 0);
 }
 
 /// A database that goes away answers 503 with `Retry-After`, on every backend.
 async fn database_unavailable_is_503(backend: Backend) {
-    let Some(test_db) = TestDb::create(backend).await else { return };
+    let Some(test_db) = TestDb::create(backend).await else {
+        return;
+    };
     let db = ferrest::connect(test_db.url()).await.unwrap();
     let router = bookstore::app().router_on(db.clone()).await.unwrap();
     let client = TestClient::new(router);
@@ -119,13 +190,20 @@ async fn database_unavailable_is_503(backend: Backend) {
     for response in [
         client.get("/books").await,
         client.get("/books/1").await,
-        client.post("/authors", json!({"name": "A", "email": "a@example.org"})).await,
+        client
+            .post("/authors", json!({"name": "A", "email": "a@example.org"}))
+            .await,
     ] {
         assert_eq!(response.status, 503, "{}", response.text);
         assert_eq!(response.header("retry-after"), Some("1"));
         assert_eq!(
             response.body,
-            problem(503, "Service Unavailable", "unavailable", "the database is unavailable, retry later")
+            problem(
+                503,
+                "Service Unavailable",
+                "unavailable",
+                "the database is unavailable, retry later"
+            )
         );
     }
     test_db.drop().await;
@@ -134,9 +212,15 @@ async fn database_unavailable_is_503(backend: Backend) {
 mod database_unavailable_is_503 {
     use ferrest::testing::Backend;
     #[tokio::test]
-    async fn sqlite() { super::database_unavailable_is_503(Backend::Sqlite).await }
+    async fn sqlite() {
+        super::database_unavailable_is_503(Backend::Sqlite).await
+    }
     #[tokio::test]
-    async fn postgres() { super::database_unavailable_is_503(Backend::Postgres).await }
+    async fn postgres() {
+        super::database_unavailable_is_503(Backend::Postgres).await
+    }
     #[tokio::test]
-    async fn mysql() { super::database_unavailable_is_503(Backend::MySql).await }
+    async fn mysql() {
+        super::database_unavailable_is_503(Backend::MySql).await
+    }
 }

@@ -41,7 +41,13 @@ fn document_matches_the_snapshot() {
 #[tokio::test]
 async fn served_documents_equal_the_generated_ones() {
     let db = TestDb::create(Backend::Sqlite).await.unwrap();
-    let client = TestClient::new(bookstore::app().database_url(db.url()).into_router().await.unwrap());
+    let client = TestClient::new(
+        bookstore::app()
+            .database_url(db.url())
+            .into_router()
+            .await
+            .unwrap(),
+    );
     let v31 = client.get("/openapi.json").await;
     assert_eq!(v31.status, 200);
     assert_eq!(v31.header("content-type"), Some("application/json"));
@@ -75,10 +81,27 @@ fn every_ref_resolves_in_both_renderings() {
         assert!(found.len() > 10, "expected refs, found {found:?}");
         for target in found {
             let pointer = target.strip_prefix('#').expect("local ref");
-            assert!(document.pointer(pointer).is_some(), "unresolved $ref {target}");
+            assert!(
+                document.pointer(pointer).is_some(),
+                "unresolved $ref {target}"
+            );
         }
-        for name in ["Book", "BookCreate", "BookUpdate", "BookPage", "Author", "AuthorCreate", "AuthorUpdate", "AuthorPage", "Problem", "FieldError"] {
-            assert!(document["components"]["schemas"].get(name).is_some(), "{name}");
+        for name in [
+            "Book",
+            "BookCreate",
+            "BookUpdate",
+            "BookPage",
+            "Author",
+            "AuthorCreate",
+            "AuthorUpdate",
+            "AuthorPage",
+            "Problem",
+            "FieldError",
+        ] {
+            assert!(
+                document["components"]["schemas"].get(name).is_some(),
+                "{name}"
+            );
         }
     }
 }
@@ -103,13 +126,25 @@ fn validation_rules_appear_in_the_schemas() {
     assert_eq!(title["minLength"], 1);
     assert_eq!(title["maxLength"], 200);
     assert_eq!(create["properties"]["isbn"]["pattern"], "^[0-9]{13}$");
-    assert_eq!(create["properties"]["isbn"]["maxLength"], 255, "unique strings are bounded");
+    assert_eq!(
+        create["properties"]["isbn"]["maxLength"], 255,
+        "unique strings are bounded"
+    );
     assert_eq!(create["properties"]["price_cents"]["minimum"], 0);
-    assert_eq!(create["properties"]["format"]["enum"], serde_json::json!(["paperback", "hardcover", "ebook"]));
+    assert_eq!(
+        create["properties"]["format"]["enum"],
+        serde_json::json!(["paperback", "hardcover", "ebook"])
+    );
     assert_eq!(create["properties"]["format"]["default"], "paperback");
     assert_eq!(create["properties"]["published"]["default"], false);
-    assert_eq!(document["components"]["schemas"]["AuthorCreate"]["properties"]["email"]["format"], "email");
-    assert_eq!(create["required"], serde_json::json!(["title", "isbn", "price_cents", "author_id"]));
+    assert_eq!(
+        document["components"]["schemas"]["AuthorCreate"]["properties"]["email"]["format"],
+        "email"
+    );
+    assert_eq!(
+        create["required"],
+        serde_json::json!(["title", "isbn", "price_cents", "author_id"])
+    );
     assert_eq!(create["additionalProperties"], false);
     let update = &document["components"]["schemas"]["BookUpdate"];
     assert!(update.get("required").is_none());
@@ -133,14 +168,26 @@ fn operations_document_their_errors() {
             .collect()
     };
     assert_eq!(codes("/books", "get"), ["200", "400", "503"]);
-    assert_eq!(codes("/books", "post"), ["201", "400", "409", "413", "415", "422", "503"]);
+    assert_eq!(
+        codes("/books", "post"),
+        ["201", "400", "409", "413", "415", "422", "503"]
+    );
     assert_eq!(codes("/books/{id}", "get"), ["200", "400", "404", "503"]);
-    assert_eq!(codes("/books/{id}", "patch"), ["200", "400", "404", "409", "413", "415", "422", "503"]);
-    assert_eq!(codes("/books/{id}", "delete"), ["204", "400", "404", "409", "503"]);
+    assert_eq!(
+        codes("/books/{id}", "patch"),
+        ["200", "400", "404", "409", "413", "415", "422", "503"]
+    );
+    assert_eq!(
+        codes("/books/{id}", "delete"),
+        ["204", "400", "404", "409", "503"]
+    );
     let created = &document["paths"]["/books"]["post"]["responses"]["201"];
     assert!(created["headers"].get("Location").is_some());
     let not_found = &document["paths"]["/books/{id}"]["get"]["responses"]["404"]["content"];
-    assert_eq!(not_found["application/problem+json"]["schema"]["$ref"], "#/components/schemas/Problem");
+    assert_eq!(
+        not_found["application/problem+json"]["schema"]["$ref"],
+        "#/components/schemas/Problem"
+    );
     let mut ids: Vec<&str> = Vec::new();
     for item in document["paths"].as_object().unwrap().values() {
         for operation in item.as_object().unwrap().values() {
@@ -157,26 +204,50 @@ fn operations_document_their_errors() {
 #[tokio::test]
 async fn routes_and_document_agree() {
     let db = TestDb::create(Backend::Sqlite).await.unwrap();
-    let client = TestClient::new(bookstore::app().database_url(db.url()).into_router().await.unwrap());
+    let client = TestClient::new(
+        bookstore::app()
+            .database_url(db.url())
+            .into_router()
+            .await
+            .unwrap(),
+    );
     let document = document();
     let documented: Vec<(String, String)> = document["paths"]
         .as_object()
         .unwrap()
         .iter()
         .flat_map(|(path, item)| {
-            item.as_object().unwrap().keys().map(move |m| (path.clone(), m.clone()))
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| (path.clone(), m.clone()))
         })
         .collect();
     let paths: Vec<&String> = document["paths"].as_object().unwrap().keys().collect();
     for path in paths {
         let concrete = path.replace("{id}", "1");
-        for method in [Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+        for method in [
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ] {
             let response = client
-                .send(method.clone(), &concrete, Some("{}".into()), &[("content-type", "application/json")])
+                .send(
+                    method.clone(),
+                    &concrete,
+                    Some("{}".into()),
+                    &[("content-type", "application/json")],
+                )
                 .await;
             let routed = response.status != 405 && response.body["code"] != "route_not_found";
-            let is_documented = documented.contains(&(path.clone(), method.as_str().to_lowercase()));
-            assert_eq!(routed, is_documented, "{method} {path}: routed={routed} documented={is_documented}");
+            let is_documented =
+                documented.contains(&(path.clone(), method.as_str().to_lowercase()));
+            assert_eq!(
+                routed, is_documented,
+                "{method} {path}: routed={routed} documented={is_documented}"
+            );
             assert_ne!(response.status.as_u16(), 500, "{method} {path}");
         }
     }

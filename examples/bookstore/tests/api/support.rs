@@ -13,7 +13,10 @@ pub(crate) use on_every_backend;
 /// An author, created through the API; returns its id.
 pub async fn author(client: &TestClient, email: &str) -> i64 {
     let response = client
-        .post("/authors", serde_json::json!({"name": "Ada Lovelace", "email": email}))
+        .post(
+            "/authors",
+            serde_json::json!({"name": "Ada Lovelace", "email": email}),
+        )
         .await;
     assert_eq!(response.status, 201, "{}", response.text);
     response.body["id"].as_i64().expect("integer id")

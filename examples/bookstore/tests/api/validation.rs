@@ -45,7 +45,10 @@ async fn every_failure_is_reported_at_once(client: TestClient) {
         )
         .await;
     assert_eq!(response.status, 422);
-    assert_eq!(response.header("content-type"), Some("application/problem+json"));
+    assert_eq!(
+        response.header("content-type"),
+        Some("application/problem+json")
+    );
     assert_eq!(
         response.body,
         json!({
@@ -91,7 +94,10 @@ async fn length_bounds_are_inclusive(client: TestClient) {
 
     // An optional field's max length applies when present.
     let long_bio = client
-        .post("/authors", json!({"name": "B", "email": "b@example.org", "bio": "y".repeat(2001)}))
+        .post(
+            "/authors",
+            json!({"name": "B", "email": "b@example.org", "bio": "y".repeat(2001)}),
+        )
         .await;
     assert_eq!(
         long_bio.body["errors"],
@@ -124,8 +130,16 @@ async fn range_pattern_and_one_of_pass_at_their_edges(client: TestClient) {
 }
 
 async fn email_is_checked(client: TestClient) {
-    for bad in ["ada", "ada@", "@example.org", "ada@exa mple.org", "ada@@example.org"] {
-        let refused = client.post("/authors", json!({"name": "Ada", "email": bad})).await;
+    for bad in [
+        "ada",
+        "ada@",
+        "@example.org",
+        "ada@exa mple.org",
+        "ada@@example.org",
+    ] {
+        let refused = client
+            .post("/authors", json!({"name": "Ada", "email": bad}))
+            .await;
         assert_eq!(refused.status, 422, "{bad}");
         assert_eq!(
             refused.body["errors"],
@@ -134,7 +148,10 @@ async fn email_is_checked(client: TestClient) {
         );
     }
     let accepted = client
-        .post("/authors", json!({"name": "Ada", "email": "ada.lovelace+books@example.co.uk"}))
+        .post(
+            "/authors",
+            json!({"name": "Ada", "email": "ada.lovelace+books@example.co.uk"}),
+        )
         .await;
     assert_eq!(accepted.status, 201, "{}", accepted.text);
 }
@@ -195,10 +212,15 @@ async fn server_managed_and_unknown_fields_are_refused(client: TestClient) {
 
 async fn update_checks_the_same_rules(client: TestClient) {
     let author_id = author(&client, "update@example.org").await;
-    let created = client.post("/books", book(author_id, "9780000000030")).await;
+    let created = client
+        .post("/books", book(author_id, "9780000000030"))
+        .await;
     let uri = format!("/books/{}", created.body["id"]);
     let refused = client
-        .patch(&uri, json!({"title": "", "price_cents": -5, "isbn": "x", "id": 9}))
+        .patch(
+            &uri,
+            json!({"title": "", "price_cents": -5, "isbn": "x", "id": 9}),
+        )
         .await;
     assert_eq!(refused.status, 422);
     assert_eq!(
