@@ -69,7 +69,10 @@ pub(crate) fn db_error(spec: &ResourceSpec, err: DbErr) -> ApiError {
         return ApiError::new(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             "value_out_of_range",
-            format!("a value does not fit its column in the database: {}", database_message(&err)),
+            format!(
+                "a value does not fit its column in the database: {}",
+                database_message(&err)
+            ),
         );
     }
     if is_unavailable(&err) {
@@ -100,10 +103,12 @@ fn is_data_exception(err: &DbErr) -> bool {
 /// The server's own message, without the driver's wrapping.
 fn database_message(err: &DbErr) -> String {
     match err {
-        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => match &**e {
-            sqlx::Error::Database(db) => db.message().to_owned(),
-            other => other.to_string(),
-        },
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            match &**e {
+                sqlx::Error::Database(db) => db.message().to_owned(),
+                other => other.to_string(),
+            }
+        }
         other => other.to_string(),
     }
 }
@@ -151,20 +156,27 @@ pub(crate) async fn widen_mysql_time_columns(
             let column: String = row.try_get_by_index(0)?;
             let data_type: String = row.try_get_by_index(1)?;
             let precision: Option<u32> = row.try_get_by_index(2).ok();
-            let Some(field) = spec.field(&column) else { continue };
+            let Some(field) = spec.field(&column) else {
+                continue;
+            };
             let wanted = match field.kind {
                 Kind::DateTime | Kind::NaiveDateTime => "DATETIME(6)",
                 Kind::Time => "TIME(6)",
                 _ => continue,
             };
-            let is_wanted = precision == Some(6) && wanted.to_lowercase().starts_with(&data_type.to_lowercase());
+            let is_wanted = precision == Some(6)
+                && wanted.to_lowercase().starts_with(&data_type.to_lowercase());
             if !is_wanted {
                 let null = if field.nullable { "NULL" } else { "NOT NULL" };
                 changes.push(format!("MODIFY {} {wanted} {null}", quote_mysql(&column)));
             }
         }
         if !changes.is_empty() {
-            let sql = format!("ALTER TABLE {} {}", quote_mysql(spec.table), changes.join(", "));
+            let sql = format!(
+                "ALTER TABLE {} {}",
+                quote_mysql(spec.table),
+                changes.join(", ")
+            );
             tracing::info!(%sql, "widening date-time columns");
             db.execute_unprepared(&sql).await?;
         }

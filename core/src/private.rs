@@ -30,26 +30,25 @@ where
 /// The current time, for `created_at`/`updated_at` fields. Stamped at microsecond
 /// precision, the finest every supported database keeps, so what a write returns equals
 /// what a later read returns.
+pub fn now_utc() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}
+
+/// A timestamp field's value at an instant.
 pub trait Now {
-    fn now() -> Self;
+    fn at(instant: chrono::DateTime<chrono::Utc>) -> Self;
 }
 
 impl Now for chrono::DateTime<chrono::Utc> {
-    fn now() -> Self {
-        use chrono::{SubsecRound, Utc};
-        Utc::now().trunc_subsecs(6)
-    }
-}
-
-impl Now for chrono::DateTime<chrono::FixedOffset> {
-    fn now() -> Self {
-        <chrono::DateTime<chrono::Utc> as Now>::now().fixed_offset()
+    fn at(instant: chrono::DateTime<chrono::Utc>) -> Self {
+        instant
     }
 }
 
 impl Now for chrono::NaiveDateTime {
-    fn now() -> Self {
-        <chrono::DateTime<chrono::Utc> as Now>::now().naive_utc()
+    fn at(instant: chrono::DateTime<chrono::Utc>) -> Self {
+        instant.naive_utc()
     }
 }
 
@@ -122,8 +121,19 @@ macro_rules! stored_as_itself {
     )*};
 }
 stored_as_itself!(
-    i16, i32, i64, f32, f64, bool, String, chrono::NaiveDateTime, chrono::NaiveDate,
-    chrono::NaiveTime, uuid::Uuid, rust_decimal::Decimal, serde_json::Value
+    i16,
+    i32,
+    i64,
+    f32,
+    f64,
+    bool,
+    String,
+    chrono::NaiveDateTime,
+    chrono::NaiveDate,
+    chrono::NaiveTime,
+    uuid::Uuid,
+    rust_decimal::Decimal,
+    serde_json::Value
 );
 
 impl Stored for chrono::DateTime<chrono::Utc> {
@@ -151,8 +161,15 @@ pub mod utc {
     use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
     use serde::Serializer;
 
-    pub fn serialize<S: Serializer>(value: &DateTime<FixedOffset>, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&value.with_timezone(&Utc).to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    pub fn serialize<S: Serializer>(
+        value: &DateTime<FixedOffset>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(
+            &value
+                .with_timezone(&Utc)
+                .to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        )
     }
 
     #[allow(clippy::ref_option)]

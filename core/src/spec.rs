@@ -43,7 +43,10 @@ impl ResourceSpec {
 
     /// The name with its indefinite article, for messages: `a Book`, `an Author`.
     pub fn a_name(&self) -> String {
-        let article = if self.name.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']) {
+        let article = if self
+            .name
+            .starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u'])
+        {
             "an"
         } else {
             "a"

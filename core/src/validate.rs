@@ -115,7 +115,8 @@ fn check_kind(kind: Kind, value: &Value) -> Result<(), &'static str> {
                 }),
             };
         }
-        Kind::F32 | Kind::F64 => value.is_number(),
+        Kind::F32 => value.as_f64().is_some_and(|n| (n as f32).is_finite()),
+        Kind::F64 => value.is_number(),
         Kind::Bool => value.is_boolean(),
         Kind::String => value.is_string(),
         Kind::Json => true,
@@ -146,7 +147,10 @@ fn check_kind(kind: Kind, value: &Value) -> Result<(), &'static str> {
             return parse_str(
                 value,
                 "a decimal number as a string, like \"12.50\", with at most 20 integer digits and 10 decimal places",
-                |s| s.parse::<rust_decimal::Decimal>().is_ok_and(fits_decimal_column),
+                |s| {
+                    s.parse::<rust_decimal::Decimal>()
+                        .is_ok_and(fits_decimal_column)
+                },
             );
         }
     };
@@ -156,7 +160,9 @@ fn check_kind(kind: Kind, value: &Value) -> Result<(), &'static str> {
 /// Decimal columns are `numeric(30, 10)`: more digits would be rounded or refused.
 fn fits_decimal_column(value: rust_decimal::Decimal) -> bool {
     let value = value.normalize();
-    value.scale() <= 10 && value.abs() < rust_decimal::Decimal::from(10_i64.pow(18)) * rust_decimal::Decimal::from(100)
+    value.scale() <= 10
+        && value.abs()
+            < rust_decimal::Decimal::from(10_i64.pow(18)) * rust_decimal::Decimal::from(100)
 }
 
 fn parse_str(
@@ -172,7 +178,8 @@ fn parse_str(
 
 fn kind_name(kind: Kind) -> &'static str {
     match kind {
-        Kind::F32 | Kind::F64 => "a number",
+        Kind::F32 => "a number within the range of a 32-bit float",
+        Kind::F64 => "a number",
         Kind::Bool => "a boolean",
         _ => "a string",
     }

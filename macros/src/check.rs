@@ -16,6 +16,7 @@ pub fn resource(resource: &Resource, errors: &mut Errors) {
             continue;
         }
         default_matches_type(field, errors);
+        default_needs_a_required_field(field, errors);
         for rule in &field.rules {
             rule_fits_type(field, rule, errors);
             one_of_values_fit_type(field, rule, errors);
@@ -129,6 +130,20 @@ fn default_matches_type(field: &Field, errors: &mut Errors) {
                 "this default does not fit `{}`, {} field",
                 field.name,
                 field.ty.kind.describe_with_article()
+            ),
+        );
+    }
+}
+
+/// An omitted nullable field is stored as `null`: a client cannot tell "absent, use the
+/// default" from "no value" on create, so a default there would never apply.
+fn default_needs_a_required_field(field: &Field, errors: &mut Errors) {
+    if let (Some((_, span)), true) = (&field.default, field.ty.nullable) {
+        errors.at(
+            *span,
+            format!(
+                "`{}` is `Option<_>`, so an omitted value is `null`; remove `default` or make the field non-optional",
+                field.name
             ),
         );
     }

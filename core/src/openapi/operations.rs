@@ -64,7 +64,11 @@ fn noun(spec: &ResourceSpec) -> String {
 /// The noun with its indefinite article: `a book`, `an author`.
 fn a_noun(spec: &ResourceSpec) -> String {
     let noun = noun(spec);
-    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
     format!("{article} {noun}")
 }
 

@@ -164,8 +164,16 @@ async fn kinds_are_type_checked(client: TestClient) {
 /// MySQL's defaults (`timestamp`, no fractional seconds) would lose both.
 async fn date_times_keep_range_and_precision(client: TestClient) {
     for (at, naive_at, time) in [
-        ("2050-06-01T12:34:56.123456Z", "2099-12-31T23:59:59.654321", "12:00:00.250"),
-        ("1960-01-01T00:00:00Z", "1000-01-01T00:00:00", "00:00:00.000001"),
+        (
+            "2050-06-01T12:34:56.123456Z",
+            "2099-12-31T23:59:59.654321",
+            "12:00:00.250",
+        ),
+        (
+            "1960-01-01T00:00:00Z",
+            "1000-01-01T00:00:00",
+            "00:00:00.000001",
+        ),
     ] {
         let mut body = sample();
         body["at"] = json!(at);
@@ -176,7 +184,11 @@ async fn date_times_keep_range_and_precision(client: TestClient) {
         let id = created.body["id"].as_str().unwrap();
         let fetched = client.get(&format!("/samples/{id}")).await;
         assert_eq!(
-            (&fetched.body["at"], &fetched.body["naive_at"], &fetched.body["time"]),
+            (
+                &fetched.body["at"],
+                &fetched.body["naive_at"],
+                &fetched.body["time"]
+            ),
             (&json!(at), &json!(naive_at), &json!(time))
         );
     }
@@ -186,4 +198,25 @@ async fn date_times_keep_range_and_precision(client: TestClient) {
     let refused = client.post("/samples", body).await;
     assert_eq!(refused.status, 422);
     assert_eq!(refused.body["errors"][0]["pointer"], "/amount");
+}
+
+/// MySQL documents `datetime` from the year 1000; MariaDB stores earlier years too, and
+/// what is stored reads back unchanged.
+#[tokio::test]
+async fn mysql_keeps_early_dates() {
+    use ferrest::testing::{Backend, TestDb};
+    let Some(db) = TestDb::create(Backend::MySql).await else {
+        return;
+    };
+    let client = TestClient::new(app().database_url(db.url()).into_router().await.unwrap());
+    let mut body = sample();
+    body["naive_at"] = json!("0999-12-31T23:59:59");
+    body["at"] = json!("1001-01-01T00:00:00.5Z");
+    let created = client.post("/samples", body).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let id = created.body["id"].as_str().unwrap();
+    let fetched = client.get(&format!("/samples/{id}")).await;
+    assert_eq!(fetched.body["naive_at"], "0999-12-31T23:59:59");
+    assert_eq!(fetched.body["at"], "1001-01-01T00:00:00.500Z");
+    db.drop().await;
 }

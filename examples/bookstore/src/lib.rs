@@ -12,7 +12,7 @@ pub struct Author {
     #[rest(id)]
     pub id: i64,
     /// Full name as printed on covers.
-    #[rest(validate(length(min = 1, max = 120)))]
+    #[rest(validate(length(min = 1, max = 120), with = not_blank))]
     pub name: String,
     /// Contact address; unique across authors.
     #[rest(validate(email), unique)]
@@ -58,6 +58,15 @@ pub struct Book {
     pub created_at: DateTimeUtc,
     #[rest(updated_at)]
     pub updated_at: DateTimeUtc,
+}
+
+/// A name needs a visible character; `length(min = 1)` alone accepts `"   "`.
+fn not_blank(name: &str) -> Result<(), Invalid> {
+    if name.trim().is_empty() {
+        Err(Invalid::new("blank", "must contain a visible character"))
+    } else {
+        Ok(())
+    }
 }
 
 /// The bookstore app: both resources, titled for the document.

@@ -47,7 +47,7 @@ pub fn dtos(resource: &Resource) -> TokenStream {
         const _: () = {
             impl ::core::convert::From<#entity::Model> for #name {
                 fn from(model: #entity::Model) -> Self {
-                    #name { #(#all: model.#all),* }
+                    #name { #(#all: ::ferrest::__private::Stored::from_column(model.#all)),* }
                 }
             }
 

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::entity_module_ident;
-use super::types::field_type;
+use super::types::column_type as stored_type;
 use crate::model::{Field, Kind, Literal, Resource, Role, Rule};
 
 pub fn entity_module(resource: &Resource) -> TokenStream {
@@ -37,7 +37,7 @@ pub fn entity_module(resource: &Resource) -> TokenStream {
 
 fn column(field: &Field) -> TokenStream {
     let ident = &field.ident;
-    let ty = field_type(&field.ty);
+    let ty = stored_type(&field.ty);
     let mut attrs = Vec::new();
     if field.role == Role::Id {
         attrs.push(quote!(primary_key));
@@ -69,6 +69,12 @@ fn column(field: &Field) -> TokenStream {
         }
         (Kind::Decimal, true) => {
             quote!(#[serde(serialize_with = "::ferrest::__private::decimal::normalized_option")])
+        }
+        (Kind::DateTime, false) => {
+            quote!(#[serde(serialize_with = "::ferrest::__private::utc::serialize")])
+        }
+        (Kind::DateTime, true) => {
+            quote!(#[serde(serialize_with = "::ferrest::__private::utc::serialize_option")])
         }
         _ => TokenStream::new(),
     };

@@ -28,13 +28,16 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
             }
             Role::Id => quote!(::ferrest::__private::sea_orm::ActiveValue::NotSet),
             Role::CreatedAt | Role::UpdatedAt => now(f),
-            Role::Data => match &f.default {
-                Some((_, _)) if !f.ty.nullable => {
-                    let lit = default_expr(f);
-                    quote!(#set(input.#ident.unwrap_or_else(|| ::core::convert::Into::into(#lit))))
-                }
-                _ => quote!(#set(input.#ident)),
-            },
+            Role::Data => {
+                let value = match &f.default {
+                    Some(_) => {
+                        let lit = default_expr(f);
+                        quote!(input.#ident.unwrap_or_else(|| ::core::convert::Into::into(#lit)))
+                    }
+                    None => quote!(input.#ident),
+                };
+                quote!(#set(::ferrest::__private::Stored::into_column(#value)))
+            }
         };
         quote!(#ident: #value)
     });
@@ -44,12 +47,15 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
         match f.role {
             Role::Data => Some(quote! {
                 if let ::core::option::Option::Some(value) = input.#ident {
-                    row.#ident = #set(value);
+                    row.#ident = #set(::ferrest::__private::Stored::into_column(value));
                 }
             }),
             Role::UpdatedAt => {
                 let now = now(f);
-                Some(quote!(row.#ident = #now;))
+                Some(quote! {
+                    let __ferrest_now = ::ferrest::__private::now_utc();
+                    row.#ident = #now;
+                })
             }
             _ => None,
         }
@@ -74,7 +80,10 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
                 ::std::string::ToString::to_string(&model.#id_ident)
             }
 
+            #[allow(unused_variables)]
             fn new_row(input: #create) -> #entity::ActiveModel {
+                // One instant for every timestamp, so `created_at == updated_at` on create.
+                let __ferrest_now = ::ferrest::__private::now_utc();
                 #entity::ActiveModel { #(#new_row),* }
             }
 
@@ -89,9 +98,12 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
     }
 }
 
+/// `Set(...)` of the field's timestamp at the instant `__ferrest_now`.
 fn now(field: &Field) -> TokenStream {
     let ty = kind_type(field.ty.kind);
-    quote!(::ferrest::__private::sea_orm::ActiveValue::Set(<#ty as ::ferrest::__private::Now>::now()))
+    quote!(::ferrest::__private::sea_orm::ActiveValue::Set(
+        ::ferrest::__private::Stored::into_column(<#ty as ::ferrest::__private::Now>::at(__ferrest_now))
+    ))
 }
 
 fn default_expr(field: &Field) -> TokenStream {
@@ -111,15 +123,25 @@ fn default_expr(field: &Field) -> TokenStream {
     }
 }
 
-/// `let __ferrest_check: fn(&T) -> Result<(), Invalid> = path;`, every token spanned at the
+/// `let __ferrest_check: fn(&T) -> Result<(), Invalid> = path;` (`&str` for strings), every token spanned at the
 /// user's path: a function of another signature then fails with one "mismatched
 /// types" error there, naming the expected signature, instead of an unsatisfied
 /// `Fn` bound pointing into `ferrest`'s sources.
 fn typed_check(path: &syn::Path, field: &Field) -> TokenStream {
     let span = syn::spanned::Spanned::span(path);
-    let ty = respan(kind_type(field.ty.kind), span);
+    let ty = respan(check_argument(field.ty.kind), span);
     quote_spanned! {span=>
         let __ferrest_check: fn(&#ty) -> ::core::result::Result<(), ::ferrest::Invalid> = #path;
+        let value: &#ty = value;
+    }
+}
+
+/// What a custom validator receives: `&str` for strings (as clippy would have the
+/// user write it), `&T` for the other kinds.
+fn check_argument(kind: Kind) -> TokenStream {
+    match kind {
+        Kind::String => quote!(str),
+        other => kind_type(other),
     }
 }
 

@@ -38,3 +38,19 @@ pub fn field_type(ty: &FieldType) -> TokenStream {
         inner
     }
 }
+
+/// The type the entity's column holds: the kind's type, except `DateTime<Utc>`, stored
+/// as `DateTime<FixedOffset>` (see `ferrest::__private::Stored` for why).
+pub fn column_type(ty: &FieldType) -> TokenStream {
+    let inner = match ty.kind {
+        Kind::DateTime => quote!(
+            ::ferrest::__private::chrono::DateTime<::ferrest::__private::chrono::FixedOffset>
+        ),
+        other => kind_type(other),
+    };
+    if ty.nullable {
+        quote!(Option<#inner>)
+    } else {
+        inner
+    }
+}

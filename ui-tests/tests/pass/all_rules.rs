@@ -4,7 +4,7 @@
 use ferrest::prelude::*;
 use ferrest::spec::{Literal, Rule};
 
-fn not_shouting(title: &String) -> Result<(), Invalid> {
+fn not_shouting(title: &str) -> Result<(), Invalid> {
     if title.chars().any(char::is_lowercase) {
         Ok(())
     } else {
@@ -16,7 +16,7 @@ mod checks {
     use ferrest::Invalid;
 
     /// A validator reached through a module path, on a nullable field.
-    pub fn no_plus(address: &String) -> Result<(), Invalid> {
+    pub fn no_plus(address: &str) -> Result<(), Invalid> {
         if address.contains('+') {
             Err(Invalid::new("plus", "must not contain `+`"))
         } else {

@@ -14,6 +14,7 @@ on_every_backend!(
     required_fields_and_types,
     server_managed_and_unknown_fields_are_refused,
     update_checks_the_same_rules,
+    custom_validators_run_after_the_declared_rules,
 );
 
 fn errors(response: &ferrest::testing::TestResponse) -> Vec<(String, String)> {
@@ -235,4 +236,37 @@ async fn update_checks_the_same_rules(client: TestClient) {
     // The row is untouched.
     let after = client.get(&uri).await;
     assert_eq!(after.body, created.body);
+}
+
+async fn custom_validators_run_after_the_declared_rules(client: TestClient) {
+    let blank = client
+        .post(
+            "/authors",
+            json!({"name": "   ", "email": "blank@example.org"}),
+        )
+        .await;
+    assert_eq!(blank.status, 422);
+    assert_eq!(
+        blank.body["errors"],
+        json!([{"pointer": "/name", "code": "blank", "detail": "must contain a visible character"}])
+    );
+    // A field that fails a declared rule is reported once, by that rule.
+    let empty = client
+        .post("/authors", json!({"name": "", "email": "nope"}))
+        .await;
+    assert_eq!(empty.body["detail"], "2 fields are invalid");
+    assert_eq!(
+        errors(&empty),
+        pairs(&[("/name", "length"), ("/email", "email")])
+    );
+    // The same validator guards updates.
+    let id = author(&client, "named@example.org").await;
+    let renamed = client
+        .patch(&format!("/authors/{id}"), json!({"name": "\t"}))
+        .await;
+    assert_eq!(errors(&renamed), pairs(&[("/name", "blank")]));
+    let fine = client
+        .patch(&format!("/authors/{id}"), json!({"name": "Grace Hopper"}))
+        .await;
+    assert_eq!(fine.status, 200);
 }
