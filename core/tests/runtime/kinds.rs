@@ -140,7 +140,10 @@ async fn kinds_are_type_checked(client: TestClient) {
                 "/medium",
                 "expected an integer between -2147483648 and 2147483647, found an integer"
             ),
-            expect("/single", "expected a number, found a string"),
+            expect(
+                "/single",
+                "expected a number within the range of a 32-bit float, found a string"
+            ),
             expect(
                 "/at",
                 "expected an RFC 3339 date-time with offset, found a string"
