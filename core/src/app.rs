@@ -234,10 +234,29 @@ impl App {
     pub async fn serve(self) -> Result<(), Error> {
         init_tracing();
         let addr = format!("{}:{}", self.bind, self.port);
+        let listener = tokio::net::TcpListener::bind(&addr).await?;
+        self.serve_with(listener, shutdown_signal()).await
+    }
+
+    /// Serves on `listener` until `shutdown` completes; requests already received are
+    /// answered before this returns, new connections are refused.
+    ///
+    /// ```no_run
+    /// # async fn demo(app: ferrest::App) -> Result<(), ferrest::Error> {
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    /// # drop(stop);
+    /// app.serve_with(listener, async { let _ = stopped.await; }).await
+    /// # }
+    /// ```
+    pub async fn serve_with(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<(), Error> {
         let docs = self.docs;
         let redacted = redact(&self.database_url);
         let router = self.into_router().await?;
-        let listener = tokio::net::TcpListener::bind(&addr).await?;
         let local: SocketAddr = listener.local_addr()?;
         tracing::info!(database = %redacted, "listening on http://{local}");
         if docs {
@@ -246,7 +265,7 @@ impl App {
             println!("ferrest: listening on http://{local} (database: {redacted})");
         }
         axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(shutdown)
             .await?;
         tracing::info!("shut down");
         Ok(())

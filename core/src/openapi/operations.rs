@@ -137,7 +137,7 @@ fn list(spec: &ResourceSpec) -> Operation {
                 ),
             )
             .response("400", problem("An unknown or malformed query parameter."))
-            .response("503", problem("The database is unavailable; retry later."))
+            .response("503", unavailable())
             .build(),
     )
     .build()
@@ -158,7 +158,7 @@ fn read(spec: &ResourceSpec) -> Operation {
             )
             .response("400", problem("The id in the path is malformed."))
             .response("404", problem(&format!("No {} has this id.", noun(spec))))
-            .response("503", problem("The database is unavailable; retry later."))
+            .response("503", unavailable())
             .build(),
     )
     .build()
@@ -186,14 +186,8 @@ fn create(spec: &ResourceSpec) -> Operation {
         ResponsesBuilder::new()
             .response("201", created)
             .response("400", problem("The body is not valid JSON."))
-            .response("409", problem("A unique field already has this value."))
-            .response("413", problem("The body is larger than the limit."))
-            .response("415", problem("The body is not `application/json`."))
-            .response(
-                "422",
-                problem("One or more fields are invalid; `errors` lists each."),
-            )
-            .response("503", problem("The database is unavailable; retry later."))
+            .responses_from_iter(body_problems())
+            .response("503", unavailable())
             .build(),
     )
     .build()
@@ -225,14 +219,8 @@ fn update(spec: &ResourceSpec) -> Operation {
                 problem("The id is malformed or the body is not valid JSON."),
             )
             .response("404", problem(&format!("No {} has this id.", noun(spec))))
-            .response("409", problem("A unique field already has this value."))
-            .response("413", problem("The body is larger than the limit."))
-            .response("415", problem("The body is not `application/json`."))
-            .response(
-                "422",
-                problem("One or more fields are invalid; `errors` lists each."),
-            )
-            .response("503", problem("The database is unavailable; retry later."))
+            .responses_from_iter(body_problems())
+            .response("503", unavailable())
             .build(),
     )
     .build()
@@ -256,10 +244,27 @@ fn delete(spec: &ResourceSpec) -> Operation {
             .response("400", problem("The id in the path is malformed."))
             .response("404", problem(&format!("No {} has this id.", noun(spec))))
             .response("409", problem("Another row still refers to it."))
-            .response("503", problem("The database is unavailable; retry later."))
+            .response("503", unavailable())
             .build(),
     )
     .build()
+}
+
+/// The problems of an operation that takes a JSON body, after its 4xx for the path.
+fn body_problems() -> [(&'static str, utoipa::openapi::Response); 4] {
+    [
+        ("409", problem("A unique field already has this value.")),
+        ("413", problem("The body is larger than the limit.")),
+        ("415", problem("The body is not `application/json`.")),
+        (
+            "422",
+            problem("One or more fields are invalid; `errors` lists each."),
+        ),
+    ]
+}
+
+fn unavailable() -> utoipa::openapi::Response {
+    problem("The database is unavailable; retry later.")
 }
 
 fn id_parameter(spec: &ResourceSpec) -> ParameterBuilder {

@@ -78,8 +78,9 @@ fn column(field: &Field) -> TokenStream {
         }
         _ => TokenStream::new(),
     };
+    let sea_orm = (!attrs.is_empty()).then(|| quote!(#[sea_orm(#(#attrs),*)]));
     quote! {
-        #[sea_orm(#(#attrs),*)]
+        #sea_orm
         #serde
         pub #ident: #ty
     }

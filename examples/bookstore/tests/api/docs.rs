@@ -1,19 +1,18 @@
 //! Swagger UI is served from the binary: the page and every asset it loads answer
 //! 200 in process, with no network, and nothing points at a CDN.
 
-use ferrest::testing::{Backend, TestClient, TestDb};
+use ferrest::testing::TestClient;
 
-#[tokio::test]
-async fn swagger_ui_and_its_assets_are_served_from_the_binary() {
-    let db = TestDb::create(Backend::Sqlite).await.unwrap();
-    let client = TestClient::new(
-        bookstore::app()
-            .database_url(db.url())
-            .into_router()
-            .await
-            .unwrap(),
-    );
+use crate::support::on_every_backend;
 
+on_every_backend!(swagger_ui_and_its_assets_are_served_from_the_binary);
+ferrest::on_every_backend!(app = without_docs; docs_can_be_disabled);
+
+fn without_docs() -> ferrest::App {
+    bookstore::app().docs(false)
+}
+
+async fn swagger_ui_and_its_assets_are_served_from_the_binary(client: TestClient) {
     let redirect = client.get("/docs").await;
     assert_eq!(redirect.status, 303);
     assert_eq!(redirect.header("location"), Some("/docs/"));
@@ -65,22 +64,10 @@ async fn swagger_ui_and_its_assets_are_served_from_the_binary() {
         "no call to the online validator: {}",
         initializer.text
     );
-    db.drop().await;
 }
 
-#[tokio::test]
-async fn docs_can_be_disabled() {
-    let db = TestDb::create(Backend::Sqlite).await.unwrap();
-    let client = TestClient::new(
-        bookstore::app()
-            .docs(false)
-            .database_url(db.url())
-            .into_router()
-            .await
-            .unwrap(),
-    );
+async fn docs_can_be_disabled(client: TestClient) {
     assert_eq!(client.get("/docs/").await.status, 404);
     assert_eq!(client.get("/openapi.json").await.status, 404);
     assert_eq!(client.get("/books").await.status, 200);
-    db.drop().await;
 }

@@ -7,4 +7,5 @@ mod crud;
 mod docs;
 mod errors;
 mod openapi;
+mod server;
 mod validation;

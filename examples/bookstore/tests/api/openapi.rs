@@ -2,7 +2,15 @@
 //! documented one is served), and internally consistent (every `$ref` resolves).
 
 use axum::http::Method;
-use ferrest::testing::{Backend, TestClient, TestDb};
+use ferrest::testing::TestClient;
+
+use crate::support::on_every_backend;
+
+on_every_backend!(
+    served_documents_equal_the_generated_ones,
+    routes_and_document_agree
+);
+
 use serde_json::Value;
 
 const SNAPSHOT_31: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
@@ -38,23 +46,13 @@ fn document_matches_the_snapshot() {
     assert_snapshot(SNAPSHOT_30, &downgraded);
 }
 
-#[tokio::test]
-async fn served_documents_equal_the_generated_ones() {
-    let db = TestDb::create(Backend::Sqlite).await.unwrap();
-    let client = TestClient::new(
-        bookstore::app()
-            .database_url(db.url())
-            .into_router()
-            .await
-            .unwrap(),
-    );
+async fn served_documents_equal_the_generated_ones(client: TestClient) {
     let v31 = client.get("/openapi.json").await;
     assert_eq!(v31.status, 200);
     assert_eq!(v31.header("content-type"), Some("application/json"));
     assert_eq!(v31.body, document());
     let v30 = client.get("/openapi-3.0.json").await;
     assert_eq!(v30.body, ferrest::to_openapi_30(&document()));
-    db.drop().await;
 }
 
 /// Every `$ref` in `value`.
@@ -201,16 +199,7 @@ fn operations_document_their_errors() {
     assert_eq!(ids.len(), count, "operation ids are unique");
 }
 
-#[tokio::test]
-async fn routes_and_document_agree() {
-    let db = TestDb::create(Backend::Sqlite).await.unwrap();
-    let client = TestClient::new(
-        bookstore::app()
-            .database_url(db.url())
-            .into_router()
-            .await
-            .unwrap(),
-    );
+async fn routes_and_document_agree(client: TestClient) {
     let document = document();
     let documented: Vec<(String, String)> = document["paths"]
         .as_object()
@@ -251,5 +240,4 @@ async fn routes_and_document_agree() {
             assert_ne!(response.status.as_u16(), 500, "{method} {path}");
         }
     }
-    db.drop().await;
 }
