@@ -162,11 +162,12 @@ async fn delete<R: Resource>(
 /// all failures of both stages are reported together.
 fn typed<T: serde::de::DeserializeOwned>(
     spec: &crate::spec::ResourceSpec,
-    body: serde_json::Value,
+    mut body: serde_json::Value,
     mode: Write,
     custom: fn(&T, &mut Vec<crate::FieldError>),
 ) -> Result<T, ApiError> {
     let mut errors = check_body(spec, &body, mode);
+    crate::validate::normalize_integers(spec, &mut body);
     match serde_json::from_value::<T>(body) {
         Ok(input) => {
             // Custom validators speak only for fields whose declared rules passed, so

@@ -2,12 +2,11 @@
 //! a malformed request gets the same error body as everything else.
 
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::problem::ApiError;
@@ -17,30 +16,73 @@ pub struct PathId<T>(pub T);
 
 impl<T, S> FromRequestParts<S> for PathId<T>
 where
-    T: DeserializeOwned + Send,
+    T: PathValue + Send,
     S: Send + Sync,
 {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        match Path::<T>::from_request_parts(parts, state).await {
-            Ok(Path(id)) => Ok(PathId(id)),
-            Err(rejection) => Err(path_problem(&rejection)),
-        }
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|e| ApiError::bad_request("invalid_path_parameter", e.body_text()))?;
+        let segment = params
+            .iter()
+            .find_map(|(name, value)| (name == "id").then_some(value))
+            .unwrap_or_default();
+        T::parse(segment).map(PathId).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_path_parameter",
+                format!(
+                    "invalid path parameter `id`: expected {}, found `{segment}`",
+                    T::EXPECTED
+                ),
+            )
+        })
     }
 }
 
-fn path_problem(rejection: &PathRejection) -> ApiError {
-    let detail = match rejection {
-        PathRejection::FailedToDeserializePathParams(e) => {
-            format!(
-                "invalid path parameter `id`: {}",
-                e.body_text().trim_start_matches("Invalid URL: ")
-            )
+/// A primary key as it appears in a path.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a resource id",
+    note = "`#[rest(id)]` fields are `i16`, `i32`, `i64` or `Uuid`"
+)]
+pub trait PathValue: Sized {
+    /// How a valid value reads, for the error message.
+    const EXPECTED: &'static str;
+    /// The value of a path segment, if it is one.
+    fn parse(segment: &str) -> Option<Self>;
+}
+
+macro_rules! integer_path_value {
+    ($($t:ty => $expected:literal),*) => {$(
+        impl PathValue for $t {
+            const EXPECTED: &'static str = $expected;
+            fn parse(segment: &str) -> Option<Self> {
+                parse_integer(segment).and_then(|n| <$t>::try_from(n).ok())
+            }
         }
-        other => other.body_text(),
+    )*};
+}
+integer_path_value!(i16 => "a 16-bit integer", i32 => "a 32-bit integer", i64 => "a 64-bit integer");
+
+impl PathValue for uuid::Uuid {
+    const EXPECTED: &'static str = "a UUID";
+    fn parse(segment: &str) -> Option<Self> {
+        segment.parse().ok()
+    }
+}
+
+/// An integer in a path or query string, also written with a zero fraction (`12.0`),
+/// which JSON Schema, and so the document, counts as an integer.
+pub(crate) fn parse_integer(text: &str) -> Option<i64> {
+    let whole = match text.split_once('.') {
+        Some((whole, fraction)) if !fraction.is_empty() && fraction.bytes().all(|b| b == b'0') => {
+            whole
+        }
+        Some(_) => return None,
+        None => text,
     };
-    ApiError::bad_request("invalid_path_parameter", detail)
+    whole.parse().ok()
 }
 
 /// A JSON request body, parsed but not yet typed: validation runs on it first so that

@@ -57,6 +57,7 @@ pub mod __private;
 
 pub use app::{App, Error, MAX_BODY_BYTES};
 pub use db::{AppState, DEFAULT_DATABASE_URL, connect};
+pub use extract::PathValue;
 pub use ferrest_macros::Resource;
 pub use openapi::to_openapi_30;
 pub use page::{DEFAULT_LIMIT, Page};

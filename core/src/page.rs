@@ -49,18 +49,15 @@ impl PageRequest {
             seen.push(key.to_string());
             match &*key {
                 "limit" => {
-                    let limit: u64 = value
-                        .parse()
-                        .ok()
+                    let limit: u64 = crate::extract::parse_integer(&value)
+                        .and_then(|n| u64::try_from(n).ok())
                         .filter(|n| *n >= 1)
                         .ok_or_else(|| invalid("limit", "must be a positive integer"))?;
                     request.limit = limit.min(spec.max_limit);
                 }
                 "offset" => {
-                    request.offset = value
-                        .parse()
-                        .ok()
-                        .filter(|n| i64::try_from(*n).is_ok())
+                    request.offset = crate::extract::parse_integer(&value)
+                        .and_then(|n| u64::try_from(n).ok())
                         .ok_or_else(|| invalid("offset", "must be a non-negative integer"))?;
                 }
                 "count" => {

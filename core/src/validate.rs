@@ -106,7 +106,7 @@ fn check_kind(kind: Kind, value: &Value) -> Result<(), &'static str> {
     let ok = match kind {
         Kind::I16 | Kind::I32 | Kind::I64 => {
             let (min, max) = kind.integer_bounds().unwrap_or((i64::MIN, i64::MAX));
-            return match value.as_i64() {
+            return match as_integer(value) {
                 Some(n) if (min..=max).contains(&n) => Ok(()),
                 _ => Err(match kind {
                     Kind::I16 => "an integer between -32768 and 32767",
@@ -163,6 +163,38 @@ fn fits_decimal_column(value: rust_decimal::Decimal) -> bool {
     value.scale() <= 10
         && value.abs()
             < rust_decimal::Decimal::from(10_i64.pow(18)) * rust_decimal::Decimal::from(100)
+}
+
+/// An integer, also when written with a zero fraction (`628.0`): JSON Schema counts
+/// those as integers, so clients and generators may send them.
+pub(crate) fn as_integer(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15)
+                .map(|f| f as i64)
+        }),
+        _ => None,
+    }
+}
+
+/// Rewrites whole floats in integer fields as integers (`628.0` -> `628`), so the typed
+/// DTO accepts what validation accepted.
+pub fn normalize_integers(spec: &ResourceSpec, body: &mut Value) {
+    let Some(object) = body.as_object_mut() else {
+        return;
+    };
+    for field in spec
+        .writable_fields()
+        .filter(|f| f.kind.integer_bounds().is_some())
+    {
+        if let Some(value) = object.get_mut(field.name)
+            && value.is_f64()
+            && let Some(n) = as_integer(value)
+        {
+            *value = Value::from(n);
+        }
+    }
 }
 
 fn parse_str(

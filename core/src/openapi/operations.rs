@@ -99,7 +99,9 @@ fn list(spec: &ResourceSpec) -> Operation {
             spec.max_limit
         )))
         .schema(Some(
-            integer(1).default(Some(DEFAULT_LIMIT.min(spec.max_limit).into())),
+            integer(1)
+                .maximum(Some(i64::MAX))
+                .default(Some(DEFAULT_LIMIT.min(spec.max_limit).into())),
         ));
     let offset = ParameterBuilder::new()
         .name("offset")

@@ -80,11 +80,15 @@ async fn malformed_requests_get_problems(client: TestClient) {
             400,
             "Bad Request",
             "invalid_path_parameter",
-            "invalid path parameter `id`: Cannot parse `abc` to a `i64`"
+            "invalid path parameter `id`: expected a 64-bit integer, found `abc`"
         )
     );
     let overflow = client.delete("/books/99999999999999999999").await;
     assert_eq!(overflow.status, 400);
+    // A whole number written with a zero fraction is that number (JSON Schema agrees).
+    assert_eq!(client.get("/books/12.0").await.body["code"], "not_found");
+    assert_eq!(client.get("/books/12.5").await.status, 400);
+    assert_eq!(client.get("/books?limit=5.0").await.body["limit"], 5);
 
     let no_route = client.get("/shelves").await;
     assert_eq!(
@@ -130,6 +134,7 @@ async fn malformed_requests_get_problems(client: TestClient) {
         ("limit=0", "limit"),
         ("limit=-1", "limit"),
         ("offset=-1", "offset"),
+        ("limit=9223372036854775808", "limit"),
         ("count=yes", "count"),
     ] {
         let bad = client.get(&format!("/books?{query}")).await;
