@@ -173,6 +173,7 @@ impl App {
 
     /// Registers a resource: its table, routes and document entries.
     pub fn resource<R: Resource>(mut self) -> Self {
+        R::spec().compile_patterns();
         self.resources.push(Registration {
             spec: R::spec(),
             routes: crate::crud::routes::<R>,
@@ -200,13 +201,14 @@ impl App {
 
     /// Like [`App::into_router`], on an existing connection.
     pub async fn router_on(self, db: DatabaseConnection) -> Result<Router, Error> {
+        self.check_registrations()?;
         let mut schema = db.get_schema_builder();
         for resource in &self.resources {
             schema = (resource.register)(schema);
         }
         schema.sync(&db).await?;
         let specs: Vec<_> = self.resources.iter().map(|r| r.spec).collect();
-        crate::db::widen_mysql_time_columns(&db, &specs).await?;
+        crate::mysql::align(&db, &specs).await?;
         let mut router: Router<AppState> = Router::new();
         for resource in &self.resources {
             router = router.merge((resource.routes)());
@@ -227,7 +229,42 @@ impl App {
                     .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
                     .on_response(DefaultOnResponse::new().level(Level::INFO)),
             )
-            .with_state(AppState { db }))
+            .with_state(AppState {
+                storage: crate::validate::Storage::of(db.get_database_backend()),
+                db,
+            }))
+    }
+
+    /// Two resources with one name, path or table would share schemas, routes or rows;
+    /// axum would panic on the routes, so this says which resources clash instead.
+    fn check_registrations(&self) -> Result<(), Error> {
+        for (i, a) in self.resources.iter().enumerate() {
+            for b in &self.resources[..i] {
+                let (a, b) = (a.spec, b.spec);
+                let clash = if a.name == b.name {
+                    Some(format!(
+                        "two resources are named `{}`; schema names must be unique",
+                        a.name
+                    ))
+                } else if a.path == b.path {
+                    Some(format!(
+                        "`{}` and `{}` both use the path `{}`; set `#[rest(path = ...)]`",
+                        b.name, a.name, a.path
+                    ))
+                } else if a.table == b.table {
+                    Some(format!(
+                        "`{}` and `{}` both use the table `{}`; set `#[rest(table = ...)]`",
+                        b.name, a.name, a.table
+                    ))
+                } else {
+                    None
+                };
+                if let Some(clash) = clash {
+                    return Err(Error::Config(clash));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
@@ -283,7 +320,35 @@ fn docs_routes(document: OpenApi) -> Router<AppState> {
             "/openapi-3.0.json",
             get(move || async move { axum::Json(v30) }),
         )
-        .merge(swagger)
+        // Swagger UI's own router answers unknown assets with an empty 404.
+        .merge(
+            Router::new()
+                .merge(swagger)
+                .layer(axum::middleware::map_response(bare_error_as_problem)),
+        )
+}
+
+/// An error response without a body becomes a problem of the same status.
+async fn bare_error_as_problem(response: Response) -> Response {
+    let status = response.status();
+    if status.is_client_error()
+        && !response
+            .headers()
+            .contains_key(axum::http::header::CONTENT_TYPE)
+    {
+        let code = if status == StatusCode::NOT_FOUND {
+            "route_not_found"
+        } else {
+            "bad_request"
+        };
+        return ApiError::new(
+            status,
+            code,
+            format!("the documentation has no such page ({status})"),
+        )
+        .into_response();
+    }
+    response
 }
 
 async fn not_found(uri: Uri) -> ApiError {

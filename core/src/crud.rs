@@ -17,7 +17,7 @@ use crate::extract::{JsonBody, PathId};
 use crate::page::{Page, PageRequest};
 use crate::problem::ApiError;
 use crate::resource::Resource;
-use crate::validate::{Write, check_body};
+use crate::validate::{Storage, Write, check_body_in};
 
 /// The router of one resource: the collection and the item path, with the
 /// operations its spec enables.
@@ -109,7 +109,7 @@ async fn create<R: Resource>(
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let spec = R::spec();
-    let input: R::Create = typed(spec, body, Write::Create, R::check_create)?;
+    let input: R::Create = typed(spec, body, Write::Create, state.storage, R::check_create)?;
     let row = R::new_row(input)
         .insert(&state.db)
         .await
@@ -128,7 +128,7 @@ async fn update<R: Resource>(
     JsonBody(body): JsonBody,
 ) -> Result<Json<R::Model>, ApiError> {
     let spec = R::spec();
-    let input: R::Update = typed(spec, body, Write::Update, R::check_update)?;
+    let input: R::Update = typed(spec, body, Write::Update, state.storage, R::check_update)?;
     let current = R::Entity::find_by_id(id)
         .one(&state.db)
         .await
@@ -164,9 +164,10 @@ fn typed<T: serde::de::DeserializeOwned>(
     spec: &crate::spec::ResourceSpec,
     mut body: serde_json::Value,
     mode: Write,
+    storage: Storage,
     custom: fn(&T, &mut Vec<crate::FieldError>),
 ) -> Result<T, ApiError> {
-    let mut errors = check_body(spec, &body, mode);
+    let mut errors = check_body_in(spec, &body, mode, storage);
     crate::validate::normalize_integers(spec, &mut body);
     match serde_json::from_value::<T>(body) {
         Ok(input) => {

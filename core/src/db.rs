@@ -7,13 +7,15 @@ use sea_orm::sqlx;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, RuntimeErr, SqlErr};
 
 use crate::problem::{ApiError, FieldError};
-use crate::spec::{Kind, ResourceSpec};
+use crate::spec::ResourceSpec;
 
 /// State shared by every handler.
 #[derive(Clone, Debug)]
 pub struct AppState {
     /// The connection pool.
     pub db: DatabaseConnection,
+    /// What the database keeps exactly, for validation.
+    pub storage: crate::validate::Storage,
 }
 
 /// The database when `DATABASE_URL` is unset: a SQLite file in the working directory,
@@ -39,7 +41,7 @@ pub(crate) fn db_error(spec: &ResourceSpec, err: DbErr) -> ApiError {
             let fields: Vec<FieldError> = spec
                 .fields
                 .iter()
-                .filter(|f| f.unique && message.contains(f.name))
+                .filter(|f| f.unique && names_unique_field(&message, spec.table, f.name))
                 .map(|f| {
                     FieldError::new(
                         f.name,
@@ -90,6 +92,22 @@ pub(crate) fn db_error(spec: &ResourceSpec, err: DbErr) -> ApiError {
     }
 }
 
+/// Whether a unique-violation message is about `field`, in each backend's wording:
+/// SQLite `UNIQUE constraint failed: books.isbn`, PostgreSQL `... constraint
+/// "books_isbn_key"`, MySQL `... for key 'isbn'` or `'books.isbn'` (a plain substring
+/// test would blame `code` for `zip_code`, or any field named like the table).
+fn names_unique_field(message: &str, table: &str, field: &str) -> bool {
+    let sqlite = format!("{table}.{field}");
+    let sqlite_matches = message.match_indices(&sqlite).any(|(i, _)| {
+        !message[i + sqlite.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+    });
+    sqlite_matches
+        || message.contains(&format!("\"{table}_{field}_key\""))
+        || message.contains(&format!("for key '{field}'"))
+        || message.contains(&format!("for key '{table}.{field}'"))
+        || message.contains(&format!("idx-{table}-{field}'"))
+}
+
 /// SQLSTATE class 22, "data exception": out of range, too long, invalid date-time.
 fn is_data_exception(err: &DbErr) -> bool {
     match err {
@@ -129,61 +147,30 @@ fn is_unavailable(err: &DbErr) -> bool {
     }
 }
 
-/// MySQL creates date-time columns without fractional seconds, and makes `DateTime<Utc>`
-/// a `timestamp` (1970 to 2038 only, auto-updated on MariaDB). This widens ferrest's
-/// own date-time columns to `datetime(6)` / `time(6)`, which keep every value the API
-/// accepts; lossless, and a no-op once done.
-pub(crate) async fn widen_mysql_time_columns(
-    db: &DatabaseConnection,
-    specs: &[&'static ResourceSpec],
-) -> Result<(), DbErr> {
-    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+#[cfg(test)]
+mod tests {
+    use super::names_unique_field;
 
-    if db.get_database_backend() != DbBackend::MySql {
-        return Ok(());
+    #[test]
+    fn unique_violations_name_their_field_only() {
+        let sqlite = "UNIQUE constraint failed: usernames.zip_code";
+        assert!(names_unique_field(sqlite, "usernames", "zip_code"));
+        assert!(!names_unique_field(sqlite, "usernames", "code"));
+        assert!(!names_unique_field(
+            "UNIQUE constraint failed: usernames.email",
+            "usernames",
+            "user"
+        ));
+        let postgres = "duplicate key value violates unique constraint \"usernames_email_key\"";
+        assert!(names_unique_field(postgres, "usernames", "email"));
+        assert!(!names_unique_field(postgres, "usernames", "user"));
+        let mysql = "Duplicate entry 'zip' for key 'zip_code'";
+        assert!(names_unique_field(mysql, "usernames", "zip_code"));
+        assert!(!names_unique_field(mysql, "usernames", "code"));
+        assert!(names_unique_field(
+            "Duplicate entry 'a' for key 'usernames.email'",
+            "usernames",
+            "email"
+        ));
     }
-    for spec in specs {
-        let rows = db
-            .query_all_raw(Statement::from_sql_and_values(
-                DbBackend::MySql,
-                "SELECT COLUMN_NAME, DATA_TYPE, DATETIME_PRECISION FROM information_schema.COLUMNS \
-                 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
-                [spec.table.into()],
-            ))
-            .await?;
-        let mut changes = Vec::new();
-        for row in rows {
-            let column: String = row.try_get_by_index(0)?;
-            let data_type: String = row.try_get_by_index(1)?;
-            let precision: Option<u32> = row.try_get_by_index(2).ok();
-            let Some(field) = spec.field(&column) else {
-                continue;
-            };
-            let wanted = match field.kind {
-                Kind::DateTime | Kind::NaiveDateTime => "DATETIME(6)",
-                Kind::Time => "TIME(6)",
-                _ => continue,
-            };
-            let is_wanted = precision == Some(6)
-                && wanted.to_lowercase().starts_with(&data_type.to_lowercase());
-            if !is_wanted {
-                let null = if field.nullable { "NULL" } else { "NOT NULL" };
-                changes.push(format!("MODIFY {} {wanted} {null}", quote_mysql(&column)));
-            }
-        }
-        if !changes.is_empty() {
-            let sql = format!(
-                "ALTER TABLE {} {}",
-                quote_mysql(spec.table),
-                changes.join(", ")
-            );
-            tracing::info!(%sql, "widening date-time columns");
-            db.execute_unprepared(&sql).await?;
-        }
-    }
-    Ok(())
-}
-
-fn quote_mysql(identifier: &str) -> String {
-    format!("`{}`", identifier.replace('`', "``"))
 }

@@ -37,6 +37,7 @@ mod app;
 mod crud;
 mod db;
 mod extract;
+mod mysql;
 mod openapi;
 mod page;
 mod problem;

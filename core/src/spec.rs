@@ -15,6 +15,8 @@ pub struct ResourceSpec {
     pub table: &'static str,
     /// Collection path (`/books`).
     pub path: &'static str,
+    /// The name in the plural (`Books`), for operation ids and summaries.
+    pub plural: &'static str,
     /// OpenAPI tag of every generated operation.
     pub tag: &'static str,
     /// The struct's doc comment.
@@ -52,6 +54,15 @@ impl ResourceSpec {
             "a"
         };
         format!("{article} {}", self.name)
+    }
+
+    /// Compiles every `pattern` now, so the first request does not pay for it.
+    pub fn compile_patterns(&self) {
+        for rule in self.fields.iter().flat_map(|f| f.rules) {
+            if let Rule::Pattern(pattern) = rule {
+                pattern.is_match("");
+            }
+        }
     }
 
     /// The field with this JSON name.

@@ -1,6 +1,7 @@
 //! Request body validation from a [`ResourceSpec`]: shape, types and declarative rules,
 //! every failure collected at once so a client fixes its request in one round trip.
 
+use chrono::{Datelike, Timelike};
 use serde_json::{Map, Value};
 
 use crate::problem::FieldError;
@@ -24,7 +25,7 @@ pub enum Write {
 /// use ferrest::validate::{check_body, Write};
 /// # use ferrest::spec::*;
 /// # static SPEC: ResourceSpec = ResourceSpec { name: "Tag", table: "tags", path: "/tags",
-/// #   tag: "Tags", doc: None, operations: Operations::ALL, max_limit: 100, fields: &[
+/// #   plural: "Tags", tag: "Tags", doc: None, operations: Operations::ALL, max_limit: 100, fields: &[
 /// #   FieldSpec { name: "id", kind: Kind::I64, nullable: false, role: Role::Id, default: None,
 /// #     unique: false, rules: &[], doc: None },
 /// #   FieldSpec { name: "label", kind: Kind::String, nullable: false, role: Role::Data,
@@ -35,6 +36,40 @@ pub enum Write {
 /// assert_eq!(codes, [("/colour", "unknown_field"), ("/label", "length")]);
 /// ```
 pub fn check_body(spec: &ResourceSpec, body: &Value, mode: Write) -> Vec<FieldError> {
+    check_body_in(spec, body, mode, Storage::EXACT)
+}
+
+/// What a database keeps exactly, where backends differ; values beyond it are refused
+/// rather than silently changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Storage {
+    /// Significant digits of a `Decimal` kept exactly.
+    pub decimal_digits: u32,
+}
+
+impl Storage {
+    /// PostgreSQL and MySQL: `numeric(30,10)` holds every accepted decimal.
+    pub const EXACT: Storage = Storage { decimal_digits: 28 };
+    /// SQLite: sea-orm reads decimals back through an `f64`, exact to 15 digits.
+    pub const SQLITE: Storage = Storage { decimal_digits: 15 };
+
+    /// The limits of a backend.
+    pub fn of(backend: sea_orm::DbBackend) -> Self {
+        if backend == sea_orm::DbBackend::Sqlite {
+            Storage::SQLITE
+        } else {
+            Storage::EXACT
+        }
+    }
+}
+
+/// [`check_body`] for a database with the given [`Storage`].
+pub fn check_body_in(
+    spec: &ResourceSpec,
+    body: &Value,
+    mode: Write,
+    storage: Storage,
+) -> Vec<FieldError> {
     let Some(object) = body.as_object() else {
         return vec![FieldError::new(
             "",
@@ -53,7 +88,7 @@ pub fn check_body(spec: &ResourceSpec, body: &Value, mode: Write) -> Vec<FieldEr
             Some(Value::Null) => {
                 errors.push(FieldError::new(field.name, "not_null", "must not be null"))
             }
-            Some(value) => check_value(field, value, &mut errors),
+            Some(value) => check_value(field, value, storage, &mut errors),
         }
     }
     errors
@@ -86,8 +121,13 @@ fn unknown_properties(spec: &ResourceSpec, object: &Map<String, Value>) -> Vec<F
 }
 
 /// Type check, then the field's rules; a value of the wrong type is not rule checked.
-pub(crate) fn check_value(field: &FieldSpec, value: &Value, errors: &mut Vec<FieldError>) {
-    if let Err(expected) = check_kind(field.kind, value) {
+pub(crate) fn check_value(
+    field: &FieldSpec,
+    value: &Value,
+    storage: Storage,
+    errors: &mut Vec<FieldError>,
+) {
+    if let Err(expected) = check_kind(field.kind, value, storage) {
         errors.push(FieldError::new(
             field.name,
             "type",
@@ -102,7 +142,7 @@ pub(crate) fn check_value(field: &FieldSpec, value: &Value, errors: &mut Vec<Fie
     }
 }
 
-fn check_kind(kind: Kind, value: &Value) -> Result<(), &'static str> {
+fn check_kind(kind: Kind, value: &Value, storage: Storage) -> Result<(), &'static str> {
     let ok = match kind {
         Kind::I16 | Kind::I32 | Kind::I64 => {
             let (min, max) = kind.integer_bounds().unwrap_or((i64::MIN, i64::MAX));
@@ -118,51 +158,118 @@ fn check_kind(kind: Kind, value: &Value) -> Result<(), &'static str> {
         Kind::F32 => value.as_f64().is_some_and(|n| (n as f32).is_finite()),
         Kind::F64 => value.is_number(),
         Kind::Bool => value.is_boolean(),
-        Kind::String => value.is_string(),
-        Kind::Json => true,
+        // PostgreSQL cannot store U+0000 in text; refusing it everywhere keeps the
+        // backends alike.
+        Kind::String => {
+            return match value.as_str() {
+                None => Err("a string"),
+                Some(text) if text.contains('\0') => {
+                    Err("a string without the NUL character (U+0000)")
+                }
+                Some(_) => Ok(()),
+            };
+        }
+        Kind::Json => {
+            return if has_nul(value) {
+                Err("JSON without the NUL character (U+0000) in its strings")
+            } else {
+                Ok(())
+            };
+        }
         Kind::DateTime => {
-            return parse_str(value, "an RFC 3339 date-time with offset", |s| {
-                chrono::DateTime::parse_from_rfc3339(s).is_ok()
-            });
+            return parse_str(
+                value,
+                "an RFC 3339 date-time with offset, in the years 0001 to 9999, to the microsecond at most",
+                |s| {
+                    chrono::DateTime::parse_from_rfc3339(s)
+                        .is_ok_and(|t| storable_date_time(&t.naive_utc()))
+                },
+            );
         }
         Kind::NaiveDateTime => {
-            return parse_str(value, "a date-time like 2024-01-31T12:00:00", |s| {
-                s.parse::<chrono::NaiveDateTime>().is_ok()
-            });
+            return parse_str(
+                value,
+                "a date-time like 2024-01-31T12:00:00, in the years 0001 to 9999, to the microsecond at most",
+                |s| {
+                    s.parse::<chrono::NaiveDateTime>()
+                        .is_ok_and(|t| storable_date_time(&t))
+                },
+            );
         }
         Kind::Date => {
-            return parse_str(value, "a date like 2024-01-31", |s| {
-                s.parse::<chrono::NaiveDate>().is_ok()
-            });
+            return parse_str(
+                value,
+                "a date like 2024-01-31, in the years 0001 to 9999",
+                |s| {
+                    s.parse::<chrono::NaiveDate>()
+                        .is_ok_and(|d| storable_year(d.year()))
+                },
+            );
         }
         Kind::Time => {
-            return parse_str(value, "a time like 12:30:00", |s| {
-                s.parse::<chrono::NaiveTime>().is_ok()
-            });
+            return parse_str(
+                value,
+                "a time like 12:30:00, to the microsecond at most",
+                |s| {
+                    s.parse::<chrono::NaiveTime>()
+                        .is_ok_and(|t| storable_nanos(t.nanosecond()))
+                },
+            );
         }
         Kind::Uuid => {
             return parse_str(value, "a UUID", |s| s.parse::<uuid::Uuid>().is_ok());
         }
         Kind::Decimal => {
-            return parse_str(
-                value,
-                "a decimal number as a string, like \"12.50\", with at most 20 integer digits and 10 decimal places",
-                |s| {
-                    s.parse::<rust_decimal::Decimal>()
-                        .is_ok_and(fits_decimal_column)
-                },
-            );
+            let expected = if storage.decimal_digits < Storage::EXACT.decimal_digits {
+                "a decimal number as a string, like \"12.50\", with at most 18 integer digits, 10 decimal places and 15 significant digits"
+            } else {
+                "a decimal number as a string, like \"12.50\", with at most 18 integer digits and 10 decimal places"
+            };
+            return parse_str(value, expected, |s| {
+                s.parse::<rust_decimal::Decimal>().is_ok_and(|d| {
+                    fits_decimal_column(d) && significant_digits(d) <= storage.decimal_digits
+                })
+            });
         }
     };
     if ok { Ok(()) } else { Err(kind_name(kind)) }
 }
 
-/// Decimal columns are `numeric(30, 10)`: more digits would be rounded or refused.
+/// Decimal columns are `numeric(30, 10)` and `Decimal` keeps 28 digits: 18 integer and
+/// 10 fractional digits fit both exactly; more would be rounded.
 fn fits_decimal_column(value: rust_decimal::Decimal) -> bool {
     let value = value.normalize();
-    value.scale() <= 10
-        && value.abs()
-            < rust_decimal::Decimal::from(10_i64.pow(18)) * rust_decimal::Decimal::from(100)
+    value.scale() <= 10 && value.abs() < rust_decimal::Decimal::from(10_i64.pow(18))
+}
+
+fn significant_digits(value: rust_decimal::Decimal) -> u32 {
+    let digits = value.normalize().mantissa().unsigned_abs().to_string();
+    u32::try_from(digits.len()).unwrap_or(u32::MAX)
+}
+
+/// Every backend stores the years 0001 to 9999 (MySQL's `datetime` ends there, and
+/// RFC 3339 has four-digit years) and microseconds, without leap seconds; anything
+/// else would be changed on the way in, differently per backend.
+fn storable_date_time(value: &chrono::NaiveDateTime) -> bool {
+    storable_year(value.year()) && storable_nanos(value.nanosecond())
+}
+
+fn storable_year(year: i32) -> bool {
+    (1..=9999).contains(&year)
+}
+
+/// Whole microseconds, and no leap second (chrono marks one with nanos >= 10^9).
+fn storable_nanos(nanos: u32) -> bool {
+    nanos < 1_000_000_000 && nanos.is_multiple_of(1_000)
+}
+
+fn has_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(has_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
 }
 
 /// An integer, also when written with a zero fraction (`628.0`): JSON Schema counts
@@ -242,8 +349,12 @@ fn check_rule(rule: &Rule, value: &Value) -> Result<(), String> {
                 return Ok(());
             };
             match (min, max) {
-                (Some(min), _) if n < *min => Err(format!("must be at least {min}")),
-                (_, Some(max)) if n > *max => Err(format!("must be at most {max}")),
+                (Some(min), _) if compare(&n, *min).is_lt() => {
+                    Err(format!("must be at least {min}"))
+                }
+                (_, Some(max)) if compare(&n, *max).is_gt() => {
+                    Err(format!("must be at most {max}"))
+                }
                 _ => Ok(()),
             }
         }
@@ -268,22 +379,40 @@ fn check_rule(rule: &Rule, value: &Value) -> Result<(), String> {
     }
 }
 
-/// JSON numbers, and decimals carried as strings.
-fn number(value: &Value) -> Option<f64> {
+/// A number from a body: integers and decimal strings exactly, other numbers as floats.
+enum Number {
+    Exact(rust_decimal::Decimal),
+    Float(f64),
+}
+
+fn number(value: &Value) -> Option<Number> {
+    if let Some(n) = value.as_i64() {
+        return Some(Number::Exact(n.into()));
+    }
     match value {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.parse::<rust_decimal::Decimal>().ok().map(|d| {
-            use rust_decimal::prelude::ToPrimitive;
-            d.to_f64().unwrap_or(f64::NAN)
-        }),
+        Value::Number(n) => n.as_f64().map(Number::Float),
+        Value::String(s) => s.parse().ok().map(Number::Exact),
         _ => None,
+    }
+}
+
+/// Compares exactly where the value is exact, so `range(max = 9007199254740992)` holds
+/// for `9007199254740993`, which an `f64` comparison would let through.
+fn compare(value: &Number, bound: f64) -> std::cmp::Ordering {
+    use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+    match value {
+        Number::Exact(d) => match rust_decimal::Decimal::from_f64(bound) {
+            Some(bound) => d.cmp(&bound),
+            None => d.to_f64().unwrap_or(f64::NAN).total_cmp(&bound),
+        },
+        Number::Float(f) => f.total_cmp(&bound),
     }
 }
 
 fn literal_matches(lit: Literal, value: &Value) -> bool {
     match lit {
         Literal::Bool(b) => value.as_bool() == Some(b),
-        Literal::Int(i) => value.as_i64() == Some(i),
+        Literal::Int(i) => as_integer(value) == Some(i),
         Literal::Float(f) => value.as_f64() == Some(f),
         Literal::Str(s) => value.as_str() == Some(s),
     }

@@ -17,6 +17,7 @@ pub fn resource(resource: &Resource, errors: &mut Errors) {
         }
         default_matches_type(field, errors);
         default_needs_a_required_field(field, errors);
+        default_passes_the_rules(field, errors);
         for rule in &field.rules {
             rule_fits_type(field, rule, errors);
             one_of_values_fit_type(field, rule, errors);
@@ -24,6 +25,7 @@ pub fn resource(resource: &Resource, errors: &mut Errors) {
             pattern_compiles(rule, errors);
         }
     }
+    path_is_a_route(resource, errors);
     some_operation_remains(resource, errors);
     max_limit_is_positive(resource, errors);
 }
@@ -123,7 +125,11 @@ fn default_matches_type(field: &Field, errors: &mut Errors) {
     let Some((literal, span)) = &field.default else {
         return;
     };
-    if !literal_fits(literal, field.ty.kind) {
+    let in_range = match (literal, field.ty.kind.integer_bounds()) {
+        (Literal::Int(n), Some((min, max))) => (min..=max).contains(n),
+        _ => true,
+    };
+    if !literal_fits(literal, field.ty.kind) || !in_range {
         errors.at(
             *span,
             format!(
@@ -132,6 +138,80 @@ fn default_matches_type(field: &Field, errors: &mut Errors) {
                 field.ty.kind.describe_with_article()
             ),
         );
+    }
+}
+
+/// The default is stored without passing validation, so it must pass the field's own
+/// rules, or the service would write values it refuses from clients.
+fn default_passes_the_rules(field: &Field, errors: &mut Errors) {
+    let Some((literal, span)) = &field.default else {
+        return;
+    };
+    for rule in &field.rules {
+        let broken = match (rule, literal) {
+            (Rule::Length { min, max, .. }, Literal::Str(s)) => {
+                let len = s.chars().count() as u64;
+                min.is_some_and(|m| len < m) || max.is_some_and(|m| len > m)
+            }
+            (Rule::Range { min, max, .. }, Literal::Int(_) | Literal::Float(_)) => {
+                let n = match literal {
+                    Literal::Int(i) => *i as f64,
+                    Literal::Float(f) => *f,
+                    _ => unreachable!("matched above"),
+                };
+                min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m)
+            }
+            (Rule::Pattern { source, .. }, Literal::Str(s)) => {
+                regex::Regex::new(source).is_ok_and(|re| !re.is_match(s))
+            }
+            (Rule::OneOf { values, .. }, _) => !values.iter().any(|(v, _)| v == literal),
+            _ => false,
+        };
+        if broken {
+            errors.at(
+                *span,
+                format!(
+                    "this default breaks the field's own `{}` rule",
+                    rule_name(rule)
+                ),
+            );
+        }
+    }
+}
+
+fn rule_name(rule: &Rule) -> &'static str {
+    match rule {
+        Rule::Length { .. } => "length",
+        Rule::Range { .. } => "range",
+        Rule::Pattern { .. } => "pattern",
+        Rule::Email { .. } => "email",
+        Rule::OneOf { .. } => "one_of",
+        Rule::With { .. } => "with",
+    }
+}
+
+/// Routes are mounted at `path` and `path/{id}`; axum requires a leading `/`, and the
+/// characters below would change the route's meaning.
+fn path_is_a_route(resource: &Resource, errors: &mut Errors) {
+    let path = &resource.path;
+    let span = resource.path_span.unwrap_or(resource.ident.span());
+    let bad_char = path
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.' | '~')));
+    let problem = if !path.starts_with('/') {
+        Some(format!(
+            "`path` must start with `/`, like `\"/{}\"`",
+            path.trim_start_matches('/')
+        ))
+    } else if path.len() > 1 && path.ends_with('/') {
+        Some("`path` must not end with `/`".to_owned())
+    } else if path.contains("//") {
+        Some("`path` must not contain an empty segment (`//`)".to_owned())
+    } else {
+        bad_char.map(|c| format!("`path` may hold letters, digits and `/-_.~` only, found `{c}`"))
+    };
+    if let Some(problem) = problem {
+        errors.at(span, problem);
     }
 }
 
@@ -229,15 +309,21 @@ fn bounds_are_ordered(rule: &Rule, errors: &mut Errors) {
 
 /// A malformed pattern would otherwise fail at the first request, in production.
 fn pattern_compiles(rule: &Rule, errors: &mut Errors) {
-    if let Rule::Pattern { source, span } = rule
-        && let Err(e) = regex_syntax::Parser::new().parse(source)
-    {
+    let Rule::Pattern { source, span } = rule else {
+        return;
+    };
+    if let Err(e) = regex_syntax::Parser::new().parse(source) {
         let reason = match &e {
             regex_syntax::Error::Parse(p) => p.kind().to_string(),
             regex_syntax::Error::Translate(t) => t.kind().to_string(),
             other => other.to_string(),
         };
         errors.at(*span, format!("invalid regular expression: {reason}"));
+    } else if let Err(regex::Error::CompiledTooBig(limit)) = regex::Regex::new(source) {
+        errors.at(
+            *span,
+            format!("this regular expression compiles to more than {limit} bytes; simplify it"),
+        );
     }
 }
 

@@ -125,8 +125,8 @@ fn list(spec: &ResourceSpec) -> Operation {
         ));
     base(
         spec,
-        format!("list{}", spec.tag),
-        format!("List {}", spec.tag.to_lowercase()),
+        format!("list{}", spec.plural),
+        format!("List {}", spec.plural.to_lowercase()),
     )
     .parameters(Some([limit.build(), offset.build(), count.build()]))
     .responses(
@@ -134,7 +134,7 @@ fn list(spec: &ResourceSpec) -> Operation {
             .response(
                 "200",
                 json_response(
-                    &format!("A page of {}.", spec.tag.to_lowercase()),
+                    &format!("A page of {}.", spec.plural.to_lowercase()),
                     page_name(spec),
                 ),
             )

@@ -71,7 +71,7 @@ pub(crate) fn page_schema(spec: &ResourceSpec) -> Schema {
             .build()
     };
     ObjectBuilder::new()
-        .description(Some(format!("One page of {}.", spec.tag)))
+        .description(Some(format!("One page of {}.", spec.plural.to_lowercase())))
         .property(
             "items",
             ArrayBuilder::new().items(Ref::from_schema_name(spec.name)),
@@ -98,7 +98,20 @@ fn field_schema(field: &FieldSpec) -> RefOr<Schema> {
     schema = match (ty, nullable) {
         (Some(ty), true) => schema.schema_type(SchemaType::from_iter([ty, Type::Null])),
         (Some(ty), false) => schema.schema_type(ty),
-        (None, _) => schema.schema_type(SchemaType::AnyValue),
+        // Any JSON value; listed, so that a non-nullable one excludes `null`.
+        (None, nullable) => {
+            let mut types = vec![
+                Type::Object,
+                Type::Array,
+                Type::String,
+                Type::Number,
+                Type::Boolean,
+            ];
+            if nullable {
+                types.push(Type::Null);
+            }
+            schema.schema_type(SchemaType::from_iter(types))
+        }
     };
     if let Some(format) = format {
         schema = schema.format(Some(format));

@@ -35,7 +35,7 @@ fn app() -> ferrest::App {
     ferrest::App::new().resource::<Sample>()
 }
 
-ferrest::on_every_backend!(app = app; every_kind_round_trips, kinds_are_type_checked, date_times_keep_range_and_precision);
+ferrest::on_every_backend!(app = app; every_kind_round_trips, kinds_are_type_checked, date_times_keep_range_and_precision, values_a_backend_would_change_are_refused);
 
 fn sample() -> Value {
     json!({
@@ -114,7 +114,6 @@ async fn kinds_are_type_checked(client: TestClient) {
     body["day"] = json!("2024-02-30");
     body["time"] = json!("25:00:00");
     body["token"] = json!("67e55044");
-    body["amount"] = json!(12.5);
     let refused = client.post("/samples", body).await;
     assert_eq!(refused.status, 422);
     let details: Vec<(String, String)> = refused.body["errors"]
@@ -146,21 +145,36 @@ async fn kinds_are_type_checked(client: TestClient) {
             ),
             expect(
                 "/at",
-                "expected an RFC 3339 date-time with offset, found a string"
+                "expected an RFC 3339 date-time with offset, in the years 0001 to 9999, to the microsecond at most, found a string"
             ),
             expect(
                 "/naive_at",
-                "expected a date-time like 2024-01-31T12:00:00, found a string"
+                "expected a date-time like 2024-01-31T12:00:00, in the years 0001 to 9999, to the microsecond at most, found a string"
             ),
-            expect("/day", "expected a date like 2024-01-31, found a string"),
-            expect("/time", "expected a time like 12:30:00, found a string"),
-            expect("/token", "expected a UUID, found a string"),
             expect(
-                "/amount",
-                "expected a decimal number as a string, like \"12.50\", with at most 20 integer digits and 10 decimal places, found a number"
+                "/day",
+                "expected a date like 2024-01-31, in the years 0001 to 9999, found a string"
             ),
+            expect(
+                "/time",
+                "expected a time like 12:30:00, to the microsecond at most, found a string"
+            ),
+            expect("/token", "expected a UUID, found a string"),
         ]
     );
+    // A decimal travels as a string, so no precision is lost in JSON.
+    let mut body = sample();
+    body["amount"] = json!(12.5);
+    let number = client.post("/samples", body).await;
+    let detail = number.body["errors"][0]["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        detail.starts_with("expected a decimal number as a string"),
+        "{detail}"
+    );
+    assert!(detail.ends_with("found a number"), "{detail}");
     assert_eq!(client.get("/samples?count=true").await.body["total"], 0);
 }
 
@@ -222,4 +236,90 @@ async fn mysql_keeps_early_dates() {
     assert_eq!(fetched.body["naive_at"], "0999-12-31T23:59:59");
     assert_eq!(fetched.body["at"], "1001-01-01T00:00:00.500Z");
     db.drop().await;
+}
+
+/// Each of these would be stored differently (or not at all) by some backend, so every
+/// backend refuses them with the same 422.
+async fn values_a_backend_would_change_are_refused(client: TestClient) {
+    let cases = [
+        ("day", json!("+10000-01-01")),
+        ("day", json!("0000-12-31")),
+        ("naive_at", json!("+10000-01-01T00:00:00")),
+        ("at", json!("9999-12-31T23:00:00-02:00")),
+        ("at", json!("2016-12-31T23:59:60Z")),
+        ("time", json!("23:59:60")),
+        ("time", json!("12:00:00.999999999")),
+        ("naive_at", json!("2024-01-01T00:00:00.0000001")),
+        ("text", json!("a\u{0}b")),
+        ("payload", json!({"k": ["x\u{0}"]})),
+        ("amount", json!("1000000000000000000")),
+        ("amount", json!("0.00000000001")),
+        ("single", json!(1e39)),
+    ];
+    for (field, value) in cases {
+        let mut body = sample();
+        body[field] = value.clone();
+        let refused = client.post("/samples", body).await;
+        assert_eq!(refused.status, 422, "{field} = {value}: {}", refused.text);
+        assert_eq!(
+            refused.body["errors"][0]["pointer"],
+            format!("/{field}"),
+            "{value}"
+        );
+        assert_eq!(refused.body["errors"][0]["code"], "type", "{value}");
+    }
+    // The edges themselves are accepted.
+    let mut body = sample();
+    body["day"] = json!("0001-01-01");
+    body["at"] = json!("9999-12-31T23:59:59.999999Z");
+    body["amount"] = json!("-12345678.1234567");
+    let accepted = client.post("/samples", body).await;
+    assert_eq!(accepted.status, 201, "{}", accepted.text);
+    assert_eq!(accepted.body["amount"], "-12345678.1234567");
+    assert_eq!(accepted.body["at"], "9999-12-31T23:59:59.999999Z");
+    assert_eq!(client.get("/samples?count=true").await.body["total"], 1);
+}
+
+/// A decimal is stored exactly or refused: PostgreSQL and MySQL keep 28 digits; SQLite,
+/// read back through an `f64`, keeps 15, and refuses more instead of rounding.
+async fn decimals_are_exact_or_refused(backend: ferrest::testing::Backend) {
+    use ferrest::testing::{Backend, TestDb};
+    let Some(db) = TestDb::create(backend).await else {
+        return;
+    };
+    let client = TestClient::new(app().database_url(db.url()).into_router().await.unwrap());
+    let mut body = sample();
+    body["amount"] = json!("999999999999999999.9999999999");
+    let response = client.post("/samples", body).await;
+    if backend == Backend::Sqlite {
+        assert_eq!(response.status, 422, "{}", response.text);
+        assert!(
+            response.body["errors"][0]["detail"]
+                .as_str()
+                .unwrap()
+                .contains("15 significant digits")
+        );
+    } else {
+        assert_eq!(response.status, 201, "{}", response.text);
+        let id = response.body["id"].as_str().unwrap();
+        let fetched = client.get(&format!("/samples/{id}")).await;
+        assert_eq!(fetched.body["amount"], "999999999999999999.9999999999");
+    }
+    db.drop().await;
+}
+
+mod decimals_are_exact_or_refused {
+    use ferrest::testing::Backend;
+    #[tokio::test]
+    async fn sqlite() {
+        super::decimals_are_exact_or_refused(Backend::Sqlite).await;
+    }
+    #[tokio::test]
+    async fn postgres() {
+        super::decimals_are_exact_or_refused(Backend::Postgres).await;
+    }
+    #[tokio::test]
+    async fn mysql() {
+        super::decimals_are_exact_or_refused(Backend::MySql).await;
+    }
 }

@@ -25,11 +25,45 @@ pub struct Tag {
     pub name: String,
 }
 
-fn app() -> ferrest::App {
-    ferrest::App::new().resource::<Reading>().resource::<Tag>()
+/// Integer rules compare exactly.
+#[derive(Resource)]
+pub struct Level {
+    #[rest(id)]
+    pub id: i64,
+    #[rest(validate(one_of(1, 2, 3)))]
+    pub level: i32,
+    #[rest(validate(range(max = 9007199254740992)))]
+    pub big: i64,
 }
 
-ferrest::on_every_backend!(app = app; selected_operations_are_routed);
+fn app() -> ferrest::App {
+    ferrest::App::new()
+        .resource::<Reading>()
+        .resource::<Tag>()
+        .resource::<Level>()
+}
+
+ferrest::on_every_backend!(app = app; selected_operations_are_routed, integer_rules_are_exact);
+
+async fn integer_rules_are_exact(client: TestClient) {
+    let created = client
+        .post(
+            "/levels",
+            json!({"level": 2.0, "big": 9007199254740992_i64}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.body["level"], 2);
+    let over = client
+        .post("/levels", json!({"level": 3, "big": 9007199254740993_i64}))
+        .await;
+    assert_eq!(over.status, 422);
+    assert_eq!(over.body["errors"][0]["pointer"], "/big");
+    let not_listed = client
+        .post("/levels", json!({"level": 2.5, "big": 1}))
+        .await;
+    assert_eq!(not_listed.body["errors"][0]["code"], "type");
+}
 
 async fn selected_operations_are_routed(client: TestClient) {
     let created = client.post("/readings", json!({"celsius": -50.5})).await;
@@ -37,6 +71,7 @@ async fn selected_operations_are_routed(client: TestClient) {
     assert_eq!(created.body, json!({"id": 1, "celsius": -50.5}));
     assert_eq!(client.get("/readings/1").await.status, 200);
     let too_hot = client.post("/readings", json!({"celsius": 60.01})).await;
+    assert_eq!(too_hot.status, 422);
     assert_eq!(too_hot.body["errors"][0]["detail"], "must be at most 60");
     let patch = client.patch("/readings/1", json!({"celsius": 1})).await;
     assert_eq!(patch.status, 405);
@@ -75,4 +110,39 @@ fn the_document_lists_only_the_selected_operations() {
     let celsius = &document["components"]["schemas"]["ReadingCreate"]["properties"]["celsius"];
     assert_eq!(celsius["minimum"], -50.5);
     assert_eq!(celsius["maximum"], 60);
+}
+
+mod clash {
+    use ferrest::prelude::*;
+
+    /// Same path as `super::Tag`.
+    #[derive(Resource)]
+    #[rest(path = "/labels", table = "other_labels")]
+    pub struct Label {
+        #[rest(id)]
+        pub id: i64,
+    }
+}
+
+#[tokio::test]
+async fn clashing_registrations_are_a_startup_error() {
+    let db = ferrest::testing::TestDb::create(ferrest::testing::Backend::Sqlite)
+        .await
+        .unwrap();
+    let twice = ferrest::App::new()
+        .database_url(db.url())
+        .resource::<Tag>()
+        .resource::<Tag>();
+    let error = twice.into_router().await.unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "configuration: two resources are named `Tag`; schema names must be unique"
+    );
+    let same_path = ferrest::App::new()
+        .database_url(db.url())
+        .resource::<Tag>()
+        .resource::<clash::Label>();
+    let error = same_path.into_router().await.unwrap_err().to_string();
+    assert!(error.contains("both use the path `/labels`"), "{error}");
+    db.drop().await;
 }

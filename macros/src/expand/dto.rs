@@ -79,7 +79,7 @@ fn create_field(field: &Field) -> TokenStream {
         let inner = kind_type(field.ty.kind);
         quote! {
             #doc
-            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
             pub #ident: ::core::option::Option<#inner>
         }
     } else {
@@ -98,7 +98,7 @@ fn update_field(field: &Field) -> TokenStream {
             #doc
             #[serde(
                 default,
-                skip_serializing_if = "Option::is_none",
+                skip_serializing_if = "::core::option::Option::is_none",
                 deserialize_with = "::ferrest::__private::present_or_null"
             )]
             pub #ident: ::core::option::Option<::core::option::Option<#inner>>
@@ -106,7 +106,7 @@ fn update_field(field: &Field) -> TokenStream {
     } else {
         quote! {
             #doc
-            #[serde(default, skip_serializing_if = "Option::is_none")]
+            #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
             pub #ident: ::core::option::Option<#inner>
         }
     }

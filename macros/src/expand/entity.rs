@@ -18,6 +18,10 @@ pub fn entity_module(resource: &Resource) -> TokenStream {
         #vis mod #module {
             // sea-orm's derives name `sea_orm::...` and its prelude relative to this module.
             use ::ferrest::__private::sea_orm;
+            // Explicit imports win over the user's names and over globs, so a user type
+            // called `Option` or `Result` cannot capture the derives' bare names.
+            use ::core::option::Option::{self, None, Some};
+            use ::core::result::Result::{self, Err, Ok};
             use ::ferrest::__private::sea_orm::entity::prelude::*;
 
             #[derive(Clone, Debug, PartialEq, DeriveEntityModel, ::ferrest::__private::serde::Serialize)]

@@ -50,14 +50,26 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
                     row.#ident = #set(::ferrest::__private::Stored::into_column(value));
                 }
             }),
-            Role::UpdatedAt => {
-                let now = now(f);
-                Some(quote! {
-                    let __ferrest_now = ::ferrest::__private::now_utc();
-                    row.#ident = #now;
-                })
-            }
             _ => None,
+        }
+    });
+    // Stamped only when a value changed, so an empty PATCH writes nothing.
+    let stamps: Vec<TokenStream> = resource
+        .fields
+        .iter()
+        .filter(|f| f.role == Role::UpdatedAt)
+        .map(|f| {
+            let ident = &f.ident;
+            let now = now(f);
+            quote!(row.#ident = #now;)
+        })
+        .collect();
+    let stamp_updated_at = (!stamps.is_empty()).then(|| {
+        quote! {
+            if ::ferrest::__private::sea_orm::ActiveModelTrait::is_changed(row) {
+                let __ferrest_now = ::ferrest::__private::now_utc();
+                #(#stamps)*
+            }
         }
     });
 
@@ -90,6 +102,7 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
             #[allow(unused_variables)]
             fn apply_update(input: #update, row: &mut #entity::ActiveModel) {
                 #(#apply_update)*
+                #stamp_updated_at
             }
 
             #check_create

@@ -14,6 +14,7 @@ pub fn spec_static(resource: &Resource) -> TokenStream {
     let table = &resource.table;
     let path = &resource.path;
     let tag = &resource.tag;
+    let plural = crate::model::plural(&resource.ident.to_string());
     let doc = option_str(resource.doc.as_deref());
     let max_limit = resource.max_limit;
     let ops = resource.operations;
@@ -31,6 +32,7 @@ pub fn spec_static(resource: &Resource) -> TokenStream {
             name: #name,
             table: #table,
             path: #path,
+            plural: #plural,
             tag: #tag,
             doc: #doc,
             max_limit: #max_limit,

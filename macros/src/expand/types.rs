@@ -28,19 +28,20 @@ pub fn kind_type(kind: Kind) -> TokenStream {
     }
 }
 
-/// The field's full type. `Option` is written bare on purpose: sea-orm's derive
-/// recognises nullable columns by that spelling.
+/// The field's full type, as the user's struct and the DTOs hold it.
 pub fn field_type(ty: &FieldType) -> TokenStream {
     let inner = kind_type(ty.kind);
     if ty.nullable {
-        quote!(Option<#inner>)
+        quote!(::core::option::Option<#inner>)
     } else {
         inner
     }
 }
 
 /// The type the entity's column holds: the kind's type, except `DateTime<Utc>`, stored
-/// as `DateTime<FixedOffset>` (see `ferrest::__private::Stored` for why).
+/// as `DateTime<FixedOffset>` (see `ferrest::__private::Stored` for why). `Option` is
+/// written bare on purpose: sea-orm's derive recognises nullable columns by that
+/// spelling, and the entity module imports the real `Option` explicitly.
 pub fn column_type(ty: &FieldType) -> TokenStream {
     let inner = match ty.kind {
         Kind::DateTime => quote!(

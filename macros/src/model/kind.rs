@@ -46,6 +46,16 @@ impl Kind {
         }
     }
 
+    /// Inclusive bounds of the integer kinds.
+    pub fn integer_bounds(self) -> Option<(i64, i64)> {
+        match self {
+            Kind::I16 => Some((i16::MIN.into(), i16::MAX.into())),
+            Kind::I32 => Some((i32::MIN.into(), i32::MAX.into())),
+            Kind::I64 => Some((i64::MIN, i64::MAX)),
+            _ => None,
+        }
+    }
+
     pub fn is_integer(self) -> bool {
         matches!(self, Kind::I16 | Kind::I32 | Kind::I64)
     }

@@ -14,6 +14,8 @@ pub struct Resource {
     pub doc: Option<String>,
     pub table: String,
     pub path: String,
+    /// Where `path = "..."` was written, if it was.
+    pub path_span: Option<Span>,
     pub tag: String,
     pub operations: Operations,
     /// Where `only(...)`/`exclude(...)` was written (else the struct name), for errors.
@@ -71,6 +73,7 @@ impl Resource {
             .table
             .map(|t| t.value())
             .unwrap_or_else(|| plural(&snake_case(&name)));
+        let path_span = raw.path.as_ref().map(syn::LitStr::span);
         let path = raw
             .path
             .map(|p| p.value())
@@ -105,6 +108,7 @@ impl Resource {
             doc: raw.doc,
             table,
             path,
+            path_span,
             tag,
             operations,
             operations_span,
@@ -308,7 +312,7 @@ pub fn snake_case(name: &str) -> String {
 
 /// English plural for the common cases (`book` -> `books`, `category` -> `categories`,
 /// `box` -> `boxes`); irregular nouns set `table`/`path`/`tag` explicitly.
-fn plural(word: &str) -> String {
+pub fn plural(word: &str) -> String {
     let vowel_before_y = word
         .chars()
         .rev()

@@ -13,7 +13,33 @@ on_every_backend!(
     patch_with_nothing_changes_nothing,
     delete_returns_204_then_404,
     unique_violation_is_409_naming_the_field,
+    unique_compares_exactly_and_text_is_long,
 );
+
+async fn unique_compares_exactly_and_text_is_long(client: TestClient) {
+    author(&client, "ada@example.org").await;
+    // Case matters on every backend (MySQL's default collation would call these equal).
+    let other_case = client
+        .post(
+            "/authors",
+            json!({"name": "Ada", "email": "ADA@example.org"}),
+        )
+        .await;
+    assert_eq!(other_case.status, 201, "{}", other_case.text);
+    // An unbounded text field holds more than MySQL's 64 KiB `text`.
+    let id = author(&client, "long@example.org").await;
+    let mut body = book(id, "9780000000005");
+    body["summary"] = json!("s".repeat(100_000));
+    let long = client.post("/books", body).await;
+    assert_eq!(
+        long.status,
+        201,
+        "{}",
+        &long.text[..200.min(long.text.len())]
+    );
+    let fetched = client.get(long.header("location").unwrap()).await;
+    assert_eq!(fetched.body["summary"].as_str().unwrap().len(), 100_000);
+}
 
 async fn create_returns_201_with_location_and_the_stored_row(client: TestClient) {
     let author_id = author(&client, "ada@example.org").await;
@@ -152,8 +178,12 @@ async fn patch_with_nothing_changes_nothing(client: TestClient) {
     let before = client.get(&uri).await;
     let after = client.patch(&uri, json!({})).await;
     assert_eq!(after.status, 200, "{}", after.text);
-    assert_eq!(after.body["name"], before.body["name"]);
-    assert_eq!(after.body["email"], before.body["email"]);
+    // Nothing changed, so nothing is written: `updated_at` stays.
+    assert_eq!(after.body, before.body);
+    let same = client
+        .patch(&uri, json!({"name": before.body["name"]}))
+        .await;
+    assert_eq!(same.status, 200);
 }
 
 async fn delete_returns_204_then_404(client: TestClient) {

@@ -50,6 +50,12 @@ async fn swagger_ui_and_its_assets_are_served_from_the_binary(client: TestClient
         assert_eq!(response.status, 200, "{asset}");
         assert!(!response.text.is_empty(), "{asset}");
     }
+    let missing = client.get("/docs/nope.js").await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        missing.header("content-type"),
+        Some("application/problem+json")
+    );
     let bundle = client.get("/docs/swagger-ui-bundle.js").await;
     assert!(bundle.text.len() > 500_000, "the full bundle is embedded");
     let initializer = client.get("/docs/swagger-initializer.js").await;

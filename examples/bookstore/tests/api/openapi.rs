@@ -193,6 +193,15 @@ fn operations_document_their_errors() {
             assert!(operation["tags"].is_array());
         }
     }
+    assert!(
+        ids.iter()
+            .all(|id| id.chars().all(|c| c.is_ascii_alphanumeric())),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&"listBooks") && ids.contains(&"getAuthor"),
+        "{ids:?}"
+    );
     let count = ids.len();
     ids.sort_unstable();
     ids.dedup();

@@ -1,0 +1,97 @@
+//! MySQL/MariaDB schema alignment, run after schema sync: the column types sea-orm
+//! creates there by default behave differently from PostgreSQL and SQLite, and ferrest
+//! promises the same behaviour on every backend.
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
+
+use crate::spec::{Kind, ResourceSpec};
+
+/// Aligns each resource's table; lossless, and a no-op once done:
+/// - `timestamp`/`datetime`/`time` columns become `datetime(6)`/`time(6)`: MySQL drops
+///   fractional seconds by default, and `timestamp` holds only 1970 to 2038;
+/// - unbounded strings become `mediumtext`: `text` holds only 64 KiB, less than a body;
+/// - the table's collation becomes `utf8mb4_bin`, so `unique` and equality compare
+///   exactly, as on the other backends (the default collation ignores case).
+pub(crate) async fn align(
+    db: &DatabaseConnection,
+    specs: &[&'static ResourceSpec],
+) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::MySql {
+        return Ok(());
+    }
+    for spec in specs {
+        let table = quote(spec.table);
+        let collation = db
+            .query_one_raw(Statement::from_sql_and_values(
+                DbBackend::MySql,
+                "SELECT TABLE_COLLATION FROM information_schema.TABLES \
+                 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+                [spec.table.into()],
+            ))
+            .await?
+            .and_then(|row| row.try_get_by_index::<String>(0).ok());
+        if collation.as_deref() != Some("utf8mb4_bin") {
+            let sql =
+                format!("ALTER TABLE {table} CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+            tracing::info!(%sql, "aligning MySQL collation");
+            db.execute_unprepared(&sql).await?;
+        }
+        let changes = column_changes(db, spec).await?;
+        if !changes.is_empty() {
+            let sql = format!("ALTER TABLE {table} {}", changes.join(", "));
+            tracing::info!(%sql, "aligning MySQL column types");
+            db.execute_unprepared(&sql).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn column_changes(
+    db: &DatabaseConnection,
+    spec: &ResourceSpec,
+) -> Result<Vec<String>, DbErr> {
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::MySql,
+            "SELECT COLUMN_NAME, DATA_TYPE, DATETIME_PRECISION FROM information_schema.COLUMNS \
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+            [spec.table.into()],
+        ))
+        .await?;
+    let mut changes = Vec::new();
+    for row in rows {
+        let column: String = row.try_get_by_index(0)?;
+        let data_type = row.try_get_by_index::<String>(1)?.to_lowercase();
+        let precision: Option<u32> = row.try_get_by_index(2).ok().flatten();
+        let Some(field) = spec.field(&column) else {
+            continue;
+        };
+        let wanted = match field.kind {
+            Kind::DateTime | Kind::NaiveDateTime
+                if data_type != "datetime" || precision != Some(6) =>
+            {
+                "DATETIME(6)"
+            }
+            Kind::Time if data_type != "time" || precision != Some(6) => "TIME(6)",
+            Kind::String if data_type == "text" || data_type == "tinytext" => "MEDIUMTEXT",
+            _ => continue,
+        };
+        let null = if field.nullable { "NULL" } else { "NOT NULL" };
+        // MODIFY restates the whole column, so the default the schema sync gave it too.
+        let default = match field.default {
+            Some(crate::spec::Literal::Str(text)) => {
+                format!(" DEFAULT '{}'", text.replace('\'', "''"))
+            }
+            _ => String::new(),
+        };
+        changes.push(format!(
+            "MODIFY {} {wanted} {null}{default}",
+            quote(&column)
+        ));
+    }
+    Ok(changes)
+}
+
+fn quote(identifier: &str) -> String {
+    format!("`{}`", identifier.replace('`', "``"))
+}
