@@ -382,11 +382,23 @@ fn redact(url: &str) -> String {
     }
 }
 
-/// Structured logs to stderr, filtered by `RUST_LOG` (default: `info`).
+/// Structured logs to stderr, filtered by `RUST_LOG` (default: `info`): human-readable
+/// key=value lines, or one JSON object per line with `FERREST_LOG_FORMAT=json` (for log
+/// collectors). Colours only on a terminal.
 fn init_tracing() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if std::env::var("FERREST_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().try_init()
+    } else {
+        builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init()
+    };
 }
 
 async fn shutdown_signal() {
