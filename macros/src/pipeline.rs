@@ -15,7 +15,11 @@ pub fn derive_resource(input: &DeriveInput) -> TokenStream {
     }
     match (errors.finish(), resource) {
         (Ok(()), Some(resource)) => expand::resource(&resource),
-        (Err(error), _) => error.to_compile_error(),
+        (Err(error), _) => {
+            let errors = error.to_compile_error();
+            let fallback = expand::fallback(input);
+            quote::quote!(#errors #fallback)
+        }
         (Ok(()), None) => unreachable!("a missing model always comes with an error"),
     }
 }

@@ -4,6 +4,7 @@
 
 mod dto;
 mod entity;
+mod fallback;
 mod resource_impl;
 mod spec;
 mod types;
@@ -12,6 +13,8 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::model::Resource;
+
+pub use fallback::fallback;
 
 pub fn resource(resource: &Resource) -> TokenStream {
     let entity = entity::entity_module(resource);
