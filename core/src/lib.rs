@@ -32,6 +32,7 @@
 //! The user guide in `docs/` covers every attribute.
 
 #![doc(html_no_source)]
+#![warn(missing_docs)]
 
 mod app;
 mod crud;

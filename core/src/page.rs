@@ -16,8 +16,11 @@ pub const DEFAULT_LIMIT: u64 = 20;
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Page<T> {
+    /// The rows of this page, in order.
     pub items: Vec<T>,
+    /// The page size used (the requested `limit`, clamped to the resource's maximum).
     pub limit: u64,
+    /// Rows skipped before this page.
     pub offset: u64,
     /// Rows matching the request, only when `?count=true` asked for it.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -76,12 +76,15 @@ impl ResourceSpec {
 pub struct FieldSpec {
     /// JSON property and column name.
     pub name: &'static str,
+    /// What the field holds.
     pub kind: Kind,
     /// `Option<T>` in the struct: a nullable column, optional on create.
     pub nullable: bool,
+    /// Who writes it.
     pub role: Role,
     /// Value used on create when the client omits the field.
     pub default: Option<Literal>,
+    /// `#[rest(unique)]`: a unique index; duplicates answer 409.
     pub unique: bool,
     /// Declarative rules, checked on every write and rendered into the schema.
     pub rules: &'static [Rule],
@@ -120,19 +123,29 @@ pub enum Role {
 /// The value kinds a field can hold; each maps to a column type and a JSON Schema type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// `i16`.
     I16,
+    /// `i32`.
     I32,
+    /// `i64`.
     I64,
+    /// `f32`.
     F32,
+    /// `f64`.
     F64,
+    /// `bool`.
     Bool,
+    /// `String`.
     String,
     /// `DateTime<Utc>`: RFC 3339 with offset.
     DateTime,
     /// `NaiveDateTime`: RFC 3339 without offset.
     NaiveDateTime,
+    /// `NaiveDate`: `2024-01-31`.
     Date,
+    /// `NaiveTime`: `12:30:00`.
     Time,
+    /// `uuid::Uuid`.
     Uuid,
     /// `rust_decimal::Decimal`, carried as a JSON string so no precision is lost.
     Decimal,
@@ -163,9 +176,13 @@ impl Kind {
 /// A literal from an attribute (`default = false`, `one_of("a", "b")`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Literal {
+    /// `true`, `false`.
     Bool(bool),
+    /// An integer.
     Int(i64),
+    /// A float.
     Float(f64),
+    /// A string.
     Str(&'static str),
 }
 
@@ -185,9 +202,19 @@ impl Literal {
 #[derive(Debug)]
 pub enum Rule {
     /// Length in characters (Unicode scalar values, as JSON Schema counts them).
-    Length { min: Option<u64>, max: Option<u64> },
+    Length {
+        /// Fewest characters.
+        min: Option<u64>,
+        /// Most characters.
+        max: Option<u64>,
+    },
     /// Inclusive numeric bounds.
-    Range { min: Option<f64>, max: Option<f64> },
+    Range {
+        /// Smallest value.
+        min: Option<f64>,
+        /// Largest value.
+        max: Option<f64>,
+    },
     /// A regular expression the whole value must match somewhere (anchor it to match all).
     Pattern(&'static Pattern),
     /// An e-mail address (`local@domain`, as HTML's `type=email` accepts).
@@ -243,10 +270,15 @@ impl Pattern {
 /// The CRUD operations of a resource; `only(...)` and `exclude(...)` switch them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Operations {
+    /// `GET /books`.
     pub list: bool,
+    /// `GET /books/{id}`.
     pub get: bool,
+    /// `POST /books`.
     pub create: bool,
+    /// `PATCH /books/{id}`.
     pub update: bool,
+    /// `DELETE /books/{id}`.
     pub delete: bool,
 }
 

@@ -84,8 +84,11 @@ where
 /// A database server kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
+    /// A temporary SQLite file; always available.
     Sqlite,
+    /// PostgreSQL, from `FERREST_TEST_POSTGRES_URL`.
     Postgres,
+    /// MySQL or MariaDB, from `FERREST_TEST_MYSQL_URL`.
     MySql,
 }
 
@@ -221,8 +224,11 @@ pub struct TestClient {
 /// A response with its body parsed as JSON (`Value::Null` when empty).
 #[derive(Debug, Clone)]
 pub struct TestResponse {
+    /// The status code.
     pub status: StatusCode,
+    /// The response headers.
     pub headers: HeaderMap,
+    /// The body as JSON, or `Value::Null` when it is empty or not JSON.
     pub body: Value,
     /// The raw body.
     pub text: String,
@@ -241,10 +247,12 @@ impl TestClient {
         TestClient { router }
     }
 
+    /// `GET uri`.
     pub async fn get(&self, uri: &str) -> TestResponse {
         self.send(Method::GET, uri, None, &[]).await
     }
 
+    /// `POST uri` with a JSON body.
     pub async fn post(&self, uri: &str, body: Value) -> TestResponse {
         self.send(
             Method::POST,
@@ -255,6 +263,7 @@ impl TestClient {
         .await
     }
 
+    /// `PATCH uri` with a JSON body.
     pub async fn patch(&self, uri: &str, body: Value) -> TestResponse {
         self.send(
             Method::PATCH,
@@ -265,6 +274,7 @@ impl TestClient {
         .await
     }
 
+    /// `DELETE uri`.
     pub async fn delete(&self, uri: &str) -> TestResponse {
         self.send(Method::DELETE, uri, None, &[]).await
     }
