@@ -42,3 +42,29 @@ pub const CREATE: &str = "create";
 pub const UPDATE: &str = "update";
 pub const DELETE: &str = "delete";
 pub const OPERATIONS: &[&str] = &[LIST, GET, CREATE, UPDATE, DELETE];
+
+#[cfg(test)]
+mod tests {
+    /// Every key the macros accept is documented in the user guide.
+    #[test]
+    fn the_guide_documents_every_key() {
+        let guide = include_str!("../../../docs/guide.md");
+        let all = [
+            super::CONTAINER_KEYS,
+            super::FIELD_KEYS,
+            super::RULE_KEYS,
+            super::BOUND_KEYS,
+            super::OPERATIONS,
+        ];
+        let missing: Vec<&str> = all
+            .iter()
+            .flat_map(|keys| keys.iter().copied())
+            .filter(|key| {
+                !(guide.contains(&format!("`{key}`"))
+                    || guide.contains(&format!("`{key} ="))
+                    || guide.contains(&format!("`{key}(")))
+            })
+            .collect();
+        assert!(missing.is_empty(), "undocumented keys: {missing:?}");
+    }
+}
