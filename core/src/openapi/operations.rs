@@ -256,7 +256,13 @@ fn delete(spec: &ResourceSpec) -> Operation {
 fn body_problems() -> [(&'static str, utoipa::openapi::Response); 4] {
     [
         ("409", problem("A unique field already has this value.")),
-        ("413", problem("The body is larger than the limit.")),
+        (
+            "413",
+            problem(&format!(
+                "The body is larger than {} bytes.",
+                crate::app::MAX_BODY_BYTES
+            )),
+        ),
         ("415", problem("The body is not `application/json`.")),
         (
             "422",
