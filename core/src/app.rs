@@ -238,6 +238,9 @@ impl App {
     /// Two resources with one name, path or table would share schemas, routes or rows;
     /// axum would panic on the routes, so this says which resources clash instead.
     fn check_registrations(&self) -> Result<(), Error> {
+        for resource in &self.resources {
+            resource.spec.check_defaults().map_err(Error::Config)?;
+        }
         for (i, a) in self.resources.iter().enumerate() {
             for b in &self.resources[..i] {
                 let (a, b) = (a.spec, b.spec);

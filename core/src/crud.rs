@@ -168,7 +168,7 @@ fn typed<T: serde::de::DeserializeOwned>(
     custom: fn(&T, &mut Vec<crate::FieldError>),
 ) -> Result<T, ApiError> {
     let mut errors = check_body_in(spec, &body, mode, storage);
-    crate::validate::normalize_integers(spec, &mut body);
+    crate::validate::normalize_numbers(spec, &mut body);
     match serde_json::from_value::<T>(body) {
         Ok(input) => {
             // Custom validators speak only for fields whose declared rules passed, so
@@ -185,7 +185,7 @@ fn typed<T: serde::de::DeserializeOwned>(
         }
         Err(e) => {
             if errors.is_empty() {
-                errors.push(crate::FieldError::new("", "type", e.to_string()));
+                errors.push(crate::FieldError::body("type", e.to_string()));
             }
             Err(ApiError::validation(errors))
         }

@@ -10,8 +10,10 @@ use crate::spec::{Kind, ResourceSpec};
 /// - `timestamp`/`datetime`/`time` columns become `datetime(6)`/`time(6)`: MySQL drops
 ///   fractional seconds by default, and `timestamp` holds only 1970 to 2038;
 /// - unbounded strings become `mediumtext`: `text` holds only 64 KiB, less than a body;
-/// - the table's collation becomes `utf8mb4_bin`, so `unique` and equality compare
-///   exactly, as on the other backends (the default collation ignores case).
+/// - the table's collation becomes binary without padding (`utf8mb4_nopad_bin` on
+///   MariaDB, `utf8mb4_0900_bin` on MySQL), so `unique` and equality compare exactly, as
+///   on the other backends: the default collation ignores case, and `utf8mb4_bin`
+///   trailing spaces.
 pub(crate) async fn align(
     db: &DatabaseConnection,
     specs: &[&'static ResourceSpec],
@@ -19,6 +21,7 @@ pub(crate) async fn align(
     if db.get_database_backend() != DbBackend::MySql {
         return Ok(());
     }
+    let exact = exact_collation(db).await?;
     for spec in specs {
         let table = quote(spec.table);
         let collation = db
@@ -30,9 +33,9 @@ pub(crate) async fn align(
             ))
             .await?
             .and_then(|row| row.try_get_by_index::<String>(0).ok());
-        if collation.as_deref() != Some("utf8mb4_bin") {
+        if collation.as_deref() != Some(exact) {
             let sql =
-                format!("ALTER TABLE {table} CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+                format!("ALTER TABLE {table} CONVERT TO CHARACTER SET utf8mb4 COLLATE {exact}");
             tracing::info!(%sql, "aligning MySQL collation");
             db.execute_unprepared(&sql).await?;
         }
@@ -44,6 +47,21 @@ pub(crate) async fn align(
         }
     }
     Ok(())
+}
+
+/// The binary, no-pad collation of the server.
+async fn exact_collation(db: &DatabaseConnection) -> Result<&'static str, DbErr> {
+    let version: String = db
+        .query_one_raw(Statement::from_string(DbBackend::MySql, "SELECT VERSION()"))
+        .await?
+        .map(|row| row.try_get_by_index(0))
+        .transpose()?
+        .unwrap_or_default();
+    Ok(if version.contains("MariaDB") {
+        "utf8mb4_nopad_bin"
+    } else {
+        "utf8mb4_0900_bin"
+    })
 }
 
 async fn column_changes(
@@ -80,7 +98,10 @@ async fn column_changes(
         // MODIFY restates the whole column, so the default the schema sync gave it too.
         let default = match field.default {
             Some(crate::spec::Literal::Str(text)) => {
-                format!(" DEFAULT '{}'", text.replace('\'', "''"))
+                format!(
+                    " DEFAULT '{}'",
+                    text.replace('\\', "\\\\").replace('\'', "''")
+                )
             }
             _ => String::new(),
         };

@@ -48,22 +48,23 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    /// An error for the top-level property `field`.
+    /// An error for the top-level property `field` (pointer `/field`, RFC 6901 escaped).
     pub fn new(field: &str, code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
         FieldError {
-            pointer: json_pointer(field),
+            pointer: format!("/{}", field.replace('~', "~0").replace('/', "~1")),
             code: code.into(),
             detail: detail.into(),
         }
     }
-}
 
-/// `/name` with RFC 6901 escaping (`~` -> `~0`, `/` -> `~1`); the empty name is the whole body.
-fn json_pointer(field: &str) -> String {
-    if field.is_empty() {
-        return String::new();
+    /// An error about the body as a whole (pointer `""`).
+    pub fn body(code: impl Into<Cow<'static, str>>, detail: impl Into<String>) -> Self {
+        FieldError {
+            pointer: String::new(),
+            code: code.into(),
+            detail: detail.into(),
+        }
     }
-    format!("/{}", field.replace('~', "~0").replace('/', "~1"))
 }
 
 impl ApiError {

@@ -56,6 +56,36 @@ impl ResourceSpec {
         format!("{article} {}", self.name)
     }
 
+    /// Checks each `default` against its field's type and rules, as a client's value
+    /// would be: the macro checks what it can at compile time, this covers the rest
+    /// (`email`, exact bounds) with the runtime's own validation.
+    pub fn check_defaults(&self) -> Result<(), String> {
+        let mut errors = Vec::new();
+        for field in self.fields {
+            if let Some(default) = field.default {
+                let value = match (field.kind, default.to_json()) {
+                    (Kind::Decimal, serde_json::Value::Number(n)) => n.to_string().into(),
+                    (_, json) => json,
+                };
+                crate::validate::check_value(
+                    field,
+                    &value,
+                    crate::validate::Storage::EXACT,
+                    &mut errors,
+                );
+            }
+        }
+        match errors.first() {
+            None => Ok(()),
+            Some(e) => Err(format!(
+                "the default of `{}.{}` is refused by its own rules: {}",
+                self.name,
+                e.pointer.trim_start_matches('/'),
+                e.detail
+            )),
+        }
+    }
+
     /// Compiles every `pattern` now, so the first request does not pay for it.
     pub fn compile_patterns(&self) {
         for rule in self.fields.iter().flat_map(|f| f.rules) {
@@ -160,6 +190,28 @@ impl Kind {
             self,
             Kind::I16 | Kind::I32 | Kind::I64 | Kind::F32 | Kind::F64 | Kind::Decimal
         )
+    }
+
+    /// The pattern every value of the kind matches, where JSON Schema has no standard
+    /// format that says as much: validation checks it, and the document shows it, so
+    /// clients and the server agree on what is accepted.
+    pub fn pattern(self) -> Option<&'static Pattern> {
+        static DATE_TIME: Pattern = Pattern::new(
+            r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$",
+        );
+        static NAIVE_DATE_TIME: Pattern =
+            Pattern::new(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?$");
+        static TIME: Pattern = Pattern::new(r"^[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?$");
+        static DECIMAL: Pattern = Pattern::new(r"^-?[0-9]{1,18}(\.[0-9]{1,10})?$");
+        static TEXT: Pattern = Pattern::new(r"^[^\x00]*$");
+        match self {
+            Kind::DateTime => Some(&DATE_TIME),
+            Kind::NaiveDateTime => Some(&NAIVE_DATE_TIME),
+            Kind::Time => Some(&TIME),
+            Kind::Decimal => Some(&DECIMAL),
+            Kind::String => Some(&TEXT),
+            _ => None,
+        }
     }
 
     /// Inclusive bounds of the integer kinds.

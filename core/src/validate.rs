@@ -71,8 +71,7 @@ pub fn check_body_in(
     storage: Storage,
 ) -> Vec<FieldError> {
     let Some(object) = body.as_object() else {
-        return vec![FieldError::new(
-            "",
+        return vec![FieldError::body(
             "type",
             format!("expected a JSON object, found {}", json_type(body)),
         )];
@@ -155,7 +154,12 @@ fn check_kind(kind: Kind, value: &Value, storage: Storage) -> Result<(), &'stati
                 }),
             };
         }
-        Kind::F32 => value.as_f64().is_some_and(|n| (n as f32).is_finite()),
+        // An f32 keeps magnitudes between about 1.2e-38 and 3.4e38; outside, a value
+        // would be stored as 0 or infinity.
+        Kind::F32 => value.as_f64().is_some_and(|n| {
+            let single = n as f32;
+            single.is_finite() && (n == 0.0 || single.abs() >= f32::MIN_POSITIVE)
+        }),
         Kind::F64 => value.is_number(),
         Kind::Bool => value.is_boolean(),
         // PostgreSQL cannot store U+0000 in text; refusing it everywhere keeps the
@@ -163,7 +167,7 @@ fn check_kind(kind: Kind, value: &Value, storage: Storage) -> Result<(), &'stati
         Kind::String => {
             return match value.as_str() {
                 None => Err("a string"),
-                Some(text) if text.contains('\0') => {
+                Some(text) if !Kind::String.pattern().is_some_and(|p| p.is_match(text)) => {
                     Err("a string without the NUL character (U+0000)")
                 }
                 Some(_) => Ok(()),
@@ -172,6 +176,8 @@ fn check_kind(kind: Kind, value: &Value, storage: Storage) -> Result<(), &'stati
         Kind::Json => {
             return if has_nul(value) {
                 Err("JSON without the NUL character (U+0000) in its strings")
+            } else if depth(value) > MAX_JSON_DEPTH {
+                Err("JSON nested at most 30 levels deep")
             } else {
                 Ok(())
             };
@@ -181,8 +187,9 @@ fn check_kind(kind: Kind, value: &Value, storage: Storage) -> Result<(), &'stati
                 value,
                 "an RFC 3339 date-time with offset, in the years 0001 to 9999, to the microsecond at most",
                 |s| {
-                    chrono::DateTime::parse_from_rfc3339(s)
-                        .is_ok_and(|t| storable_date_time(&t.naive_utc()))
+                    matches_kind(Kind::DateTime, s)
+                        && chrono::DateTime::parse_from_rfc3339(s)
+                            .is_ok_and(|t| storable_date_time(&t.naive_utc()))
                 },
             );
         }
@@ -226,20 +233,18 @@ fn check_kind(kind: Kind, value: &Value, storage: Storage) -> Result<(), &'stati
                 "a decimal number as a string, like \"12.50\", with at most 18 integer digits and 10 decimal places"
             };
             return parse_str(value, expected, |s| {
-                s.parse::<rust_decimal::Decimal>().is_ok_and(|d| {
-                    fits_decimal_column(d) && significant_digits(d) <= storage.decimal_digits
-                })
+                // The pattern bounds the digits to what `numeric(30,10)` keeps.
+                matches_kind(Kind::Decimal, s)
+                    && s.parse::<rust_decimal::Decimal>()
+                        .is_ok_and(|d| significant_digits(d) <= storage.decimal_digits)
             });
         }
     };
     if ok { Ok(()) } else { Err(kind_name(kind)) }
 }
 
-/// Decimal columns are `numeric(30, 10)` and `Decimal` keeps 28 digits: 18 integer and
-/// 10 fractional digits fit both exactly; more would be rounded.
-fn fits_decimal_column(value: rust_decimal::Decimal) -> bool {
-    let value = value.normalize();
-    value.scale() <= 10 && value.abs() < rust_decimal::Decimal::from(10_i64.pow(18))
+fn matches_kind(kind: Kind, text: &str) -> bool {
+    kind.pattern().is_none_or(|p| p.is_match(text))
 }
 
 fn significant_digits(value: rust_decimal::Decimal) -> u32 {
@@ -261,6 +266,17 @@ fn storable_year(year: i32) -> bool {
 /// Whole microseconds, and no leap second (chrono marks one with nanos >= 10^9).
 fn storable_nanos(nanos: u32) -> bool {
     nanos < 1_000_000_000 && nanos.is_multiple_of(1_000)
+}
+
+/// MariaDB's JSON check refuses 32 levels and more; one limit keeps backends alike.
+pub const MAX_JSON_DEPTH: usize = 30;
+
+fn depth(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
 }
 
 fn has_nul(value: &Value) -> bool {
@@ -286,20 +302,24 @@ pub(crate) fn as_integer(value: &Value) -> Option<i64> {
 }
 
 /// Rewrites whole floats in integer fields as integers (`628.0` -> `628`), so the typed
-/// DTO accepts what validation accepted.
-pub fn normalize_integers(spec: &ResourceSpec, body: &mut Value) {
+/// DTO accepts what validation accepted, and `-0.0` in float fields as `0.0`, which
+/// PostgreSQL would keep and the other backends would not.
+pub fn normalize_numbers(spec: &ResourceSpec, body: &mut Value) {
     let Some(object) = body.as_object_mut() else {
         return;
     };
-    for field in spec
-        .writable_fields()
-        .filter(|f| f.kind.integer_bounds().is_some())
-    {
-        if let Some(value) = object.get_mut(field.name)
-            && value.is_f64()
-            && let Some(n) = as_integer(value)
-        {
-            *value = Value::from(n);
+    for field in spec.writable_fields() {
+        let Some(value) = object.get_mut(field.name).filter(|v| v.is_f64()) else {
+            continue;
+        };
+        match field.kind {
+            Kind::I16 | Kind::I32 | Kind::I64 => {
+                if let Some(n) = as_integer(value) {
+                    *value = Value::from(n);
+                }
+            }
+            Kind::F32 | Kind::F64 if value.as_f64() == Some(0.0) => *value = Value::from(0.0),
+            _ => {}
         }
     }
 }
@@ -405,7 +425,8 @@ fn compare(value: &Number, bound: f64) -> std::cmp::Ordering {
             Some(bound) => d.cmp(&bound),
             None => d.to_f64().unwrap_or(f64::NAN).total_cmp(&bound),
         },
-        Number::Float(f) => f.total_cmp(&bound),
+        // `partial_cmp`, so that `-0.0` equals `0` as JSON Schema's `minimum` has it.
+        Number::Float(f) => f.partial_cmp(&bound).unwrap_or(std::cmp::Ordering::Equal),
     }
 }
 
@@ -424,11 +445,19 @@ pub fn is_email(text: &str) -> bool {
     let Some((local, domain)) = text.split_once('@') else {
         return false;
     };
+    // The dot-atom of RFC 5322 (no leading, trailing or doubled dots) and its length
+    // limits: stricter than HTML, so every accepted address also passes JSON Schema's
+    // `format: email`.
     let local_ok = !local.is_empty()
-        && local
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || ".!#$%&'*+/=?^_`{|}~-".contains(c));
+        && local.len() <= 64
+        && local.split('.').all(|atom| {
+            !atom.is_empty()
+                && atom
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c))
+        });
     let domain_ok = !domain.is_empty()
+        && domain.len() <= 253
         && domain.split('.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
@@ -505,5 +534,8 @@ mod tests {
         assert!(!is_email("ada@exa mple.org"));
         assert!(!is_email("ada@-example.org"));
         assert!(!is_email("ada@example..org"));
+        assert!(!is_email(".ada@example.org"));
+        assert!(!is_email("a..da@example.org"));
+        assert!(!is_email(&format!("{}@example.org", "a".repeat(65))));
     }
 }

@@ -10,6 +10,7 @@ pub fn resource(resource: &Resource, errors: &mut Errors) {
         timestamps_are_date_times(field, errors);
         server_managed_fields_take_no_input_rules(field, errors);
         unique_is_indexable(field, errors);
+        unique_strings_fit_an_index(field, errors);
         // Defaults and rules on server-managed fields are reported above as having no
         // effect; checking them further would only add errors for the same mistake.
         if field.role != Role::Data {
@@ -125,8 +126,10 @@ fn default_matches_type(field: &Field, errors: &mut Errors) {
     let Some((literal, span)) = &field.default else {
         return;
     };
-    let in_range = match (literal, field.ty.kind.integer_bounds()) {
-        (Literal::Int(n), Some((min, max))) => (min..=max).contains(n),
+    let in_range = match (literal, field.ty.kind.integer_bounds(), field.ty.kind) {
+        (Literal::Int(n), Some((min, max)), _) => (min..=max).contains(n),
+        (Literal::Float(f), _, Kind::F32) => (*f as f32).is_finite(),
+        (Literal::Str(s), _, _) => !s.contains('\0'),
         _ => true,
     };
     if !literal_fits(literal, field.ty.kind) || !in_range {
@@ -153,13 +156,14 @@ fn default_passes_the_rules(field: &Field, errors: &mut Errors) {
                 let len = s.chars().count() as u64;
                 min.is_some_and(|m| len < m) || max.is_some_and(|m| len > m)
             }
-            (Rule::Range { min, max, .. }, Literal::Int(_) | Literal::Float(_)) => {
-                let n = match literal {
-                    Literal::Int(i) => *i as f64,
-                    Literal::Float(f) => *f,
-                    _ => unreachable!("matched above"),
-                };
-                min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m)
+            (Rule::Range { min, max, .. }, Literal::Int(i)) => {
+                // Compared as i128, exactly, for integers beyond f64's 2^53.
+                let below = |m: f64| (*i as i128) < (m.ceil() as i128);
+                let above = |m: f64| (*i as i128) > (m.floor() as i128);
+                min.is_some_and(below) || max.is_some_and(above)
+            }
+            (Rule::Range { min, max, .. }, Literal::Float(n)) => {
+                min.is_some_and(|m| *n < m) || max.is_some_and(|m| *n > m)
             }
             (Rule::Pattern { source, .. }, Literal::Str(s)) => {
                 regex::Regex::new(source).is_ok_and(|re| !re.is_match(s))
@@ -226,6 +230,33 @@ fn default_needs_a_required_field(field: &Field, errors: &mut Errors) {
                 field.name
             ),
         );
+    }
+}
+
+/// The longest string every backend can index: PostgreSQL's btree takes 2704 bytes, and
+/// MySQL's 3072, at 4 bytes a character.
+pub const MAX_INDEXED_STRING: u64 = 255;
+
+/// A unique field is indexed, so its strings must fit every backend's index.
+fn unique_strings_fit_an_index(field: &Field, errors: &mut Errors) {
+    if field.unique.is_none() || field.ty.kind != Kind::String {
+        return;
+    }
+    for rule in &field.rules {
+        if let Rule::Length {
+            max: Some(max),
+            span,
+            ..
+        } = rule
+            && *max > MAX_INDEXED_STRING
+        {
+            errors.at(
+                *span,
+                format!(
+                    "a `unique` string is indexed, and indexes hold at most {MAX_INDEXED_STRING} characters on every backend; use `length(max = {MAX_INDEXED_STRING})` or less"
+                ),
+            );
+        }
     }
 }
 

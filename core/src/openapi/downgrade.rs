@@ -210,7 +210,18 @@ fn types(m: &mut Map<String, Value>) {
         }
         [t] => drop(with.insert("type".into(), t.clone())),
         _ => {
-            let alts: Vec<Value> = names.iter().map(|t| json!({ "type": t })).collect();
+            // 3.0.3 ignores `nullable` without a sibling `type`, so null goes on each
+            // alternative instead of the outer object.
+            let alts: Vec<Value> = names
+                .iter()
+                .map(|t| {
+                    if null {
+                        json!({ "type": t, "nullable": true })
+                    } else {
+                        json!({ "type": t })
+                    }
+                })
+                .collect();
             if m.contains_key("anyOf") {
                 let mut all = array(m, "allOf");
                 all.push(json!({ "anyOf": alts }));
@@ -220,7 +231,7 @@ fn types(m: &mut Map<String, Value>) {
             }
         }
     }
-    if null {
+    if null && names.len() < 2 {
         with.insert("nullable".into(), json!(true));
     }
     splice(m, "type", Value::Object(with));
@@ -294,7 +305,7 @@ mod tests {
         => { "type": "string", "nullable": true, "format": "uuid" });
     case!(type_array_single, { "type": ["integer"], "minimum": 0 } => { "type": "integer", "minimum": 0 });
     case!(type_array_several, { "description": "d", "type": ["string", "integer", "null"], "maxLength": 3 }
-        => { "description": "d", "anyOf": [{ "type": "string" }, { "type": "integer" }], "nullable": true, "maxLength": 3 });
+        => { "description": "d", "anyOf": [{ "type": "string", "nullable": true }, { "type": "integer", "nullable": true }], "maxLength": 3 });
     case!(type_null_alone, { "type": "null", "description": "d" } => { "nullable": true, "enum": [null], "description": "d" });
     case!(one_of_null_and_ref, { "description": "d", "oneOf": [{ "type": "null" }, { "$ref": "#/A" }], "default": null }
         => { "description": "d", "allOf": [{ "$ref": "#/A" }], "nullable": true, "default": null });

@@ -116,6 +116,10 @@ fn field_schema(field: &FieldSpec) -> RefOr<Schema> {
     if let Some(format) = format {
         schema = schema.format(Some(format));
     }
+    let declares_pattern = field.rules.iter().any(|r| matches!(r, Rule::Pattern(_)));
+    if let Some(pattern) = field.kind.pattern().filter(|_| !declares_pattern) {
+        schema = schema.pattern(Some(pattern.source()));
+    }
     if let Some((min, max)) = field
         .kind
         .integer_bounds()
@@ -123,20 +127,28 @@ fn field_schema(field: &FieldSpec) -> RefOr<Schema> {
     {
         schema = schema.minimum(Some(min)).maximum(Some(max));
     }
-    if let Some(doc) = field.doc {
-        schema = schema.description(Some(doc));
+    if let Some(description) = description(field) {
+        schema = schema.description(Some(description));
     }
     if field.role != Role::Data {
         schema = schema.read_only(true);
     }
     if let Some(default) = field.default {
-        schema = schema.default(Some(default.to_json()));
+        let default = match (field.kind, default.to_json()) {
+            // Decimals travel as strings, their default too.
+            (Kind::Decimal, serde_json::Value::Number(n)) => n.to_string().into(),
+            (_, json) => json,
+        };
+        schema = schema.default(Some(default));
     }
     for rule in field.rules {
         schema = match rule {
             Rule::Length { min, max } => schema
                 .min_length(min.map(|n| n as usize))
                 .max_length(max.map(|n| n as usize)),
+            // A decimal is a string in JSON, where `minimum` has no effect: its bounds
+            // are in the description instead.
+            Rule::Range { .. } if field.kind == Kind::Decimal => schema,
             Rule::Range { min, max } => {
                 // Whole bounds print as integers (`60`, not `60.0`) whatever the kind.
                 let number = |n: f64| -> utoipa::Number {
@@ -168,6 +180,24 @@ fn field_schema(field: &FieldSpec) -> RefOr<Schema> {
         };
     }
     schema.build().into()
+}
+
+/// The doc comment, plus the bounds of a decimal's `range`, which no keyword can carry.
+fn description(field: &FieldSpec) -> Option<String> {
+    let bounds = field.rules.iter().find_map(|rule| match rule {
+        Rule::Range { min, max } if field.kind == Kind::Decimal => Some(match (min, max) {
+            (Some(min), Some(max)) => format!("Between {min} and {max}."),
+            (Some(min), None) => format!("At least {min}."),
+            (None, Some(max)) => format!("At most {max}."),
+            (None, None) => String::new(),
+        }),
+        _ => None,
+    });
+    match (field.doc, bounds) {
+        (Some(doc), Some(bounds)) => Some(format!("{doc} {bounds}")),
+        (Some(doc), None) => Some(doc.to_owned()),
+        (None, bounds) => bounds,
+    }
 }
 
 fn type_and_format(kind: Kind) -> (Option<Type>, Option<SchemaFormat>) {

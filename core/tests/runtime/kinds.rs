@@ -255,6 +255,15 @@ async fn values_a_backend_would_change_are_refused(client: TestClient) {
         ("amount", json!("1000000000000000000")),
         ("amount", json!("0.00000000001")),
         ("single", json!(1e39)),
+        ("single", json!(1e-50)),
+        (
+            "payload",
+            serde_json::from_str::<Value>(&format!("{}1{}", "[".repeat(31), "]".repeat(31)))
+                .unwrap(),
+        ),
+        ("naive_at", json!("2024-01-01 00:00:00")),
+        ("amount", json!("1e5")),
+        ("amount", json!(".5")),
     ];
     for (field, value) in cases {
         let mut body = sample();
@@ -268,8 +277,12 @@ async fn values_a_backend_would_change_are_refused(client: TestClient) {
         );
         assert_eq!(refused.body["errors"][0]["code"], "type", "{value}");
     }
-    // The edges themselves are accepted.
+    // The edges themselves are accepted; `-0.0` is stored as `0.0` everywhere.
     let mut body = sample();
+    body["payload"] =
+        serde_json::from_str(&format!("{}1{}", "[".repeat(30), "]".repeat(30))).unwrap();
+    body["double"] = json!(-0.0);
+    body["single"] = json!(1e-37);
     body["day"] = json!("0001-01-01");
     body["at"] = json!("9999-12-31T23:59:59.999999Z");
     body["amount"] = json!("-12345678.1234567");
@@ -277,6 +290,8 @@ async fn values_a_backend_would_change_are_refused(client: TestClient) {
     assert_eq!(accepted.status, 201, "{}", accepted.text);
     assert_eq!(accepted.body["amount"], "-12345678.1234567");
     assert_eq!(accepted.body["at"], "9999-12-31T23:59:59.999999Z");
+    assert_eq!(accepted.body["double"].to_string(), "0.0");
+    assert_eq!(accepted.body["payload"], body_payload_depth_30());
     assert_eq!(client.get("/samples?count=true").await.body["total"], 1);
 }
 
@@ -322,4 +337,8 @@ mod decimals_are_exact_or_refused {
     async fn mysql() {
         super::decimals_are_exact_or_refused(Backend::MySql).await;
     }
+}
+
+fn body_payload_depth_30() -> Value {
+    serde_json::from_str(&format!("{}1{}", "[".repeat(30), "]".repeat(30))).unwrap()
 }

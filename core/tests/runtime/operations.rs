@@ -80,6 +80,19 @@ async fn selected_operations_are_routed(client: TestClient) {
 
     let tag = client.post("/labels", json!({"name": "rust"})).await;
     assert_eq!(tag.status, 201, "{}", tag.text);
+    // Unique compares exactly on every backend: case and trailing spaces count
+    // (MySQL's default collation ignores the first, `utf8mb4_bin` the second).
+    for other in ["Rust", "rust ", "rust  "] {
+        let created = client.post("/labels", json!({"name": other})).await;
+        assert_eq!(created.status, 201, "{other:?}: {}", created.text);
+    }
+    assert_eq!(
+        client
+            .post("/labels", json!({"name": "rust "}))
+            .await
+            .status,
+        409
+    );
     let renamed = client.patch("/labels/1", json!({"name": "rustlang"})).await;
     assert_eq!(renamed.body["name"], "rustlang");
     let deleted = client.send(Method::DELETE, "/labels/1", None, &[]).await;
@@ -144,5 +157,34 @@ async fn clashing_registrations_are_a_startup_error() {
         .resource::<clash::Label>();
     let error = same_path.into_router().await.unwrap_err().to_string();
     assert!(error.contains("both use the path `/labels`"), "{error}");
+    db.drop().await;
+}
+
+mod bad_default {
+    use ferrest::prelude::*;
+
+    /// The macro cannot check `email` on a default; startup does.
+    #[derive(Resource)]
+    pub struct Contact {
+        #[rest(id)]
+        pub id: i64,
+        #[rest(default = "nobody", validate(email))]
+        pub email: String,
+    }
+}
+
+#[tokio::test]
+async fn a_default_its_rules_refuse_is_a_startup_error() {
+    let db = ferrest::testing::TestDb::create(ferrest::testing::Backend::Sqlite)
+        .await
+        .unwrap();
+    let app = ferrest::App::new()
+        .database_url(db.url())
+        .resource::<bad_default::Contact>();
+    let error = app.into_router().await.unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "configuration: the default of `Contact.email` is refused by its own rules: must be an e-mail address"
+    );
     db.drop().await;
 }

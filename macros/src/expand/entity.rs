@@ -90,13 +90,15 @@ fn column(field: &Field) -> TokenStream {
     }
 }
 
-/// Column types that differ from sea-orm's defaults: bounded strings become
-/// `varchar(n)` (MySQL cannot index `text`), unbounded ones `text`, and decimals get a
-/// scale so MySQL does not round them to integers.
+/// Column types that differ from sea-orm's defaults: short bounded strings become
+/// `varchar(n)` (MySQL cannot index `text`; longer ones would crowd its 64 KiB row
+/// limit), the others `text`, and decimals get a scale so MySQL does not round them.
 fn column_type(field: &Field) -> Option<String> {
     match field.ty.kind {
         Kind::String => Some(match max_length(field) {
-            Some(max) if max <= 16_000 => format!("String(StringLen::N({max}))"),
+            Some(max) if max <= crate::check::MAX_INDEXED_STRING => {
+                format!("String(StringLen::N({max}))")
+            }
             _ => "Text".to_owned(),
         }),
         Kind::Decimal => Some("Decimal(Some((30, 10)))".to_owned()),

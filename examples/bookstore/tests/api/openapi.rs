@@ -112,7 +112,7 @@ fn the_3_0_rendering_has_no_3_1_constructs() {
     let v30 = ferrest::to_openapi_30(&document());
     assert_eq!(
         v30["components"]["schemas"]["Book"]["properties"]["summary"],
-        serde_json::json!({"type": "string", "description": "Blurb for the back cover.", "nullable": true})
+        serde_json::json!({"type": "string", "nullable": true, "description": "Blurb for the back cover.", "pattern": "^[^\\x00]*$"})
     );
 }
 
