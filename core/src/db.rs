@@ -110,24 +110,23 @@ fn names_unique_field(message: &str, table: &str, field: &str) -> bool {
 
 /// SQLSTATE class 22, "data exception": out of range, too long, invalid date-time.
 fn is_data_exception(err: &DbErr) -> bool {
-    match err {
-        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
-            matches!(&**e, sqlx::Error::Database(db) if db.code().is_some_and(|c| c.starts_with("22")))
-        }
-        _ => false,
-    }
+    matches!(driver_error(err), Some(sqlx::Error::Database(db)) if db.code().is_some_and(|c| c.starts_with("22")))
 }
 
 /// The server's own message, without the driver's wrapping.
 fn database_message(err: &DbErr) -> String {
+    match driver_error(err) {
+        Some(sqlx::Error::Database(db)) => db.message().to_owned(),
+        Some(other) => other.to_string(),
+        None => err.to_string(),
+    }
+}
+
+/// The sqlx error under a failed statement, if that is what failed.
+fn driver_error(err: &DbErr) -> Option<&sqlx::Error> {
     match err {
-        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
-            match &**e {
-                sqlx::Error::Database(db) => db.message().to_owned(),
-                other => other.to_string(),
-            }
-        }
-        other => other.to_string(),
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => Some(e),
+        _ => None,
     }
 }
 
@@ -135,15 +134,16 @@ fn database_message(err: &DbErr) -> String {
 fn is_unavailable(err: &DbErr) -> bool {
     match err {
         DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
-        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => matches!(
-            **e,
-            sqlx::Error::Io(_)
-                | sqlx::Error::PoolTimedOut
-                | sqlx::Error::PoolClosed
-                | sqlx::Error::WorkerCrashed
-                | sqlx::Error::Tls(_)
+        _ => matches!(
+            driver_error(err),
+            Some(
+                sqlx::Error::Io(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::WorkerCrashed
+                    | sqlx::Error::Tls(_)
+            )
         ),
-        _ => false,
     }
 }
 

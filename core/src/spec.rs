@@ -62,11 +62,7 @@ impl ResourceSpec {
     pub fn check_defaults(&self) -> Result<(), String> {
         let mut errors = Vec::new();
         for field in self.fields {
-            if let Some(default) = field.default {
-                let value = match (field.kind, default.to_json()) {
-                    (Kind::Decimal, serde_json::Value::Number(n)) => n.to_string().into(),
-                    (_, json) => json,
-                };
+            if let Some(value) = field.default_json() {
                 crate::validate::check_value(
                     field,
                     &value,
@@ -134,6 +130,15 @@ impl FieldSpec {
             Rule::Length { max, .. } => *max,
             _ => None,
         })
+    }
+
+    /// The default as a client would send it: decimals travel as strings, theirs too.
+    pub fn default_json(&self) -> Option<serde_json::Value> {
+        self.default
+            .map(|default| match (self.kind, default.to_json()) {
+                (Kind::Decimal, serde_json::Value::Number(n)) => n.to_string().into(),
+                (_, json) => json,
+            })
     }
 }
 

@@ -26,31 +26,43 @@ use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
 use tower::ServiceExt;
 
-/// Runs each scenario on every backend against a fresh database: for
-/// `on_every_backend!(app = my_app; a, b)` it generates the tests `a::sqlite`,
-/// `a::postgres`, `a::mysql`, `b::sqlite`, ... where `my_app` is a `fn() -> App` and
-/// each scenario an `async fn(TestClient)`. The test crate needs `tokio` (with the
-/// `macros` and `rt` features) as a dev-dependency.
+/// Runs each scenario on every backend: for `on_every_backend!(app = my_app; a, b)` it
+/// generates the tests `a::sqlite`, `a::postgres`, `a::mysql`, `b::sqlite`, ... where
+/// `my_app` is a `fn() -> App` and each scenario an `async fn(TestClient)`, run against
+/// a fresh database through [`run`]. `on_every_backend!(backend; a)` instead calls
+/// `async fn a(Backend)`, for scenarios that manage their own database. The test crate
+/// needs `tokio` (with the `macros` and `rt` features) as a dev-dependency.
 #[macro_export]
 macro_rules! on_every_backend {
     (app = $app:path; $($scenario:ident),* $(,)?) => {$(
+        $crate::on_every_backend!(@tests $scenario, |backend| {
+            $crate::testing::run(backend, $app(), super::$scenario)
+        });
+    )*};
+    (backend; $($scenario:ident),* $(,)?) => {$(
+        $crate::on_every_backend!(@tests $scenario, |backend| super::$scenario(backend));
+    )*};
+    (@tests $scenario:ident, |$backend:ident| $test:expr) => {
         mod $scenario {
             #[allow(unused_imports)]
             use super::*;
             #[::tokio::test]
             async fn sqlite() {
-                $crate::testing::run($crate::testing::Backend::Sqlite, $app(), super::$scenario).await
+                let $backend = $crate::testing::Backend::Sqlite;
+                $test.await
             }
             #[::tokio::test]
             async fn postgres() {
-                $crate::testing::run($crate::testing::Backend::Postgres, $app(), super::$scenario).await
+                let $backend = $crate::testing::Backend::Postgres;
+                $test.await
             }
             #[::tokio::test]
             async fn mysql() {
-                $crate::testing::run($crate::testing::Backend::MySql, $app(), super::$scenario).await
+                let $backend = $crate::testing::Backend::MySql;
+                $test.await
             }
         }
-    )*};
+    };
 }
 
 /// Creates a database on `backend`, starts `app` on it, runs `scenario` with a client,

@@ -2,6 +2,7 @@
 
 use crate::errors::Errors;
 use crate::model::{Field, Kind, Literal, Resource, Role, Rule};
+use crate::parse::keys;
 
 pub fn resource(resource: &Resource, errors: &mut Errors) {
     exactly_one_id(resource, errors);
@@ -82,8 +83,8 @@ fn id_is_integer_or_uuid(field: &Field, errors: &mut Errors) {
 /// The server stamps these with the current time, so they need a date-time type.
 fn timestamps_are_date_times(field: &Field, errors: &mut Errors) {
     let key = match field.role {
-        Role::CreatedAt => "created_at",
-        Role::UpdatedAt => "updated_at",
+        Role::CreatedAt => keys::CREATED_AT,
+        Role::UpdatedAt => keys::UPDATED_AT,
         Role::Data | Role::Id => return,
     };
     if field.ty.nullable {
@@ -174,23 +175,9 @@ fn default_passes_the_rules(field: &Field, errors: &mut Errors) {
         if broken {
             errors.at(
                 *span,
-                format!(
-                    "this default breaks the field's own `{}` rule",
-                    rule_name(rule)
-                ),
+                format!("this default breaks the field's own `{}` rule", rule.key()),
             );
         }
-    }
-}
-
-fn rule_name(rule: &Rule) -> &'static str {
-    match rule {
-        Rule::Length { .. } => "length",
-        Rule::Range { .. } => "range",
-        Rule::Pattern { .. } => "pattern",
-        Rule::Email { .. } => "email",
-        Rule::OneOf { .. } => "one_of",
-        Rule::With { .. } => "with",
     }
 }
 
@@ -270,18 +257,18 @@ fn unique_is_indexable(field: &Field, errors: &mut Errors) {
 /// A rule the value's type cannot have would never fail, which hides a mistake.
 fn rule_fits_type(field: &Field, rule: &Rule, errors: &mut Errors) {
     let kind = field.ty.kind;
-    let (fits, name, wants) = match rule {
-        Rule::Length { .. } => (kind == Kind::String, "length", "`String` fields"),
-        Rule::Pattern { .. } => (kind == Kind::String, "pattern", "`String` fields"),
-        Rule::Email { .. } => (kind == Kind::String, "email", "`String` fields"),
-        Rule::Range { .. } => (kind.is_number(), "range", "numeric fields"),
+    let (fits, wants) = match rule {
+        Rule::Length { .. } | Rule::Pattern { .. } | Rule::Email { .. } => {
+            (kind == Kind::String, "`String` fields")
+        }
+        Rule::Range { .. } => (kind.is_number(), "numeric fields"),
         Rule::OneOf { .. } => (
             matches!(kind, Kind::String | Kind::I16 | Kind::I32 | Kind::I64),
-            "one_of",
             "`String` or integer fields",
         ),
-        Rule::With { .. } => (true, "with", ""),
+        Rule::With { .. } => (true, ""),
     };
+    let name = rule.key();
     if !fits {
         errors.at(
             rule_span(field, rule),

@@ -63,13 +63,7 @@ fn noun(spec: &ResourceSpec) -> String {
 
 /// The noun with its indefinite article: `a book`, `an author`.
 fn a_noun(spec: &ResourceSpec) -> String {
-    let noun = noun(spec);
-    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {noun}")
+    spec.a_name().to_lowercase()
 }
 
 fn base(spec: &ResourceSpec, id: String, summary: String) -> OperationBuilder {

@@ -133,12 +133,7 @@ fn field_schema(field: &FieldSpec) -> RefOr<Schema> {
     if field.role != Role::Data {
         schema = schema.read_only(true);
     }
-    if let Some(default) = field.default {
-        let default = match (field.kind, default.to_json()) {
-            // Decimals travel as strings, their default too.
-            (Kind::Decimal, serde_json::Value::Number(n)) => n.to_string().into(),
-            (_, json) => json,
-        };
+    if let Some(default) = field.default_json() {
         schema = schema.default(Some(default));
     }
     for rule in field.rules {

@@ -79,17 +79,4 @@ async fn added_fields_add_columns(backend: Backend) {
     db.drop().await;
 }
 
-#[tokio::test]
-async fn added_fields_add_columns_sqlite() {
-    added_fields_add_columns(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn added_fields_add_columns_postgres() {
-    added_fields_add_columns(Backend::Postgres).await;
-}
-
-#[tokio::test]
-async fn added_fields_add_columns_mysql() {
-    added_fields_add_columns(Backend::MySql).await;
-}
+ferrest::on_every_backend!(backend; added_fields_add_columns);

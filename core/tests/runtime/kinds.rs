@@ -323,21 +323,7 @@ async fn decimals_are_exact_or_refused(backend: ferrest::testing::Backend) {
     db.drop().await;
 }
 
-mod decimals_are_exact_or_refused {
-    use ferrest::testing::Backend;
-    #[tokio::test]
-    async fn sqlite() {
-        super::decimals_are_exact_or_refused(Backend::Sqlite).await;
-    }
-    #[tokio::test]
-    async fn postgres() {
-        super::decimals_are_exact_or_refused(Backend::Postgres).await;
-    }
-    #[tokio::test]
-    async fn mysql() {
-        super::decimals_are_exact_or_refused(Backend::MySql).await;
-    }
-}
+ferrest::on_every_backend!(backend; decimals_are_exact_or_refused);
 
 fn body_payload_depth_30() -> Value {
     serde_json::from_str(&format!("{}1{}", "[".repeat(30), "]".repeat(30))).unwrap()

@@ -4,7 +4,7 @@ use proc_macro2::Span;
 
 use super::resource::{Literal, literal};
 use crate::errors::Errors;
-use crate::parse::{RawBound, RawRule};
+use crate::parse::{RawBound, RawRule, keys};
 
 pub enum Rule {
     Length {
@@ -34,6 +34,18 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// The attribute key that declares the rule (`length`, `range`, ...).
+    pub fn key(&self) -> &'static str {
+        match self {
+            Rule::Length { .. } => keys::LENGTH,
+            Rule::Range { .. } => keys::RANGE,
+            Rule::Pattern { .. } => keys::PATTERN,
+            Rule::Email { .. } => keys::EMAIL,
+            Rule::OneOf { .. } => keys::ONE_OF,
+            Rule::With { .. } => keys::WITH,
+        }
+    }
+
     pub fn from_raw(raw: &RawRule, errors: &mut Errors) -> Option<Rule> {
         Some(match raw {
             RawRule::Length { min, max, span } => Rule::Length {

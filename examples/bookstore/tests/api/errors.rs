@@ -225,18 +225,4 @@ async fn database_unavailable_is_503(backend: Backend) {
     test_db.drop().await;
 }
 
-mod database_unavailable_is_503 {
-    use ferrest::testing::Backend;
-    #[tokio::test]
-    async fn sqlite() {
-        super::database_unavailable_is_503(Backend::Sqlite).await
-    }
-    #[tokio::test]
-    async fn postgres() {
-        super::database_unavailable_is_503(Backend::Postgres).await
-    }
-    #[tokio::test]
-    async fn mysql() {
-        super::database_unavailable_is_503(Backend::MySql).await
-    }
-}
+ferrest::on_every_backend!(backend; database_unavailable_is_503);
