@@ -241,6 +241,19 @@ impl App {
         for resource in &self.resources {
             resource.spec.check_defaults().map_err(Error::Config)?;
         }
+        // A relation needs its other side's table (the foreign key refers to it) and
+        // routes (an included row links to them).
+        for resource in &self.resources {
+            for relation in resource.spec.relations {
+                let target = (relation.target)();
+                if !self.resources.iter().any(|r| std::ptr::eq(r.spec, target)) {
+                    return Err(Error::Config(format!(
+                        "`{}` relates to `{}` (`{}`), which is not registered; add `.resource::<{}>()`",
+                        resource.spec.name, target.name, relation.name, target.name
+                    )));
+                }
+            }
+        }
         for (i, a) in self.resources.iter().enumerate() {
             for b in &self.resources[..i] {
                 let (a, b) = (a.spec, b.spec);

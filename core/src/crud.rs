@@ -1,22 +1,29 @@
 //! The five CRUD operations, written once for every resource. The generated code
 //! only implements [`Resource`]; [`routes`] mounts these handlers for it.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use axum::Json;
 use axum::Router;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, EntityTrait, IntoActiveModel, Iterable, PaginatorTrait, PrimaryKeyToColumn,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, Condition, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QuerySelect, SqlErr,
 };
 
 use crate::db::{AppState, db_error};
 use crate::extract::{JsonBody, PathId};
-use crate::page::{Page, PageRequest};
+use crate::page::Page;
 use crate::problem::ApiError;
-use crate::resource::Resource;
+use crate::query::value::from_json;
+use crate::query::{ListQuery, Position, cursor, filter, include, sort};
+use crate::resource::{BelongsTo, Resource};
+use crate::spec::{RelationKind, RelationSpec, ResourceSpec};
 use crate::validate::{Storage, Write, check_body_in};
 
 /// The router of one resource: the collection and the item path, with the
@@ -48,7 +55,23 @@ pub(crate) fn routes<R: Resource>() -> Router<AppState> {
     if ops.get || ops.update || ops.delete {
         router = router.route(&item_path(spec.path), item);
     }
-    router
+    R::nested_routes(router)
+}
+
+/// `GET /authors/{id}/books`, for `#[rest(has_many = Book)]` on `Author`.
+pub fn nested_route<P: Resource, C: BelongsTo<P>>(
+    router: Router<AppState>,
+    relation: &str,
+) -> Router<AppState> {
+    router.route(
+        &nested_path(P::spec().path, relation),
+        get(nested_list::<P, C>),
+    )
+}
+
+/// `/authors/{id}/books`.
+pub(crate) fn nested_path(parent: &str, relation: &str) -> String {
+    format!("{}/{relation}", item_path(parent))
 }
 
 /// `/books/{id}`.
@@ -58,50 +81,190 @@ pub(crate) fn item_path(collection: &str) -> String {
 
 async fn list<R: Resource>(
     State(state): State<AppState>,
+    uri: Uri,
     RawQuery(query): RawQuery,
-) -> Result<Json<Page<R::Model>>, ApiError> {
+) -> Result<Response, ApiError> {
     let spec = R::spec();
-    let page = PageRequest::parse(spec, query.as_deref())?;
-    let mut select = R::Entity::find();
-    for key in <R::Entity as EntityTrait>::PrimaryKey::iter() {
-        select = select.order_by_asc(key.into_column());
+    let request = ListQuery::parse(spec, query.as_deref())?;
+    list_page::<R>(&state, &uri, request, Condition::all()).await
+}
+
+/// `GET /authors/{id}/books`: the children of one parent, with the filters, sort and
+/// pagination of the flat list.
+async fn nested_list<P: Resource, C: BelongsTo<P>>(
+    State(state): State<AppState>,
+    PathId(id): PathId<P::Id>,
+    uri: Uri,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let request = ListQuery::parse(C::spec(), query.as_deref())?;
+    let parent = primary_key_value::<P>(id);
+    let exists = P::Entity::find()
+        .filter(Expr::col(Alias::new(P::spec().id_field().name)).eq(parent.clone()))
+        .count(&state.db)
+        .await
+        .map_err(|e| db_error(P::spec(), e))?;
+    if exists == 0 {
+        return Err(not_found(P::spec()));
     }
-    let total = if page.count {
-        Some(
-            select
-                .clone()
-                .count(&state.db)
-                .await
-                .map_err(|e| db_error(spec, e))?,
-        )
+    let scope = Condition::all().add(Expr::col(Alias::new(C::FIELD)).eq(parent));
+    list_page::<C>(&state, &uri, request, scope).await
+}
+
+/// One page of the rows of `R` within `scope` that match `request`.
+async fn list_page<R: Resource>(
+    state: &AppState,
+    uri: &Uri,
+    request: ListQuery,
+    scope: Condition,
+) -> Result<Response, ApiError> {
+    let spec = R::spec();
+    let db_error = |e| db_error(spec, e);
+    let filtered = R::Entity::find().filter(filter::condition(&request.filters).add(scope));
+    let total = if request.count {
+        Some(filtered.clone().count(&state.db).await.map_err(db_error)?)
     } else {
         None
     };
-    let items = select
-        .limit(page.limit)
-        .offset(page.offset)
+    let mut select = sort::apply(filtered, &request.sort);
+    let offset = match &request.position {
+        Position::Offset(offset) => {
+            select = select.offset(*offset);
+            Some(*offset)
+        }
+        Position::After(Some(last)) => {
+            select = select.filter(sort::after(&request.sort, last));
+            None
+        }
+        Position::After(None) => None,
+    };
+    // One row more than the page tells whether a next page exists, without a count.
+    let mut rows = select
+        .limit(request.limit.saturating_add(1))
         .all(&state.db)
         .await
-        .map_err(|e| db_error(spec, e))?;
-    Ok(Json(Page {
-        items,
-        limit: page.limit,
-        offset: page.offset,
-        total,
-    }))
+        .map_err(db_error)?;
+    let more = rows.len() as u64 > request.limit;
+    rows.truncate(usize::try_from(request.limit).unwrap_or(usize::MAX));
+    let next_cursor = match (&request.position, rows.last()) {
+        (Position::After(_), Some(last)) if more => Some(cursor::encode(
+            &request.sort,
+            &serde_json::to_value(last).map_err(|_| ApiError::internal())?,
+        )),
+        _ => None,
+    };
+    let next = more.then(|| match &next_cursor {
+        Some(cursor) => next_link(uri, "cursor", cursor),
+        None => next_link(
+            uri,
+            "offset",
+            &offset
+                .unwrap_or(0)
+                .saturating_add(request.limit)
+                .to_string(),
+        ),
+    });
+    let limit = request.limit;
+    let mut response = if request.include.is_empty() {
+        Json(Page {
+            items: rows,
+            limit,
+            offset,
+            total,
+            next_cursor,
+        })
+        .into_response()
+    } else {
+        let mut items = to_wire(&rows)?;
+        include::attach(&state.db, spec, &mut items, &request.include)
+            .await
+            .map_err(db_error)?;
+        Json(Page {
+            items,
+            limit,
+            offset,
+            total,
+            next_cursor,
+        })
+        .into_response()
+    };
+    if let Some(link) = next.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        response.headers_mut().insert(header::LINK, link);
+    }
+    Ok(response)
+}
+
+/// `<{path}?{query with key=value}>; rel="next"`: the request's own parameters, so
+/// the next page has the same filters and sort.
+fn next_link(uri: &Uri, key: &str, value: &str) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
+        if k != key {
+            query.append_pair(&k, &v);
+        }
+    }
+    query.append_pair(key, value);
+    format!("<{}?{}>; rel=\"next\"", uri.path(), query.finish())
+}
+
+fn to_wire<T: serde::Serialize>(rows: &[T]) -> Result<Vec<serde_json::Value>, ApiError> {
+    rows.iter()
+        .map(serde_json::to_value)
+        .collect::<Result<_, _>>()
+        .map_err(|e| {
+            tracing::error!(error = %e, "a row did not serialize");
+            ApiError::internal()
+        })
+}
+
+/// The rows of `R` matching `condition`, on the wire, in primary-key order: what an
+/// include of `R` embeds. The spec of `R` points here.
+pub fn load<R: Resource>(
+    db: &DatabaseConnection,
+    condition: Condition,
+) -> Pin<Box<dyn Future<Output = Result<Vec<serde_json::Value>, DbErr>> + Send + '_>> {
+    Box::pin(async move {
+        let rows = sort::apply(
+            R::Entity::find().filter(condition),
+            &sort::parse(R::spec(), None).map_err(|e| DbErr::Custom(e.to_string()))?,
+        )
+        .all(db)
+        .await?;
+        rows.iter()
+            .map(serde_json::to_value)
+            .collect::<Result<_, _>>()
+            .map_err(|e| DbErr::Custom(e.to_string()))
+    })
+}
+
+fn primary_key_value<R: Resource>(id: R::Id) -> sea_orm::Value {
+    use sea_orm::sea_query::{IntoValueTuple, ValueTuple};
+    match id.into().into_value_tuple() {
+        ValueTuple::One(value) => value,
+        _ => unreachable!("#[derive(Resource)] has a single-column primary key"),
+    }
 }
 
 async fn read<R: Resource>(
     State(state): State<AppState>,
     PathId(id): PathId<R::Id>,
-) -> Result<Json<R::Model>, ApiError> {
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
     let spec = R::spec();
-    R::Entity::find_by_id(id)
+    let includes = crate::query::parse_read(spec, query.as_deref())?;
+    let row = R::Entity::find_by_id(id)
         .one(&state.db)
         .await
         .map_err(|e| db_error(spec, e))?
-        .map(Json)
-        .ok_or_else(|| not_found(spec))
+        .ok_or_else(|| not_found(spec))?;
+    if includes.is_empty() {
+        return Ok(Json(row).into_response());
+    }
+    let mut rows = to_wire(std::slice::from_ref(&row))?;
+    include::attach(&state.db, spec, &mut rows, &includes)
+        .await
+        .map_err(|e| db_error(spec, e))?;
+    Ok(Json(rows.pop()).into_response())
 }
 
 async fn create<R: Resource>(
@@ -109,11 +272,12 @@ async fn create<R: Resource>(
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let spec = R::spec();
+    let parents = foreign_keys(spec, &body);
     let input: R::Create = typed(spec, body, Write::Create, state.storage, R::check_create)?;
-    let row = R::new_row(input)
-        .insert(&state.db)
-        .await
-        .map_err(|e| db_error(spec, e))?;
+    let row = match R::new_row(input).insert(&state.db).await {
+        Ok(row) => row,
+        Err(e) => return Err(write_error(&state, spec, parents, e).await),
+    };
     let location = format!("{}/{}", spec.path, R::id_of(&row));
     let mut response = (StatusCode::CREATED, Json(row)).into_response();
     if let Ok(value) = HeaderValue::from_str(&location) {
@@ -128,6 +292,7 @@ async fn update<R: Resource>(
     JsonBody(body): JsonBody,
 ) -> Result<Json<R::Model>, ApiError> {
     let spec = R::spec();
+    let parents = foreign_keys(spec, &body);
     let input: R::Update = typed(spec, body, Write::Update, state.storage, R::check_update)?;
     let current = R::Entity::find_by_id(id)
         .one(&state.db)
@@ -139,8 +304,10 @@ async fn update<R: Resource>(
     if !row.is_changed() {
         return Ok(Json(current));
     }
-    let updated = row.update(&state.db).await.map_err(|e| db_error(spec, e))?;
-    Ok(Json(updated))
+    match row.update(&state.db).await {
+        Ok(updated) => Ok(Json(updated)),
+        Err(e) => Err(write_error(&state, spec, parents, e).await),
+    }
 }
 
 async fn delete<R: Resource>(
@@ -156,6 +323,64 @@ async fn delete<R: Resource>(
         return Err(not_found(spec));
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The `belongs_to` fields a write body sets, with their values.
+fn foreign_keys(
+    spec: &ResourceSpec,
+    body: &serde_json::Value,
+) -> Vec<(&'static RelationSpec, serde_json::Value)> {
+    spec.relations
+        .iter()
+        .filter_map(|relation| match relation.kind {
+            RelationKind::BelongsTo { field } => body
+                .get(field)
+                .filter(|v| !v.is_null())
+                .map(|v| (relation, v.clone())),
+            RelationKind::HasMany { .. } => None,
+        })
+        .collect()
+}
+
+/// A failed write: a foreign key that points nowhere is the client's mistake in a
+/// field, so it is a 422 naming the field, found by looking the parents up once the
+/// database has refused the row (SQLite does not say which key failed). Looking them
+/// up only then keeps successful writes at one statement.
+async fn write_error(
+    state: &AppState,
+    spec: &'static ResourceSpec,
+    parents: Vec<(&'static RelationSpec, serde_json::Value)>,
+    err: DbErr,
+) -> ApiError {
+    if !matches!(
+        err.sql_err(),
+        Some(SqlErr::ForeignKeyConstraintViolation(_))
+    ) {
+        return db_error(spec, err);
+    }
+    let mut missing = Vec::new();
+    for (relation, value) in parents {
+        let target = (relation.target)();
+        let id = target.id_field();
+        let Ok(key) = from_json(id.kind, &value) else {
+            continue;
+        };
+        let condition = Condition::all().add(Expr::col(Alias::new(id.name)).eq(key));
+        if let Ok(rows) = (target.load)(&state.db, condition).await
+            && rows.is_empty()
+        {
+            missing.push(crate::FieldError::new(
+                relation.foreign_key(),
+                "not_found",
+                format!("no {} has this id", target.name),
+            ));
+        }
+    }
+    if missing.is_empty() {
+        db_error(spec, err)
+    } else {
+        ApiError::validation(missing)
+    }
 }
 
 /// Declarative checks on the raw body, then the typed DTO and its custom validators;

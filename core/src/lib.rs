@@ -42,6 +42,7 @@ mod mysql;
 mod openapi;
 mod page;
 mod problem;
+mod query;
 mod resource;
 
 pub mod spec;
@@ -64,7 +65,9 @@ pub use ferrest_macros::Resource;
 pub use openapi::to_openapi_30;
 pub use page::{DEFAULT_LIMIT, Page};
 pub use problem::{ApiError, FieldError, PROBLEM_JSON};
-pub use resource::Resource;
+pub use query::filter::MAX_IN_VALUES;
+pub use query::include::MAX_INCLUDE_DEPTH;
+pub use resource::{BelongsTo, Resource};
 pub use validate::Invalid;
 
 /// What a resource file needs: the derive, the trait, and the column value types.

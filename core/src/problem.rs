@@ -27,6 +27,7 @@ pub struct ApiError {
     code: Cow<'static, str>,
     detail: String,
     errors: Vec<FieldError>,
+    parameter: Option<Box<str>>,
     headers: Vec<(header::HeaderName, HeaderValue)>,
 }
 
@@ -79,8 +80,33 @@ impl ApiError {
             code: code.into(),
             detail: detail.into(),
             errors: Vec::new(),
+            parameter: None,
             headers: Vec::new(),
         }
+    }
+
+    /// 400 `invalid_parameter`: the query parameter `name` has a value the endpoint
+    /// cannot use; `what` completes the sentence "query parameter `name` ...".
+    ///
+    /// ```
+    /// let err = ferrest::ApiError::invalid_parameter("limit", "must be a positive integer");
+    /// assert_eq!(err.detail(), "query parameter `limit` must be a positive integer");
+    /// assert_eq!(err.parameter(), Some("limit"));
+    /// ```
+    pub fn invalid_parameter(name: &str, what: impl std::fmt::Display) -> Self {
+        let mut err = Self::bad_request(
+            "invalid_parameter",
+            format!("query parameter `{name}` {what}"),
+        );
+        err.parameter = Some(name.into());
+        err
+    }
+
+    /// 400 `unknown_parameter`: the endpoint takes no query parameter `name`.
+    pub fn unknown_parameter(name: &str, detail: impl Into<String>) -> Self {
+        let mut err = Self::bad_request("unknown_parameter", detail);
+        err.parameter = Some(name.into());
+        err
     }
 
     /// 400: the request is malformed (bad JSON, bad query or path parameter).
@@ -162,6 +188,11 @@ impl ApiError {
     pub fn errors(&self) -> &[FieldError] {
         &self.errors
     }
+
+    /// The query parameter at fault, for 400s about one.
+    pub fn parameter(&self) -> Option<&str> {
+        self.parameter.as_deref()
+    }
 }
 
 impl std::fmt::Display for ApiError {
@@ -180,6 +211,8 @@ struct Body<'a> {
     status: u16,
     detail: &'a str,
     code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parameter: Option<&'a str>,
     #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
     errors: &'a [FieldError],
 }
@@ -192,6 +225,7 @@ impl IntoResponse for ApiError {
             status: self.status.as_u16(),
             detail: &self.detail,
             code: &self.code,
+            parameter: self.parameter.as_deref(),
             errors: &self.errors,
         };
         let bytes = serde_json::to_vec(&body).expect("problem body serializes");

@@ -77,4 +77,21 @@ pub trait Resource: Sized + Send + Sync + 'static {
 
     /// Runs the custom validators on an update body.
     fn check_update(_input: &Self::Update, _errors: &mut Vec<FieldError>) {}
+
+    /// Adds the nested list routes of `#[rest(has_many = ...)]` relations.
+    fn nested_routes(router: axum::Router<crate::AppState>) -> axum::Router<crate::AppState> {
+        router
+    }
+}
+
+/// A resource with a `#[rest(belongs_to = P)]` field; `#[rest(has_many = Self)]` on `P`
+/// needs it. Implemented by `#[derive(Resource)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no field that belongs to `{P}`",
+    label = "no `belongs_to = {P}` field",
+    note = "add `#[rest(belongs_to = {P})]` to the foreign-key field of `{Self}`, like `author_id`"
+)]
+pub trait BelongsTo<P: Resource>: Resource {
+    /// The foreign-key field holding the primary key of a `P`.
+    const FIELD: &'static str;
 }

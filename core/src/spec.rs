@@ -27,6 +27,71 @@ pub struct ResourceSpec {
     pub operations: Operations,
     /// Largest `limit` a list request may ask for.
     pub max_limit: u64,
+    /// How list requests page: by `offset` or by an opaque `cursor`.
+    pub pagination: Pagination,
+    /// Declared relations: `belongs_to` fields and `has_many` collections.
+    pub relations: &'static [RelationSpec],
+    /// Relations a client may ask for with `?include=`.
+    pub includes: &'static [&'static str],
+    /// Loads rows of this resource by a condition, as they appear on the wire; used to
+    /// include related rows of other resources in one batched query.
+    pub load: Loader,
+}
+
+/// Loads the wire form of the rows matching a condition, ordered by primary key.
+pub type Loader = for<'a> fn(
+    &'a sea_orm::DatabaseConnection,
+    sea_orm::Condition,
+) -> std::pin::Pin<
+    Box<
+        dyn std::future::Future<Output = Result<Vec<serde_json::Value>, sea_orm::DbErr>>
+            + Send
+            + 'a,
+    >,
+>;
+
+/// How a resource's list pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pagination {
+    /// `?limit=&offset=` (the default).
+    Offset,
+    /// `?limit=&cursor=`: keyset pagination, stable under concurrent inserts.
+    Cursor,
+}
+
+/// One relation of a resource.
+#[derive(Debug)]
+pub struct RelationSpec {
+    /// The name in `?include=` and in the response: `author`, `books`.
+    pub name: &'static str,
+    /// Which side holds the foreign key.
+    pub kind: RelationKind,
+    /// The related resource.
+    pub target: fn() -> &'static ResourceSpec,
+}
+
+/// Which side of a relation holds the foreign key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelationKind {
+    /// This resource's field (`author_id`) holds the related row's primary key.
+    BelongsTo {
+        /// The foreign-key field of this resource.
+        field: &'static str,
+    },
+    /// The related resource's field holds this resource's primary key.
+    HasMany {
+        /// The foreign-key field of the related resource.
+        field: &'static str,
+    },
+}
+
+impl RelationSpec {
+    /// The foreign-key field, on whichever side it is.
+    pub fn foreign_key(&self) -> &'static str {
+        match self.kind {
+            RelationKind::BelongsTo { field } | RelationKind::HasMany { field } => field,
+        }
+    }
 }
 
 impl ResourceSpec {
@@ -95,6 +160,11 @@ impl ResourceSpec {
     pub fn field(&self, name: &str) -> Option<&'static FieldSpec> {
         self.fields.iter().find(|f| f.name == name)
     }
+
+    /// The relation with this name.
+    pub fn relation(&self, name: &str) -> Option<&'static RelationSpec> {
+        self.relations.iter().find(|r| r.name == name)
+    }
 }
 
 /// One field of a resource: its column, its JSON property and its checks.
@@ -116,6 +186,10 @@ pub struct FieldSpec {
     pub rules: &'static [Rule],
     /// The field's doc comment.
     pub doc: Option<&'static str>,
+    /// `filter(...)`: the operators a list request may filter this field by.
+    pub filters: &'static [FilterOp],
+    /// `sort`: a list request may order by this field.
+    pub sort: bool,
 }
 
 impl FieldSpec {
@@ -226,6 +300,71 @@ impl Kind {
             Kind::I32 => Some((i32::MIN.into(), i32::MAX.into())),
             Kind::I64 => Some((i64::MIN, i64::MAX)),
             _ => None,
+        }
+    }
+}
+
+/// A filter operator of `#[rest(filter(...))]`; each declared one is a query parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterOp {
+    /// `?field=v`: equal.
+    Eq,
+    /// `?field__ne=v`: not equal (rows where the field is null match too).
+    Ne,
+    /// `?field__lt=v`: less than.
+    Lt,
+    /// `?field__lte=v`: less than or equal.
+    Lte,
+    /// `?field__gt=v`: greater than.
+    Gt,
+    /// `?field__gte=v`: greater than or equal.
+    Gte,
+    /// `?field__in=a,b,c`: one of the listed values.
+    In,
+    /// `?field__contains=v`: contains the text, ignoring case.
+    Contains,
+    /// `?field__starts_with=v`: starts with the text, ignoring case.
+    StartsWith,
+    /// `?field__is_null=true|false`: the field is (not) null.
+    IsNull,
+}
+
+impl FilterOp {
+    /// Every operator, in the order the document lists them.
+    pub const ALL: [FilterOp; 10] = [
+        FilterOp::Eq,
+        FilterOp::Ne,
+        FilterOp::Lt,
+        FilterOp::Lte,
+        FilterOp::Gt,
+        FilterOp::Gte,
+        FilterOp::In,
+        FilterOp::Contains,
+        FilterOp::StartsWith,
+        FilterOp::IsNull,
+    ];
+
+    /// The operator's name in the attribute and the parameter suffix.
+    pub fn name(self) -> &'static str {
+        match self {
+            FilterOp::Eq => "eq",
+            FilterOp::Ne => "ne",
+            FilterOp::Lt => "lt",
+            FilterOp::Lte => "lte",
+            FilterOp::Gt => "gt",
+            FilterOp::Gte => "gte",
+            FilterOp::In => "in",
+            FilterOp::Contains => "contains",
+            FilterOp::StartsWith => "starts_with",
+            FilterOp::IsNull => "is_null",
+        }
+    }
+
+    /// The query parameter for `field`: `price_cents__lt`, or the bare name for `eq`.
+    pub fn parameter(self, field: &str) -> String {
+        match self {
+            FilterOp::Eq => field.to_owned(),
+            other => format!("{field}__{}", other.name()),
         }
     }
 }

@@ -141,7 +141,7 @@ pub(crate) fn check_value(
     }
 }
 
-fn check_kind(kind: Kind, value: &Value, storage: Storage) -> Result<(), &'static str> {
+pub(crate) fn check_kind(kind: Kind, value: &Value, storage: Storage) -> Result<(), &'static str> {
     let ok = match kind {
         Kind::I16 | Kind::I32 | Kind::I64 => {
             let (min, max) = kind.integer_bounds().unwrap_or((i64::MIN, i64::MAX));

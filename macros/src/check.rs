@@ -12,6 +12,9 @@ pub fn resource(resource: &Resource, errors: &mut Errors) {
         server_managed_fields_take_no_input_rules(field, errors);
         unique_is_indexable(field, errors);
         unique_strings_fit_an_index(field, errors);
+        filters_fit_type(field, errors);
+        sort_fits_type(field, errors);
+        belongs_to_is_a_data_key(field, errors);
         // Defaults and rules on server-managed fields are reported above as having no
         // effect; checking them further would only add errors for the same mistake.
         if field.role != Role::Data {
@@ -27,6 +30,8 @@ pub fn resource(resource: &Resource, errors: &mut Errors) {
             pattern_compiles(rule, errors);
         }
     }
+    relation_names_are_free(resource, errors);
+    includes_are_relations(resource, errors);
     path_is_a_route(resource, errors);
     some_operation_remains(resource, errors);
     max_limit_is_positive(resource, errors);
@@ -383,5 +388,119 @@ fn rule_span(field: &Field, rule: &Rule) -> proc_macro2::Span {
             .segments
             .first()
             .map_or(field.ident.span(), |s| s.ident.span()),
+    }
+}
+
+/// Each operator is declared where its SQL means something for the column's type, on
+/// every backend: order on orderable values, text search on text, `is_null` on
+/// nullable fields. A declared operator is a documented parameter; one that could only
+/// fail or match nothing would mislead the clients generated from the document.
+fn filters_fit_type(field: &Field, errors: &mut Errors) {
+    let kind = field.ty.kind;
+    let mut seen: Vec<&str> = Vec::new();
+    for (op, span) in &field.filters {
+        if seen.contains(&op.as_str()) {
+            errors.at(*span, format!("duplicate filter operator `{op}`"));
+            continue;
+        }
+        seen.push(op);
+        let problem = match op.as_str() {
+            _ if kind == Kind::Json => Some("JSON fields cannot be filtered".to_owned()),
+            "lt" | "lte" | "gt" | "gte" if !kind.is_ordered() => Some(format!(
+                "`{op}` needs an ordered type (a number, decimal, string, date or time), found {}; use `eq`, `ne` or `in`",
+                kind.describe()
+            )),
+            "contains" | "starts_with" if kind != Kind::String => Some(format!(
+                "`{op}` searches text and needs a `String` field, found {}",
+                kind.describe()
+            )),
+            "is_null" if !field.ty.nullable => Some(format!(
+                "`is_null` needs a nullable field; `{}` is never null (make it `Option<_>` or drop `is_null`)",
+                field.name
+            )),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            errors.at(*span, problem);
+        }
+    }
+}
+
+/// JSON values have no order that every backend shares.
+fn sort_fits_type(field: &Field, errors: &mut Errors) {
+    if let Some(span) = field.sort
+        && field.ty.kind == Kind::Json
+    {
+        errors.at(span, "JSON fields cannot be sorted");
+    }
+}
+
+/// A foreign key holds the parent's primary key, so it is a client-written integer or
+/// UUID field; the id and the timestamps are the server's.
+fn belongs_to_is_a_data_key(field: &Field, errors: &mut Errors) {
+    let Some(belongs_to) = &field.belongs_to else {
+        return;
+    };
+    let span = syn::spanned::Spanned::span(&belongs_to.path);
+    if field.role != Role::Data {
+        errors.at(
+            span,
+            "`belongs_to` goes on a foreign-key field the client writes, like `author_id`, not on a server-managed field",
+        );
+    } else if !(field.ty.kind.is_integer() || field.ty.kind == Kind::Uuid) {
+        errors.at(
+            field.ty.span,
+            format!(
+                "a `belongs_to` field holds the parent's id and must be an integer or `Uuid`, found {}",
+                field.ty.kind.describe()
+            ),
+        );
+    } else if !field.name.ends_with("_id") || field.name == "_id" {
+        errors.at(
+            field.ident.span(),
+            format!(
+                "a `belongs_to` field is named after its relation with `_id`, like `author_id`; rename `{}`",
+                field.name
+            ),
+        );
+    }
+}
+
+/// Included rows appear as a property named after the relation, beside the fields;
+/// two relations, or a relation and a field, with one name would overwrite each other.
+fn relation_names_are_free(resource: &Resource, errors: &mut Errors) {
+    let names = resource.relation_names();
+    for (i, (name, span)) in names.iter().enumerate() {
+        if names[..i].iter().any(|(earlier, _)| earlier == name) {
+            errors.at(
+                *span,
+                format!("a second relation is named `{name}`; a resource relates to another in one way only"),
+            );
+        } else if resource.fields.iter().any(|f| f.name == *name) {
+            errors.at(
+                *span,
+                format!("the relation `{name}` has the name of a field; included rows would overwrite it"),
+            );
+        }
+    }
+}
+
+/// `include(...)` lists relations this resource declares.
+fn includes_are_relations(resource: &Resource, errors: &mut Errors) {
+    let names = resource.relation_names();
+    let known: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
+    for (i, (name, span)) in resource.includes.iter().enumerate() {
+        if resource.includes[..i].iter().any(|(n, _)| n == name) {
+            errors.at(*span, format!("`{name}` is listed twice in `include`"));
+        } else if !known.contains(&name.as_str()) {
+            let message = if known.is_empty() {
+                format!(
+                    "`{name}` is not a relation: declare one with `belongs_to = ...` on a field or `has_many = ...` on the struct"
+                )
+            } else {
+                crate::errors::unknown_key_message("relation", name, &known)
+            };
+            errors.at(*span, message);
+        }
     }
 }

@@ -2,22 +2,27 @@
 //! listing every response it can give, errors included.
 
 use utoipa::openapi::path::{
-    HttpMethod, Operation, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
+    HttpMethod, Operation, OperationBuilder, Parameter, ParameterBuilder, ParameterIn,
+    ParameterStyle, PathItem,
 };
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::schema::{
+    ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
+};
 use utoipa::openapi::{
     ContentBuilder, HeaderBuilder, Ref, RefOr, Required, ResponseBuilder, ResponsesBuilder,
 };
 
-use super::schema::{Dto, name, page_name};
-use crate::crud::item_path;
+use super::schema::{Dto, name, page_name, value_schema};
+use crate::crud::{item_path, nested_path};
 use crate::page::DEFAULT_LIMIT;
 use crate::problem::PROBLEM_JSON;
-use crate::spec::{Kind, ResourceSpec};
+use crate::spec::{
+    FieldSpec, FilterOp, Kind, Pagination, RelationKind, RelationSpec, ResourceSpec,
+};
 
 /// `(path, item)` pairs of the resource: the collection and the single item.
-pub(crate) fn path_items(spec: &ResourceSpec) -> Vec<(String, PathItem)> {
+pub(crate) fn path_items(spec: &'static ResourceSpec) -> Vec<(String, PathItem)> {
     let ops = spec.operations;
     let mut collection = Vec::new();
     if ops.list {
@@ -36,11 +41,22 @@ pub(crate) fn path_items(spec: &ResourceSpec) -> Vec<(String, PathItem)> {
     if ops.delete {
         item.push((HttpMethod::Delete, delete(spec)));
     }
+    let nested = spec
+        .relations
+        .iter()
+        .filter_map(|relation| match relation.kind {
+            RelationKind::HasMany { .. } => Some((
+                nested_path(spec.path, relation.name),
+                vec![(HttpMethod::Get, nested_list(spec, relation))],
+            )),
+            RelationKind::BelongsTo { .. } => None,
+        });
     [
         (spec.path.to_owned(), collection),
         (item_path(spec.path), item),
     ]
     .into_iter()
+    .chain(nested)
     .filter(|(_, ops)| !ops.is_empty())
     .map(|(path, ops)| (path, path_item(ops)))
     .collect()
@@ -77,82 +93,271 @@ fn base(spec: &ResourceSpec, id: String, summary: String) -> OperationBuilder {
     }
 }
 
-fn list(spec: &ResourceSpec) -> Operation {
-    let integer = |min: i64| {
-        ObjectBuilder::new()
-            .schema_type(Type::Integer)
-            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
-            .minimum(Some(min))
-    };
-    let limit = ParameterBuilder::new()
-        .name("limit")
-        .parameter_in(ParameterIn::Query)
-        .required(Required::False)
-        .description(Some(format!(
-            "Page size; values above {} are clamped to it.",
-            spec.max_limit
-        )))
-        .schema(Some(
-            integer(1)
-                .maximum(Some(i64::MAX))
-                .default(Some(DEFAULT_LIMIT.min(spec.max_limit).into())),
-        ));
-    let offset = ParameterBuilder::new()
-        .name("offset")
-        .parameter_in(ParameterIn::Query)
-        .required(Required::False)
-        .description(Some("Rows to skip."))
-        .schema(Some(
-            integer(0).maximum(Some(i64::MAX)).default(Some(0.into())),
-        ));
-    let count = ParameterBuilder::new()
-        .name("count")
-        .parameter_in(ParameterIn::Query)
-        .required(Required::False)
-        .description(Some(
-            "Also return `total`, the number of rows (one more query).",
-        ))
-        .schema(Some(
-            ObjectBuilder::new()
-                .schema_type(Type::Boolean)
-                .default(Some(false.into())),
-        ));
+fn list(spec: &'static ResourceSpec) -> Operation {
     base(
         spec,
         format!("list{}", spec.plural),
         format!("List {}", spec.plural.to_lowercase()),
     )
-    .parameters(Some([limit.build(), offset.build(), count.build()]))
-    .responses(
-        ResponsesBuilder::new()
-            .response(
-                "200",
-                json_response(
-                    &format!("A page of {}.", spec.plural.to_lowercase()),
-                    page_name(spec),
-                ),
-            )
-            .response("400", problem("An unknown or malformed query parameter."))
-            .response("503", unavailable())
-            .build(),
-    )
+    .parameters(Some(list_parameters(spec)))
+    .responses(list_responses(spec, None))
     .build()
 }
 
-fn read(spec: &ResourceSpec) -> Operation {
+/// `GET /authors/{id}/books`: the flat list of the child, within one parent.
+fn nested_list(parent: &'static ResourceSpec, relation: &RelationSpec) -> Operation {
+    let child = (relation.target)();
+    let mut parameters = vec![id_parameter(parent).build()];
+    parameters.extend(list_parameters(child));
+    base(
+        child,
+        format!("list{}{}", parent.name, child.plural),
+        format!(
+            "List the {} of {}",
+            child.plural.to_lowercase(),
+            a_noun(parent)
+        ),
+    )
+    .description(Some(format!(
+        "The {} whose `{}` is the {}'s id, with the filters, sort and pagination of `GET {}`.",
+        child.plural.to_lowercase(),
+        relation.foreign_key(),
+        noun(parent),
+        child.path
+    )))
+    .tags(Some(vec![parent.tag.to_owned()]))
+    .parameters(Some(parameters))
+    .responses(list_responses(child, Some(parent)))
+    .build()
+}
+
+fn list_responses(
+    spec: &ResourceSpec,
+    parent: Option<&ResourceSpec>,
+) -> utoipa::openapi::Responses {
+    let page = ResponseBuilder::new()
+        .description(format!("A page of {}.", spec.plural.to_lowercase()))
+        .header(
+            "Link",
+            HeaderBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String).build()))
+                .description(Some(
+                    "`<url>; rel=\"next\"`: the next page, with the same parameters; absent on the last page.",
+                ))
+                .build(),
+        )
+        .content("application/json", json_content(page_name(spec)))
+        .build();
+    let mut responses = ResponsesBuilder::new().response("200", page).response(
+        "400",
+        problem("An unknown query parameter, a malformed value, or a sort key or include outside the allowed ones."),
+    );
+    if let Some(parent) = parent {
+        responses =
+            responses.response("404", problem(&format!("No {} has this id.", noun(parent))));
+    }
+    responses.response("503", unavailable()).build()
+}
+
+/// The query parameters of a list: each declared filter, `sort`, `include`, then the
+/// pagination parameters.
+fn list_parameters(spec: &'static ResourceSpec) -> Vec<Parameter> {
+    let mut parameters: Vec<Parameter> = spec
+        .fields
+        .iter()
+        .flat_map(|field| {
+            field
+                .filters
+                .iter()
+                .map(move |op| filter_parameter(field, *op))
+        })
+        .collect();
+    let sort = crate::query::sort::allowed(spec);
+    if !sort.is_empty() {
+        parameters.push(
+            comma_separated_parameter("sort")
+                .description(Some(format!(
+                    "Comma-separated sort keys, `-` for descending: `sort=-{0},{1}`. The {2} `{3}` breaks ties.",
+                    sort[0],
+                    sort.get(2).unwrap_or(&sort[0]),
+                    noun(spec),
+                    spec.id_field().name
+                )))
+                .schema(Some(comma_separated(enum_of(sort), None)))
+                .build(),
+        );
+    }
+    if let Some(include) = include_parameter(spec) {
+        parameters.push(include);
+    }
+    let integer = |min: i64| {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+            .minimum(Some(min))
+            .maximum(Some(i64::MAX))
+    };
+    parameters.push(
+        query_parameter("limit")
+            .description(Some(format!(
+                "Page size; values above {} are clamped to it.",
+                spec.max_limit
+            )))
+            .schema(Some(
+                integer(1).default(Some(DEFAULT_LIMIT.min(spec.max_limit).into())),
+            ))
+            .build(),
+    );
+    parameters.push(match spec.pagination {
+        Pagination::Offset => query_parameter("offset")
+            .description(Some("Rows to skip."))
+            .schema(Some(integer(0).default(Some(0.into()))))
+            .build(),
+        Pagination::Cursor => query_parameter("cursor")
+            .description(Some(
+                "The `next_cursor` of the previous page; absent for the first page.",
+            ))
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .build(),
+    });
+    parameters.push(
+        query_parameter("count")
+            .description(Some(
+                "Also return `total`, the number of matching rows (one more query).",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::Boolean)
+                    .default(Some(false.into())),
+            ))
+            .build(),
+    );
+    parameters
+}
+
+/// `include`, when the resource allows any: the paths as an enum.
+fn include_parameter(spec: &'static ResourceSpec) -> Option<Parameter> {
+    let allowed = crate::query::include::allowed(spec);
+    let first = allowed.first()?.clone();
+    Some(
+        comma_separated_parameter("include")
+            .description(Some(format!(
+                "Comma-separated relations to embed, up to {} levels deep: `include={first}`. Each relation is loaded with one query for the whole page.",
+                crate::MAX_INCLUDE_DEPTH
+            )))
+            .schema(Some(comma_separated(enum_of(allowed), None)))
+            .build(),
+    )
+}
+
+fn filter_parameter(field: &FieldSpec, op: FilterOp) -> Parameter {
+    let name = field.name;
+    let (description, schema): (String, Schema) = match op {
+        FilterOp::Eq => (
+            format!("`{name}` equals this value."),
+            value_schema(field.kind).into(),
+        ),
+        FilterOp::Ne => (
+            if field.nullable {
+                format!("`{name}` differs from this value or is null.")
+            } else {
+                format!("`{name}` differs from this value.")
+            },
+            value_schema(field.kind).into(),
+        ),
+        FilterOp::Lt => (
+            format!("`{name}` is less than this value."),
+            value_schema(field.kind).into(),
+        ),
+        FilterOp::Lte => (
+            format!("`{name}` is at most this value."),
+            value_schema(field.kind).into(),
+        ),
+        FilterOp::Gt => (
+            format!("`{name}` is greater than this value."),
+            value_schema(field.kind).into(),
+        ),
+        FilterOp::Gte => (
+            format!("`{name}` is at least this value."),
+            value_schema(field.kind).into(),
+        ),
+        FilterOp::In => (
+            format!("`{name}` is one of these comma-separated values."),
+            comma_separated(value_schema(field.kind), Some(crate::MAX_IN_VALUES)),
+        ),
+        FilterOp::Contains => (
+            format!("`{name}` contains this text, ignoring case; `%` and `_` match themselves."),
+            value_schema(field.kind).into(),
+        ),
+        FilterOp::StartsWith => (
+            format!("`{name}` starts with this text, ignoring case; `%` and `_` match themselves."),
+            value_schema(field.kind).into(),
+        ),
+        FilterOp::IsNull => (
+            format!("`true`: `{name}` is null; `false`: it has a value."),
+            ObjectBuilder::new().schema_type(Type::Boolean).into(),
+        ),
+    };
+    let parameter = if op == FilterOp::In {
+        comma_separated_parameter(&op.parameter(name))
+    } else {
+        query_parameter(&op.parameter(name))
+    };
+    parameter
+        .description(Some(description))
+        .schema(Some(schema))
+        .build()
+}
+
+/// A parameter whose array value is sent as `a,b,c` (`style: form`, `explode: false`).
+fn comma_separated_parameter(name: &str) -> ParameterBuilder {
+    query_parameter(name)
+        .style(Some(ParameterStyle::Form))
+        .explode(Some(false))
+}
+
+fn query_parameter(name: &str) -> ParameterBuilder {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Query)
+        .required(Required::False)
+}
+
+fn enum_of(values: Vec<String>) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values))
+}
+
+/// The array schema of a comma-separated parameter.
+fn comma_separated(items: ObjectBuilder, max: Option<usize>) -> Schema {
+    ArrayBuilder::new()
+        .items(items)
+        .min_items(Some(1))
+        .max_items(max)
+        .build()
+        .into()
+}
+
+fn read(spec: &'static ResourceSpec) -> Operation {
     base(
         spec,
         format!("get{}", spec.name),
         format!("Get {}", a_noun(spec)),
     )
-    .parameter(id_parameter(spec))
+    .parameters(Some(
+        std::iter::once(id_parameter(spec).build()).chain(include_parameter(spec)),
+    ))
     .responses(
         ResponsesBuilder::new()
             .response(
                 "200",
                 json_response(&format!("The {}.", noun(spec)), name(spec, Dto::Read)),
             )
-            .response("400", problem("The id in the path is malformed."))
+            .response(
+                "400",
+                problem("The id in the path is malformed, or the query has an unknown parameter or include."),
+            )
             .response("404", problem(&format!("No {} has this id.", noun(spec))))
             .response("503", unavailable())
             .build(),

@@ -2,12 +2,14 @@
 //! validate a request appear here as `minLength`, `maximum`, `pattern`, `format`, `enum`.
 
 use utoipa::openapi::schema::{
-    AdditionalProperties, ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat,
-    SchemaType, Type,
+    AdditionalProperties, ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, Schema,
+    SchemaFormat, SchemaType, Type,
 };
 use utoipa::openapi::{Ref, RefOr};
 
-use crate::spec::{FieldSpec, Kind, ResourceSpec, Role, Rule};
+use crate::spec::{
+    FieldSpec, Kind, Pagination, RelationKind, RelationSpec, ResourceSpec, Role, Rule,
+};
 
 /// Which DTO a schema describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,10 +59,77 @@ pub(crate) fn dto_schema(spec: &ResourceSpec, dto: Dto) -> Schema {
         }
         object = object.property(field.name, field_schema(field));
     }
+    if dto == Dto::Read {
+        for name in spec.includes {
+            let relation = spec.relation(name).expect("includes name relations");
+            object = object.property(*name, relation_schema(spec, relation));
+        }
+    }
     object.build().into()
 }
 
-/// `{"items": [Book], "limit", "offset", "total"?}`.
+/// An included relation: the related resource, or a list of them for `has_many`.
+/// Present only when the request's `include` names it.
+fn relation_schema(spec: &ResourceSpec, relation: &RelationSpec) -> RefOr<Schema> {
+    let target = (relation.target)();
+    let reference = Ref::from_schema_name(target.name);
+    let described = |text: String| Some(text);
+    match relation.kind {
+        RelationKind::BelongsTo { field } => {
+            let nullable = spec.field(field).is_some_and(|f| f.nullable);
+            let description = described(format!(
+                "The {} that `{field}` refers to; present with `include={}`.",
+                target.name, relation.name
+            ));
+            if nullable {
+                RefOr::T(Schema::OneOf(
+                    OneOfBuilder::new()
+                        .item(reference)
+                        .item(ObjectBuilder::new().schema_type(Type::Null))
+                        .description(description)
+                        .build(),
+                ))
+            } else {
+                let mut reference = reference;
+                reference.description = description.unwrap_or_default();
+                RefOr::Ref(reference)
+            }
+        }
+        RelationKind::HasMany { field } => ArrayBuilder::new()
+            .items(reference)
+            .description(described(format!(
+                "The {} whose `{field}` is this {}'s id; present with `include={}`.",
+                target.plural.to_lowercase(),
+                spec.name.to_lowercase(),
+                relation.name
+            )))
+            .build()
+            .into(),
+    }
+}
+
+/// The schema of one filter value of `kind`: its type, format and shape, without the
+/// field's rules (a search for `ru` is fine where titles need 3 characters).
+pub(crate) fn value_schema(kind: Kind) -> ObjectBuilder {
+    let (ty, format) = type_and_format(kind);
+    let mut schema = ObjectBuilder::new();
+    if let Some(ty) = ty {
+        schema = schema.schema_type(ty);
+    }
+    if let Some(format) = format {
+        schema = schema.format(Some(format));
+    }
+    if let Some(pattern) = kind.pattern() {
+        schema = schema.pattern(Some(pattern.source()));
+    }
+    if let Some((min, max)) = kind.integer_bounds().filter(|_| kind == Kind::I16) {
+        schema = schema.minimum(Some(min)).maximum(Some(max));
+    }
+    schema
+}
+
+/// `{"items": [Book], "limit", "offset", "total"?}`, or with `next_cursor` in place of
+/// `offset` in cursor mode.
 pub(crate) fn page_schema(spec: &ResourceSpec) -> Schema {
     let integer = |description: &str| {
         ObjectBuilder::new()
@@ -70,7 +139,7 @@ pub(crate) fn page_schema(spec: &ResourceSpec) -> Schema {
             .description(Some(description))
             .build()
     };
-    ObjectBuilder::new()
+    let mut page = ObjectBuilder::new()
         .description(Some(format!("One page of {}.", spec.plural.to_lowercase())))
         .property(
             "items",
@@ -78,16 +147,27 @@ pub(crate) fn page_schema(spec: &ResourceSpec) -> Schema {
         )
         .required("items")
         .property("limit", integer("Page size used."))
-        .required("limit")
-        .property("offset", integer("Rows skipped before this page."))
-        .required("offset")
-        .property(
-            "total",
-            integer("Rows in the collection; present only with `count=true`."),
-        )
-        .additional_properties(Some(AdditionalProperties::FreeForm(false)))
-        .build()
-        .into()
+        .required("limit");
+    page = match spec.pagination {
+        Pagination::Offset => page
+            .property("offset", integer("Rows skipped before this page."))
+            .required("offset"),
+        Pagination::Cursor => page.property(
+            "next_cursor",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(
+                    "Pass as `cursor` for the next page; absent on the last page.",
+                )),
+        ),
+    };
+    page.property(
+        "total",
+        integer("Rows matching the request; present only with `count=true`."),
+    )
+    .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+    .build()
+    .into()
 }
 
 fn field_schema(field: &FieldSpec) -> RefOr<Schema> {
@@ -258,6 +338,10 @@ pub(crate) fn problem_schemas() -> [(&'static str, Schema); 2] {
         .required("detail")
         .property("code", string("What went wrong, for programs: `not_found`, `validation_failed`, `conflict`, `malformed_json`, ..."))
         .required("code")
+        .property(
+            "parameter",
+            string("The query parameter at fault, for `invalid_parameter` and `unknown_parameter`."),
+        )
         .property(
             "errors",
             ArrayBuilder::new()

@@ -8,11 +8,16 @@ use ferrest::prelude::*;
 /// Someone who writes books.
 #[derive(Resource)]
 #[rest(table = "authors", path = "/authors", tag = "Authors")]
+#[rest(has_many = Book, include(books))]
 pub struct Author {
     #[rest(id)]
     pub id: i64,
     /// Full name as printed on covers.
-    #[rest(validate(length(min = 1, max = 120), with = not_blank))]
+    #[rest(
+        validate(length(min = 1, max = 120), with = not_blank),
+        filter(eq, contains, starts_with),
+        sort
+    )]
     pub name: String,
     /// Contact address; unique across authors.
     #[rest(validate(email), unique)]
@@ -28,33 +33,40 @@ pub struct Author {
 
 /// A book in the catalogue.
 #[derive(Resource)]
-#[rest(table = "books", path = "/books", tag = "Books")]
+#[rest(table = "books", path = "/books", tag = "Books", include(author))]
 pub struct Book {
-    #[rest(id)]
+    #[rest(id, filter(eq, in))]
     pub id: i64,
     /// Title as printed on the cover.
-    #[rest(validate(length(min = 1, max = 200)))]
+    #[rest(
+        validate(length(min = 1, max = 200)),
+        filter(eq, contains, starts_with),
+        sort
+    )]
     pub title: String,
     /// ISBN-13, digits only.
-    #[rest(validate(pattern = "^[0-9]{13}$"), unique)]
+    #[rest(validate(pattern = "^[0-9]{13}$"), unique, filter(eq))]
     pub isbn: String,
     /// Price in cents.
-    #[rest(validate(range(min = 0)))]
+    #[rest(validate(range(min = 0)), filter(eq, ne, lt, lte, gt, gte), sort)]
     pub price_cents: i64,
     /// Whether the book is on sale.
-    #[rest(default = false)]
+    #[rest(default = false, filter(eq))]
     pub published: bool,
     /// Binding of this edition.
     #[rest(
         default = "paperback",
-        validate(one_of("paperback", "hardcover", "ebook"))
+        validate(one_of("paperback", "hardcover", "ebook")),
+        filter(eq, in)
     )]
     pub format: String,
     /// The author's id.
+    #[rest(belongs_to = Author, filter(eq, in))]
     pub author_id: i64,
     /// Blurb for the back cover.
+    #[rest(filter(contains, is_null))]
     pub summary: Option<String>,
-    #[rest(created_at)]
+    #[rest(created_at, filter(lt, gte), sort)]
     pub created_at: DateTimeUtc,
     #[rest(updated_at)]
     pub updated_at: DateTimeUtc,

@@ -12,6 +12,7 @@ pub fn entity_module(resource: &Resource) -> TokenStream {
     let vis = &resource.vis;
     let table = &resource.table;
     let fields = resource.fields.iter().map(column);
+    let relations = foreign_keys(resource).map(|(variant, _)| variant);
     quote! {
         #[doc(hidden)]
         #[allow(clippy::all, unused_imports)]
@@ -31,8 +32,8 @@ pub fn entity_module(resource: &Resource) -> TokenStream {
                 #(#fields,)*
             }
 
-            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-            pub enum Relation {}
+            #[derive(Copy, Clone, Debug, EnumIter)]
+            pub enum Relation { #(#relations),* }
 
             impl ActiveModelBehavior for ActiveModel {}
         }
@@ -111,4 +112,39 @@ fn max_length(field: &Field) -> Option<u64> {
         Rule::Length { max, .. } => *max,
         _ => None,
     })
+}
+
+/// The `belongs_to` fields with their `Relation` variant: `ForeignKey0`, ...
+fn foreign_keys(resource: &Resource) -> impl Iterator<Item = (proc_macro2::Ident, &Field)> {
+    resource
+        .fields
+        .iter()
+        .filter(|f| f.belongs_to.is_some())
+        .enumerate()
+        .map(|(i, f)| (quote::format_ident!("ForeignKey{i}"), f))
+}
+
+/// `impl RelationTrait`: each `belongs_to` field is a foreign key to its parent's
+/// primary key, so schema sync creates it. Emitted beside the spec rather than in the
+/// entity module, where the user's path to the parent would not resolve.
+pub fn relation_impl(resource: &Resource) -> TokenStream {
+    let module = entity_module_ident(resource);
+    let arms = foreign_keys(resource).map(|(variant, field)| {
+        let path = &field.belongs_to.as_ref().expect("filtered").path;
+        let name = &field.name;
+        let parent = quote::quote_spanned!(syn::spanned::Spanned::span(path)=>
+            <#path as ::ferrest::Resource>::Entity);
+        quote! {
+            #module::Relation::#variant => ::ferrest::__private::foreign_key::<#module::Entity, #parent>(#name)
+        }
+    });
+    quote! {
+        impl ::ferrest::__private::sea_orm::RelationTrait for #module::Relation {
+            fn def(&self) -> ::ferrest::__private::sea_orm::RelationDef {
+                match *self {
+                    #(#arms,)*
+                }
+            }
+        }
+    }
 }

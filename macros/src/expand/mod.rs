@@ -21,12 +21,14 @@ pub fn resource(resource: &Resource) -> TokenStream {
     let dtos = dto::dtos(resource);
     let spec = spec::spec_static(resource);
     let resource_impl = resource_impl::resource_impl(resource);
+    let relation_impl = entity::relation_impl(resource);
     quote! {
         #entity
         #dtos
         const _: () = {
             #spec
             #resource_impl
+            #relation_impl
         };
     }
 }

@@ -74,6 +74,8 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
     });
 
     let (check_create, check_update) = custom_checks(resource);
+    let nested_routes = nested_routes(resource);
+    let belongs_to = belongs_to_impls(resource);
 
     quote! {
         impl ::ferrest::Resource for #name {
@@ -107,8 +109,55 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
 
             #check_create
             #check_update
+            #nested_routes
         }
+
+        #belongs_to
     }
+}
+
+/// `GET /authors/{id}/books` for each `has_many = Book`.
+fn nested_routes(resource: &Resource) -> Option<TokenStream> {
+    if resource.has_many.is_empty() {
+        return None;
+    }
+    let routes = resource.has_many.iter().map(|relation| {
+        let (path, name) = (&relation.path, &relation.name);
+        quote!(let router = ::ferrest::__private::nested_route::<Self, #path>(router, #name);)
+    });
+    let router = quote!(::ferrest::__private::axum::Router<::ferrest::__private::AppState>);
+    Some(quote! {
+        fn nested_routes(router: #router) -> #router {
+            #(#routes)*
+            router
+        }
+    })
+}
+
+/// `impl BelongsTo<Author> for Book` per `belongs_to` field, and a function that only
+/// compiles when the field's type is the parent's id type, spanned at the field's
+/// type so a mismatch reads "expected `i64`, found `i32`" there.
+fn belongs_to_impls(resource: &Resource) -> TokenStream {
+    let name = &resource.ident;
+    let impls = resource.fields.iter().filter_map(|field| {
+        let path = &field.belongs_to.as_ref()?.path;
+        let key = &field.name;
+        let span = syn::spanned::Spanned::span(path);
+        let ty = kind_type(field.ty.kind);
+        let ty = respan(ty, field.ty.span);
+        let id = quote_spanned!(span=> <#path as ::ferrest::Resource>::Id);
+        let check = quote_spanned!(field.ty.span=>
+            #[allow(dead_code)]
+            fn __ferrest_foreign_key_type(id: #ty) -> #id { id }
+        );
+        Some(quote! {
+            impl ::ferrest::__private::BelongsTo<#path> for #name {
+                const FIELD: &'static str = #key;
+            }
+            #check
+        })
+    });
+    quote!(#(#impls)*)
 }
 
 /// `Set(...)` of the field's timestamp at the instant `__ferrest_now`.

@@ -2,9 +2,10 @@
 //! validation and the OpenAPI document.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 
-use crate::model::{Field, Literal, Resource, Role, Rule};
+use crate::model::{Field, Literal, Pagination, Resource, Role, Rule};
 
 pub const SPEC: &str = "__FERREST_SPEC";
 
@@ -26,6 +27,16 @@ pub fn spec_static(resource: &Resource) -> TokenStream {
         .iter()
         .map(|f| field_spec(f, &mut patterns))
         .collect();
+    let pagination = format_ident!(
+        "{}",
+        match resource.pagination {
+            Pagination::Offset => "Offset",
+            Pagination::Cursor => "Cursor",
+        }
+    );
+    let relations = relations(resource);
+    let includes = resource.includes.iter().map(|(name, _)| name);
+    let ident = &resource.ident;
     quote! {
         #(#patterns)*
         static #spec: ::ferrest::__private::spec::ResourceSpec = ::ferrest::__private::spec::ResourceSpec {
@@ -40,6 +51,10 @@ pub fn spec_static(resource: &Resource) -> TokenStream {
                 list: #list, get: #get, create: #create, update: #update, delete: #delete,
             },
             fields: &[#(#fields),*],
+            pagination: ::ferrest::__private::spec::Pagination::#pagination,
+            relations: &[#(#relations),*],
+            includes: &[#(#includes),*],
+            load: ::ferrest::__private::load::<#ident>,
         };
     }
 }
@@ -71,6 +86,11 @@ fn field_spec(field: &Field, patterns: &mut Vec<TokenStream>) -> TokenStream {
         .filter_map(|rule| rule_tokens(field, rule, patterns))
         .collect();
     let doc = option_str(field.doc.as_deref());
+    let filters = field.filters.iter().map(|(op, _)| {
+        let variant = format_ident!("{}", camel_case(op));
+        quote!(::ferrest::__private::spec::FilterOp::#variant)
+    });
+    let sort = field.sort.is_some();
     quote! {
         ::ferrest::__private::spec::FieldSpec {
             name: #name,
@@ -81,6 +101,8 @@ fn field_spec(field: &Field, patterns: &mut Vec<TokenStream>) -> TokenStream {
             unique: #unique,
             rules: &[#(#rules),*],
             doc: #doc,
+            filters: &[#(#filters),*],
+            sort: #sort,
         }
     }
 }
@@ -148,4 +170,51 @@ fn option(value: Option<TokenStream>) -> TokenStream {
 
 fn option_str(value: Option<&str>) -> TokenStream {
     option(value.map(|s| quote!(#s)))
+}
+
+/// The `RelationSpec`s: `belongs_to` fields, then `has_many` resources. The related
+/// type's tokens keep the user's spans, so a type that is not a resource, or a child
+/// without a `belongs_to` back, is reported at the attribute.
+fn relations(resource: &Resource) -> Vec<TokenStream> {
+    let spec = quote!(::ferrest::__private::spec);
+    let parent = &resource.ident;
+    let belongs_to = resource.fields.iter().filter_map(|field| {
+        let relation = field.belongs_to.as_ref()?;
+        let (name, key, path) = (&relation.name, &field.name, &relation.path);
+        let target = quote_spanned!(path.span()=> <#path as ::ferrest::Resource>::spec);
+        Some(quote! {
+            #spec::RelationSpec {
+                name: #name,
+                kind: #spec::RelationKind::BelongsTo { field: #key },
+                target: #target,
+            }
+        })
+    });
+    let has_many = resource.has_many.iter().map(|relation| {
+        let (name, path) = (&relation.name, &relation.path);
+        let target = quote_spanned!(path.span()=> <#path as ::ferrest::Resource>::spec);
+        let key = quote_spanned!(path.span()=> <#path as ::ferrest::__private::BelongsTo<#parent>>::FIELD);
+        quote! {
+            #spec::RelationSpec {
+                name: #name,
+                kind: #spec::RelationKind::HasMany { field: #key },
+                target: #target,
+            }
+        }
+    });
+    belongs_to.chain(has_many).collect()
+}
+
+/// `starts_with` -> `StartsWith`.
+fn camel_case(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }

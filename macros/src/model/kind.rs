@@ -64,6 +64,16 @@ impl Kind {
         self.is_integer() || matches!(self, Kind::F32 | Kind::F64 | Kind::Decimal)
     }
 
+    /// Values every backend orders alike: numbers, text (by code point, see
+    /// `ferrest`'s schema alignment), dates and times.
+    pub fn is_ordered(self) -> bool {
+        self.is_number()
+            || matches!(
+                self,
+                Kind::String | Kind::DateTime | Kind::NaiveDateTime | Kind::Date | Kind::Time
+            )
+    }
+
     pub fn is_timestamp(self) -> bool {
         matches!(self, Kind::DateTime | Kind::NaiveDateTime)
     }

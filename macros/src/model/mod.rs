@@ -5,5 +5,5 @@ mod resource;
 mod rules;
 
 pub use kind::{FieldType, Kind};
-pub use resource::{Field, Literal, Resource, Role, plural, snake_case};
+pub use resource::{Field, Literal, Pagination, Resource, Role, plural, snake_case};
 pub use rules::Rule;

@@ -23,7 +23,34 @@ pub struct Resource {
     pub max_limit: u64,
     /// Where `max_limit = ..`'s value was written (else the struct name), for errors.
     pub max_limit_span: Span,
+    pub pagination: Pagination,
+    /// `has_many = Book`: the relations whose foreign key is on the other resource.
+    pub has_many: Vec<HasMany>,
+    /// `include(...)`: relation names allowed in `?include=`.
+    pub includes: Vec<(String, Span)>,
     pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pagination {
+    Offset,
+    Cursor,
+}
+
+/// `has_many = Book` on `Author`: `GET /authors/{id}/books` and `?include=books`.
+pub struct HasMany {
+    /// The child resource, as the user wrote it.
+    pub path: syn::Path,
+    /// `books`: the child's name, snake case, plural.
+    pub name: String,
+}
+
+/// `belongs_to = Author` on `author_id`.
+pub struct BelongsTo {
+    /// The parent resource, as the user wrote it.
+    pub path: syn::Path,
+    /// `author`: the field name without `_id`.
+    pub name: String,
 }
 
 pub struct Field {
@@ -38,6 +65,10 @@ pub struct Field {
     pub default: Option<(Literal, Span)>,
     pub rules: Vec<Rule>,
     pub doc: Option<String>,
+    /// `filter(...)`: operator names, each checked against the known ones.
+    pub filters: Vec<(String, Span)>,
+    pub sort: Option<Span>,
+    pub belongs_to: Option<BelongsTo>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +127,30 @@ impl Resource {
             None => 100,
         };
         let operations = operations(raw.only, raw.exclude, errors);
+        let pagination = match raw.paginate {
+            None => Pagination::Offset,
+            Some(mode) if mode == keys::OFFSET => Pagination::Offset,
+            Some(mode) if mode == keys::CURSOR => Pagination::Cursor,
+            Some(mode) => {
+                errors.spanned(
+                    &mode,
+                    unknown_key_message("pagination", &mode.to_string(), keys::PAGINATIONS),
+                );
+                Pagination::Offset
+            }
+        };
+        let has_many = raw
+            .has_many
+            .into_iter()
+            .map(|path| HasMany {
+                name: plural(&snake_case(&last_segment(&path))),
+                path,
+            })
+            .collect();
+        let includes = raw
+            .include
+            .map(|(names, _)| names.iter().map(|n| (n.to_string(), n.span())).collect())
+            .unwrap_or_default();
         let fields: Vec<Option<Field>> = raw
             .fields
             .into_iter()
@@ -114,8 +169,26 @@ impl Resource {
             operations_span,
             max_limit,
             max_limit_span,
+            pagination,
+            has_many,
+            includes,
             fields,
         })
+    }
+
+    /// Every relation name with where it was declared: `belongs_to` fields, then
+    /// `has_many` resources.
+    pub fn relation_names(&self) -> Vec<(&str, Span)> {
+        let fields = self.fields.iter().filter_map(|f| {
+            f.belongs_to
+                .as_ref()
+                .map(|b| (b.name.as_str(), syn::spanned::Spanned::span(&b.path)))
+        });
+        let many = self
+            .has_many
+            .iter()
+            .map(|h| (h.name.as_str(), syn::spanned::Spanned::span(&h.path)));
+        fields.chain(many).collect()
     }
 
     pub fn id(&self) -> &Field {
@@ -162,8 +235,30 @@ impl Field {
             bound_unique_string(&mut rules, span);
         }
         let name = raw.ident.to_string();
+        let name = name.strip_prefix("r#").unwrap_or(&name).to_owned();
+        let filters = raw
+            .filters
+            .iter()
+            .filter_map(|op| {
+                let text = op.to_string();
+                let text = text.strip_prefix("r#").unwrap_or(&text).to_owned();
+                if keys::FILTER_OPS.contains(&text.as_str()) {
+                    Some((text, op.span()))
+                } else {
+                    errors.spanned(
+                        op,
+                        unknown_key_message("filter operator", &text, keys::FILTER_OPS),
+                    );
+                    None
+                }
+            })
+            .collect();
+        let belongs_to = raw.belongs_to.map(|path| BelongsTo {
+            name: name.strip_suffix("_id").unwrap_or(&name).to_owned(),
+            path,
+        });
         Some(Field {
-            name: name.strip_prefix("r#").unwrap_or(&name).to_owned(),
+            name,
             ident: raw.ident,
             ty: ty?,
             role,
@@ -172,6 +267,9 @@ impl Field {
             default,
             rules,
             doc: raw.doc,
+            filters,
+            sort: raw.sort,
+            belongs_to,
         })
     }
 }
@@ -328,4 +426,12 @@ pub fn plural(word: &str) -> String {
     } else {
         format!("{word}s")
     }
+}
+
+/// `crate::models::Book` -> `Book`.
+fn last_segment(path: &syn::Path) -> String {
+    path.segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
 }

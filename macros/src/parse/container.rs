@@ -20,6 +20,12 @@ pub struct RawContainer {
     pub only: Option<(Vec<Ident>, Span)>,
     pub exclude: Option<(Vec<Ident>, Span)>,
     pub max_limit: Option<LitInt>,
+    /// `paginate = cursor`.
+    pub paginate: Option<Ident>,
+    /// `has_many = Book`, any number of times.
+    pub has_many: Vec<syn::Path>,
+    /// `include(author, books)`.
+    pub include: Option<(Vec<Ident>, Span)>,
     pub fields: Vec<RawField>,
 }
 
@@ -33,6 +39,9 @@ pub fn parse_container(input: &DeriveInput, errors: &mut Errors) -> Option<RawCo
     let mut only = Slot::new(keys::ONLY);
     let mut exclude = Slot::new(keys::EXCLUDE);
     let mut max_limit = Slot::new(keys::MAX_LIMIT);
+    let mut paginate = Slot::new(keys::PAGINATE);
+    let mut include = Slot::new(keys::INCLUDE);
+    let mut has_many = Vec::new();
 
     for attr in input.attrs.iter().filter(|a| a.path().is_ident(keys::REST)) {
         let parsed = attr.parse_nested_meta(|meta| {
@@ -42,8 +51,11 @@ pub fn parse_container(input: &DeriveInput, errors: &mut Errors) -> Option<RawCo
                 keys::PATH => path.set(errors, span, meta.value()?.parse()?),
                 keys::TAG => tag.set(errors, span, meta.value()?.parse()?),
                 keys::MAX_LIMIT => max_limit.set(errors, span, meta.value()?.parse()?),
-                keys::ONLY => only.set(errors, span, operation_list(&meta)?),
-                keys::EXCLUDE => exclude.set(errors, span, operation_list(&meta)?),
+                keys::ONLY => only.set(errors, span, super::ident_list(&meta)?),
+                keys::EXCLUDE => exclude.set(errors, span, super::ident_list(&meta)?),
+                keys::PAGINATE => paginate.set(errors, span, meta.value()?.parse()?),
+                keys::INCLUDE => include.set(errors, span, super::ident_list(&meta)?),
+                keys::HAS_MANY => has_many.push(meta.value()?.parse()?),
                 other => {
                     errors.at(
                         span,
@@ -99,26 +111,9 @@ pub fn parse_container(input: &DeriveInput, errors: &mut Errors) -> Option<RawCo
         only: only.get(),
         exclude: exclude.get(),
         max_limit: max_limit.value(),
+        paginate: paginate.value(),
+        has_many,
+        include: include.get(),
         fields,
     })
-}
-
-/// `only(list, get)`: a parenthesized list of identifiers.
-fn operation_list(meta: &syn::meta::ParseNestedMeta) -> syn::Result<Vec<Ident>> {
-    let content;
-    syn::parenthesized!(content in meta.input);
-    let idents = content.parse_terminated(Ident::parse_any_ident, syn::Token![,])?;
-    Ok(idents.into_iter().collect())
-}
-
-trait ParseAnyIdent {
-    fn parse_any_ident(input: syn::parse::ParseStream) -> syn::Result<Ident>;
-}
-
-impl ParseAnyIdent for Ident {
-    /// Accepts keywords too, so `only(delete)` or a mistyped `only(type)` parse.
-    fn parse_any_ident(input: syn::parse::ParseStream) -> syn::Result<Ident> {
-        use syn::ext::IdentExt;
-        Ident::parse_any(input)
-    }
 }

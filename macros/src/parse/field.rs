@@ -20,6 +20,10 @@ pub struct RawField {
     pub unique: Option<Span>,
     pub default: Option<Expr>,
     pub rules: Vec<RawRule>,
+    /// `filter(eq, lt)`: the operators as written.
+    pub filters: Vec<Ident>,
+    pub sort: Option<Span>,
+    pub belongs_to: Option<syn::Path>,
 }
 
 pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
@@ -29,6 +33,9 @@ pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
     let mut unique = Slot::new(keys::UNIQUE);
     let mut default = Slot::new(keys::DEFAULT);
     let mut validate = Slot::new(keys::VALIDATE);
+    let mut filter = Slot::new(keys::FILTER);
+    let mut sort = Slot::new(keys::SORT);
+    let mut belongs_to = Slot::new(keys::BELONGS_TO);
 
     for attr in field.attrs.iter().filter(|a| a.path().is_ident(keys::REST)) {
         let parsed = attr.parse_nested_meta(|meta| {
@@ -39,6 +46,9 @@ pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
                 keys::UPDATED_AT => updated_at.set(errors, span, span),
                 keys::UNIQUE => unique.set(errors, span, span),
                 keys::DEFAULT => default.set(errors, span, meta.value()?.parse::<Expr>()?),
+                keys::FILTER => filter.set(errors, span, super::ident_list(&meta)?),
+                keys::SORT => sort.set(errors, span, span),
+                keys::BELONGS_TO => belongs_to.set(errors, span, meta.value()?.parse()?),
                 keys::VALIDATE => {
                     let rules = parse_rules(&meta, errors)?;
                     validate.set(errors, span, rules);
@@ -71,5 +81,8 @@ pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
         unique: unique.value(),
         default: default.value(),
         rules: validate.value().unwrap_or_default(),
+        filters: filter.value().unwrap_or_default(),
+        sort: sort.value(),
+        belongs_to: belongs_to.value(),
     }
 }

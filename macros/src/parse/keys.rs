@@ -10,7 +10,17 @@ pub const TAG: &str = "tag";
 pub const ONLY: &str = "only";
 pub const EXCLUDE: &str = "exclude";
 pub const MAX_LIMIT: &str = "max_limit";
-pub const CONTAINER_KEYS: &[&str] = &[TABLE, PATH, TAG, ONLY, EXCLUDE, MAX_LIMIT];
+pub const PAGINATE: &str = "paginate";
+pub const HAS_MANY: &str = "has_many";
+pub const INCLUDE: &str = "include";
+pub const CONTAINER_KEYS: &[&str] = &[
+    TABLE, PATH, TAG, ONLY, EXCLUDE, MAX_LIMIT, PAGINATE, HAS_MANY, INCLUDE,
+];
+
+// pagination modes: paginate = offset | cursor
+pub const OFFSET: &str = "offset";
+pub const CURSOR: &str = "cursor";
+pub const PAGINATIONS: &[&str] = &[OFFSET, CURSOR];
 
 // field: #[rest(...)] on a field
 pub const ID: &str = "id";
@@ -19,7 +29,26 @@ pub const UPDATED_AT: &str = "updated_at";
 pub const UNIQUE: &str = "unique";
 pub const DEFAULT: &str = "default";
 pub const VALIDATE: &str = "validate";
-pub const FIELD_KEYS: &[&str] = &[ID, CREATED_AT, UPDATED_AT, UNIQUE, DEFAULT, VALIDATE];
+pub const FILTER: &str = "filter";
+pub const SORT: &str = "sort";
+pub const BELONGS_TO: &str = "belongs_to";
+pub const FIELD_KEYS: &[&str] = &[
+    ID, CREATED_AT, UPDATED_AT, UNIQUE, DEFAULT, VALIDATE, FILTER, SORT, BELONGS_TO,
+];
+
+// filter operators: filter(eq, lt, ...)
+pub const FILTER_OPS: &[&str] = &[
+    "eq",
+    "ne",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+    "in",
+    "contains",
+    "starts_with",
+    "is_null",
+];
 
 // rules: #[rest(validate(...))]
 pub const LENGTH: &str = "length";
@@ -55,6 +84,8 @@ mod tests {
             super::RULE_KEYS,
             super::BOUND_KEYS,
             super::OPERATIONS,
+            super::PAGINATIONS,
+            super::FILTER_OPS,
         ];
         let missing: Vec<&str> = all
             .iter()

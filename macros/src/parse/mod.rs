@@ -58,3 +58,13 @@ fn key_of(meta: &syn::meta::ParseNestedMeta) -> String {
         .map(ToString::to_string)
         .unwrap_or_else(|| quote::ToTokens::to_token_stream(&meta.path).to_string())
 }
+
+/// `only(list, get)`, `filter(eq, in)`: a parenthesized list of identifiers, keywords
+/// included, so `only(type)` or `filter(in)` parse and get a precise error or meaning.
+fn ident_list(meta: &syn::meta::ParseNestedMeta) -> syn::Result<Vec<syn::Ident>> {
+    use syn::ext::IdentExt;
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let idents = content.parse_terminated(syn::Ident::parse_any, syn::Token![,])?;
+    Ok(idents.into_iter().collect())
+}

@@ -7,5 +7,7 @@ mod crud;
 mod docs;
 mod errors;
 mod openapi;
+mod query;
+mod relations;
 mod server;
 mod validation;

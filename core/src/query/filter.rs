@@ -1,0 +1,161 @@
+//! `#[rest(filter(...))]` at run time: one query parameter per declared (field,
+//! operator), parsed into typed values and combined with AND.
+
+use sea_orm::Condition;
+use sea_orm::Value as SqlValue;
+use sea_orm::sea_query::{Alias, BinOper, Expr, ExprTrait, Func};
+
+use super::value::parse_text;
+use crate::problem::ApiError;
+use crate::spec::{FieldSpec, FilterOp, ResourceSpec};
+
+/// Most values one `__in` parameter may list.
+pub const MAX_IN_VALUES: usize = 100;
+
+/// The escape character of `LIKE` patterns. Not the backslash: MySQL reads a backslash
+/// inside a string literal as an escape of its own.
+const LIKE_ESCAPE: char = '!';
+
+/// One parsed filter parameter.
+#[derive(Debug, Clone)]
+pub(crate) struct Filter {
+    field: &'static FieldSpec,
+    op: FilterOp,
+    argument: Argument,
+}
+
+#[derive(Debug, Clone)]
+enum Argument {
+    One(SqlValue),
+    Many(Vec<SqlValue>),
+    Null(bool),
+    Text(String),
+}
+
+/// The field and operator a query parameter names, if it is a declared filter.
+pub(crate) fn lookup(spec: &ResourceSpec, key: &str) -> Option<(&'static FieldSpec, FilterOp)> {
+    let (name, op) = match key.split_once("__") {
+        Some((name, suffix)) => (
+            name,
+            FilterOp::ALL.into_iter().find(|op| op.name() == suffix)?,
+        ),
+        None => (key, FilterOp::Eq),
+    };
+    if op == FilterOp::Eq && key.contains("__") {
+        return None;
+    }
+    let field = spec.field(name)?;
+    field.filters.contains(&op).then_some((field, op))
+}
+
+/// Parses the value of the parameter `key` for `field` and `op`.
+pub(crate) fn parse(
+    key: &str,
+    field: &'static FieldSpec,
+    op: FilterOp,
+    text: &str,
+) -> Result<Filter, ApiError> {
+    let invalid = |what: String| ApiError::invalid_parameter(key, what);
+    let argument = match op {
+        FilterOp::IsNull => match text {
+            "true" => Argument::Null(true),
+            "false" => Argument::Null(false),
+            _ => return Err(invalid("must be `true` or `false`".to_owned())),
+        },
+        FilterOp::In => {
+            let items: Vec<&str> = text.split(',').collect();
+            if items.len() > MAX_IN_VALUES {
+                return Err(invalid(format!(
+                    "lists {} values; at most {MAX_IN_VALUES} are allowed",
+                    items.len()
+                )));
+            }
+            let values = items
+                .iter()
+                .map(|item| {
+                    parse_text(field, item)
+                        .map_err(|e| invalid(format!("lists `{item}`, but each value {e}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Argument::Many(values)
+        }
+        FilterOp::Contains | FilterOp::StartsWith => {
+            parse_text(field, text).map_err(invalid)?;
+            Argument::Text(text.to_owned())
+        }
+        _ => Argument::One(parse_text(field, text).map_err(invalid)?),
+    };
+    Ok(Filter {
+        field,
+        op,
+        argument,
+    })
+}
+
+/// All filters combined with AND.
+pub(crate) fn condition(filters: &[Filter]) -> Condition {
+    filters
+        .iter()
+        .fold(Condition::all(), |all, filter| all.add(expression(filter)))
+}
+
+fn expression(filter: &Filter) -> Expr {
+    let column = || Expr::col(Alias::new(filter.field.name));
+    match (&filter.argument, filter.op) {
+        (Argument::Null(true), _) => column().is_null(),
+        (Argument::Null(false), _) => column().is_not_null(),
+        (Argument::Many(values), _) => column().is_in(values.iter().cloned()),
+        (Argument::Text(text), op) => {
+            let escaped = escape_like(text);
+            let pattern = match op {
+                FilterOp::StartsWith => format!("{escaped}%"),
+                _ => format!("%{escaped}%"),
+            };
+            // LOWER on both sides, in the database: each backend folds case by its own
+            // rules, and a needle folded differently from the column would never match.
+            Expr::from(Func::lower(column())).binary(
+                BinOper::Like,
+                Expr::Binary(
+                    Box::new(Func::lower(Expr::val(pattern)).into()),
+                    BinOper::Escape,
+                    Box::new(Expr::Constant(LIKE_ESCAPE.into())),
+                ),
+            )
+        }
+        (Argument::One(value), op) => {
+            let value = value.clone();
+            match op {
+                FilterOp::Ne if filter.field.nullable => {
+                    // "Everything but v": rows without a value are not v either.
+                    column().ne(value).or(column().is_null())
+                }
+                FilterOp::Ne => column().ne(value),
+                FilterOp::Lt => column().lt(value),
+                FilterOp::Lte => column().lte(value),
+                FilterOp::Gt => column().gt(value),
+                FilterOp::Gte => column().gte(value),
+                _ => column().eq(value),
+            }
+        }
+    }
+}
+
+/// `%`, `_` and the escape character match themselves.
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_') || c == LIKE_ESCAPE {
+            escaped.push(LIKE_ESCAPE);
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_wildcards_match_themselves() {
+        assert_eq!(super::escape_like("50%_off!"), "50!%!_off!!");
+    }
+}

@@ -1,0 +1,194 @@
+//! The query string of list and read requests: typed filters, sort, pagination and
+//! includes. Every parameter is known from the resource's spec, so anything else is
+//! a 400 naming the parameter, and every value is parsed to its field's type before it
+//! is bound as a SQL parameter.
+
+pub(crate) mod cursor;
+pub(crate) mod filter;
+pub(crate) mod include;
+pub(crate) mod sort;
+pub(crate) mod value;
+
+use sea_orm::Value as SqlValue;
+
+use crate::page::DEFAULT_LIMIT;
+use crate::problem::ApiError;
+use crate::spec::{Pagination, ResourceSpec};
+use filter::Filter;
+use include::Include;
+use sort::SortKey;
+
+/// A parsed list request.
+#[derive(Debug)]
+pub(crate) struct ListQuery {
+    pub filters: Vec<Filter>,
+    pub sort: Vec<SortKey>,
+    pub limit: u64,
+    pub position: Position,
+    pub count: bool,
+    pub include: Vec<Include>,
+}
+
+/// Where the page starts.
+#[derive(Debug)]
+pub(crate) enum Position {
+    /// Offset mode: rows to skip.
+    Offset(u64),
+    /// Cursor mode: after the row with these sort-key values, or at the start.
+    After(Option<Vec<Option<SqlValue>>>),
+}
+
+impl ListQuery {
+    /// Parses the query string of `GET /books`.
+    pub fn parse(spec: &'static ResourceSpec, query: Option<&str>) -> Result<Self, ApiError> {
+        let mut filters = Vec::new();
+        let mut limit = DEFAULT_LIMIT.min(spec.max_limit);
+        let mut offset = 0;
+        let mut cursor = None;
+        let mut sort = None;
+        let mut count = false;
+        let mut include = Vec::new();
+        for (key, value) in pairs(query)? {
+            match key.as_str() {
+                "limit" => {
+                    limit = crate::extract::parse_integer(&value)
+                        .and_then(|n| u64::try_from(n).ok())
+                        .filter(|n| *n >= 1)
+                        .ok_or_else(|| {
+                            ApiError::invalid_parameter("limit", "must be a positive integer")
+                        })?
+                        .min(spec.max_limit);
+                }
+                "offset" if spec.pagination == Pagination::Offset => {
+                    offset = crate::extract::parse_integer(&value)
+                        .and_then(|n| u64::try_from(n).ok())
+                        .ok_or_else(|| {
+                            ApiError::invalid_parameter("offset", "must be a non-negative integer")
+                        })?;
+                }
+                "cursor" if spec.pagination == Pagination::Cursor => cursor = Some(value),
+                "count" => count = parse_bool("count", &value)?,
+                "sort" if spec.fields.iter().any(|f| f.sort) => sort = Some(value),
+                "include" if !spec.includes.is_empty() => {
+                    include = include::parse(spec, &value)?;
+                }
+                other => match filter::lookup(spec, other) {
+                    Some((field, op)) => filters.push(filter::parse(other, field, op, &value)?),
+                    None => return Err(unknown(spec, other, list_parameters(spec))),
+                },
+            }
+        }
+        let sort = sort::parse(spec, sort.as_deref())?;
+        let position = match spec.pagination {
+            Pagination::Offset => Position::Offset(offset),
+            Pagination::Cursor => Position::After(
+                cursor
+                    .filter(|c| !c.is_empty())
+                    .map(|c| cursor::decode(&sort, &c))
+                    .transpose()?,
+            ),
+        };
+        Ok(ListQuery {
+            filters,
+            sort,
+            limit,
+            position,
+            count,
+            include,
+        })
+    }
+}
+
+/// Parses the query string of `GET /books/{id}`: only `include`.
+pub(crate) fn parse_read(
+    spec: &'static ResourceSpec,
+    query: Option<&str>,
+) -> Result<Vec<Include>, ApiError> {
+    let mut include = Vec::new();
+    for (key, value) in pairs(query)? {
+        match key.as_str() {
+            "include" if !spec.includes.is_empty() => include = include::parse(spec, &value)?,
+            other => {
+                let known = if spec.includes.is_empty() {
+                    Vec::new()
+                } else {
+                    vec!["include".to_owned()]
+                };
+                return Err(unknown(spec, other, known));
+            }
+        }
+    }
+    Ok(include)
+}
+
+/// The decoded pairs; a parameter given twice is an error rather than a silent pick.
+fn pairs(query: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        if pairs.iter().any(|(k, _)| *k == key) {
+            return Err(ApiError::invalid_parameter(&key, "is given more than once"));
+        }
+        pairs.push((key.into_owned(), value.into_owned()));
+    }
+    Ok(pairs)
+}
+
+fn parse_bool(name: &str, value: &str) -> Result<bool, ApiError> {
+    match value {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(ApiError::invalid_parameter(
+            name,
+            "must be `true` or `false`",
+        )),
+    }
+}
+
+/// Every parameter a list request of `spec` takes, in the document's order.
+pub(crate) fn list_parameters(spec: &ResourceSpec) -> Vec<String> {
+    let mut names: Vec<String> = spec
+        .fields
+        .iter()
+        .flat_map(|f| f.filters.iter().map(|op| op.parameter(f.name)))
+        .collect();
+    if spec.fields.iter().any(|f| f.sort) {
+        names.push("sort".to_owned());
+    }
+    if !spec.includes.is_empty() {
+        names.push("include".to_owned());
+    }
+    names.push("limit".to_owned());
+    names.push(match spec.pagination {
+        Pagination::Offset => "offset".to_owned(),
+        Pagination::Cursor => "cursor".to_owned(),
+    });
+    names.push("count".to_owned());
+    names
+}
+
+/// 400 for a parameter the endpoint does not take, saying what it does take; a
+/// declared field with an undeclared operator gets its own sentence.
+fn unknown(spec: &ResourceSpec, name: &str, known: Vec<String>) -> ApiError {
+    if let Some(field) = name.split_once("__").and_then(|(f, _)| spec.field(f))
+        && !field.filters.is_empty()
+    {
+        let declared: Vec<&str> = field.filters.iter().map(|op| op.name()).collect();
+        return ApiError::unknown_parameter(
+            name,
+            format!(
+                "unknown query parameter `{name}`: `{}` can be filtered by {} only",
+                field.name,
+                declared.join(", ")
+            ),
+        );
+    }
+    let detail = if known.is_empty() {
+        format!("unknown query parameter `{name}`: this endpoint takes none")
+    } else {
+        format!(
+            "unknown query parameter `{name}`, expected one of: {}",
+            known.join(", ")
+        )
+    };
+    ApiError::unknown_parameter(name, detail)
+}
