@@ -22,7 +22,7 @@ use crate::page::Page;
 use crate::problem::ApiError;
 use crate::query::value::from_json;
 use crate::query::{ListQuery, Position, cursor, filter, include, sort};
-use crate::resource::{BelongsTo, Resource};
+use crate::resource::Resource;
 use crate::spec::{RelationKind, RelationSpec, ResourceSpec};
 use crate::validate::{Storage, Write, check_body_in};
 
@@ -58,14 +58,23 @@ pub(crate) fn routes<R: Resource>() -> Router<AppState> {
     R::nested_routes(router)
 }
 
-/// `GET /authors/{id}/books`, for `#[rest(has_many = Book)]` on `Author`.
-pub fn nested_route<P: Resource, C: BelongsTo<P>>(
+/// `GET /authors/{id}/books`, for `#[rest(has_many = Book)]` on `Author`. The spec of
+/// `P` names the foreign key (and holds the `BelongsTo` bound that checks it exists).
+pub fn nested_route<P: Resource, C: Resource>(
     router: Router<AppState>,
-    relation: &str,
+    relation: &'static str,
 ) -> Router<AppState> {
+    let foreign_key = P::spec()
+        .relation(relation)
+        .expect("#[derive(Resource)] declares the relation it routes")
+        .foreign_key();
     router.route(
         &nested_path(P::spec().path, relation),
-        get(nested_list::<P, C>),
+        get(
+            move |state: State<AppState>, id: PathId<P::Id>, uri: Uri, query: RawQuery| {
+                nested_list::<P, C>(state, id, uri, query, foreign_key)
+            },
+        ),
     )
 }
 
@@ -91,11 +100,12 @@ async fn list<R: Resource>(
 
 /// `GET /authors/{id}/books`: the children of one parent, with the filters, sort and
 /// pagination of the flat list.
-async fn nested_list<P: Resource, C: BelongsTo<P>>(
+async fn nested_list<P: Resource, C: Resource>(
     State(state): State<AppState>,
     PathId(id): PathId<P::Id>,
     uri: Uri,
     RawQuery(query): RawQuery,
+    foreign_key: &'static str,
 ) -> Result<Response, ApiError> {
     let request = ListQuery::parse(C::spec(), query.as_deref())?;
     let parent = primary_key_value::<P>(id);
@@ -107,7 +117,7 @@ async fn nested_list<P: Resource, C: BelongsTo<P>>(
     if exists == 0 {
         return Err(not_found(P::spec()));
     }
-    let scope = Condition::all().add(Expr::col(Alias::new(C::FIELD)).eq(parent));
+    let scope = Condition::all().add(Expr::col(Alias::new(foreign_key)).eq(parent));
     list_page::<C>(&state, &uri, request, scope).await
 }
 

@@ -91,7 +91,7 @@ pub trait Resource: Sized + Send + Sync + 'static {
     label = "no `belongs_to = {P}` field",
     note = "add `#[rest(belongs_to = {P})]` to the foreign-key field of `{Self}`, like `author_id`"
 )]
-pub trait BelongsTo<P: Resource>: Resource {
+pub trait BelongsTo<P>: Resource {
     /// The foreign-key field holding the primary key of a `P`.
     const FIELD: &'static str;
 }

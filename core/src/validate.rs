@@ -25,12 +25,14 @@ pub enum Write {
 /// use ferrest::validate::{check_body, Write};
 /// # use ferrest::spec::*;
 /// # static SPEC: ResourceSpec = ResourceSpec { name: "Tag", table: "tags", path: "/tags",
-/// #   plural: "Tags", tag: "Tags", doc: None, operations: Operations::ALL, max_limit: 100, fields: &[
+/// #   plural: "Tags", tag: "Tags", doc: None, operations: Operations::ALL, max_limit: 100,
+/// #   pagination: Pagination::Offset, relations: &[], includes: &[],
+/// #   load: |_, _| Box::pin(async { Ok(Vec::new()) }), fields: &[
 /// #   FieldSpec { name: "id", kind: Kind::I64, nullable: false, role: Role::Id, default: None,
-/// #     unique: false, rules: &[], doc: None },
+/// #     unique: false, rules: &[], doc: None, filters: &[], sort: false },
 /// #   FieldSpec { name: "label", kind: Kind::String, nullable: false, role: Role::Data,
 /// #     default: None, unique: false, rules: &[Rule::Length { min: Some(1), max: Some(8) }],
-/// #     doc: None }] };
+/// #     doc: None, filters: &[], sort: false }] };
 /// let errors = check_body(&SPEC, &serde_json::json!({"label": "", "colour": 1}), Write::Create);
 /// let codes: Vec<_> = errors.iter().map(|e| (e.pointer.as_str(), &*e.code)).collect();
 /// assert_eq!(codes, [("/colour", "unknown_field"), ("/label", "length")]);

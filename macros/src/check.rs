@@ -476,7 +476,11 @@ fn relation_names_are_free(resource: &Resource, errors: &mut Errors) {
                 *span,
                 format!("a second relation is named `{name}`; a resource relates to another in one way only"),
             );
-        } else if resource.fields.iter().any(|f| f.name == *name) {
+        } else if resource
+            .fields
+            .iter()
+            .any(|f| f.name == *name && f.belongs_to.is_none())
+        {
             errors.at(
                 *span,
                 format!("the relation `{name}` has the name of a field; included rows would overwrite it"),

@@ -2,7 +2,7 @@
 //! validator calls. The CRUD logic itself is generic, in `ferrest::crud`.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 
 use super::spec::SPEC;
 use super::types::{field_type, kind_type};
@@ -134,28 +134,34 @@ fn nested_routes(resource: &Resource) -> Option<TokenStream> {
     })
 }
 
-/// `impl BelongsTo<Author> for Book` per `belongs_to` field, and a function that only
-/// compiles when the field's type is the parent's id type, spanned at the field's
-/// type so a mismatch reads "expected `i64`, found `i32`" there.
+/// `impl BelongsTo<Author> for Book` for the first `belongs_to` field to each parent
+/// (the one a parent's `has_many` follows), and per field a function that only
+/// compiles when the field's type is the parent's id type, spanned at the field's type
+/// so a mismatch reads "expected `i64`, found `i32`" there.
 fn belongs_to_impls(resource: &Resource) -> TokenStream {
     let name = &resource.ident;
+    let mut parents: Vec<String> = Vec::new();
     let impls = resource.fields.iter().filter_map(|field| {
         let path = &field.belongs_to.as_ref()?.path;
         let key = &field.name;
         let span = syn::spanned::Spanned::span(path);
-        let ty = kind_type(field.ty.kind);
-        let ty = respan(ty, field.ty.span);
-        let id = quote_spanned!(span=> <#path as ::ferrest::Resource>::Id);
-        let check = quote_spanned!(field.ty.span=>
-            #[allow(dead_code)]
-            fn __ferrest_foreign_key_type(id: #ty) -> #id { id }
-        );
-        Some(quote! {
-            impl ::ferrest::__private::BelongsTo<#path> for #name {
-                const FIELD: &'static str = #key;
+        let parent = quote!(#path).to_string();
+        let belongs_to = (!parents.contains(&parent)).then(|| {
+            quote_spanned! {span=>
+                impl ::ferrest::__private::BelongsTo<#path> for #name {
+                    const FIELD: &'static str = #key;
+                }
             }
-            #check
-        })
+        });
+        parents.push(parent);
+        let ty = respan(kind_type(field.ty.kind), field.ty.span);
+        let id = quote_spanned!(span=> <#path as ::ferrest::Resource>::Id);
+        let check = format_ident!("__ferrest_foreign_key_type_of_{}", field.name);
+        let check = quote_spanned! {field.ty.span=>
+            #[allow(dead_code, non_snake_case)]
+            fn #check(id: #ty) -> #id { id }
+        };
+        Some(quote!(#belongs_to #check))
     });
     quote!(#(#impls)*)
 }

@@ -150,7 +150,7 @@ async fn a_page_with_includes_runs_one_query_per_relation(backend: Backend) {
             .await;
         assert_eq!(created.status, 201, "{}", created.text);
     }
-    let mut measure = async |uri: &str| {
+    let measure = async |uri: &str| {
         statements.store(0, Ordering::SeqCst);
         let response = client.get(uri).await;
         assert_eq!(response.status, 200, "{}", response.text);

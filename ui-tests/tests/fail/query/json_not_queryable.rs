@@ -1,0 +1,11 @@
+use ferrest::prelude::*;
+
+#[derive(Resource)]
+pub struct Setting {
+    #[rest(id)]
+    pub id: i64,
+    #[rest(filter(eq), sort)]
+    pub value: Json,
+}
+
+fn main() {}

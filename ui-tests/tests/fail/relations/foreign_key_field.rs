@@ -1,0 +1,19 @@
+use ferrest::prelude::*;
+
+#[derive(Resource)]
+pub struct Author {
+    #[rest(id)]
+    pub id: i64,
+}
+
+#[derive(Resource)]
+pub struct Book {
+    #[rest(id)]
+    pub id: i64,
+    #[rest(belongs_to = Author)]
+    pub editor: i64,
+    #[rest(belongs_to = Author)]
+    pub title_id: String,
+}
+
+fn main() {}
