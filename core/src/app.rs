@@ -252,6 +252,14 @@ impl App {
                         resource.spec.name, target.name, relation.name, target.name
                     )));
                 }
+                // An include would serve rows the target keeps out of its own routes.
+                let readable = target.operations.get || target.operations.list;
+                if resource.spec.includes.contains(&relation.name) && !readable {
+                    return Err(Error::Config(format!(
+                        "`{}` allows `include({})`, but `{}` serves neither `list` nor `get`",
+                        resource.spec.name, relation.name, target.name
+                    )));
+                }
             }
         }
         for (i, a) in self.resources.iter().enumerate() {

@@ -6,7 +6,7 @@ use std::pin::Pin;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{RawQuery, State};
+use axum::extract::{OriginalUri, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
@@ -58,12 +58,16 @@ pub(crate) fn routes<R: Resource>() -> Router<AppState> {
     R::nested_routes(router)
 }
 
-/// `GET /authors/{id}/books`, for `#[rest(has_many = Book)]` on `Author`. The spec of
-/// `P` names the foreign key (and holds the `BelongsTo` bound that checks it exists).
+/// `GET /authors/{id}/books`, for `#[rest(has_many = Book)]` on `Author`, when `Book`
+/// serves its own list. The spec of `P` names the foreign key (and holds the
+/// `BelongsTo` bound that checks it exists).
 pub fn nested_route<P: Resource, C: Resource>(
     router: Router<AppState>,
     relation: &'static str,
 ) -> Router<AppState> {
+    if !C::spec().operations.list {
+        return router;
+    }
     let foreign_key = P::spec()
         .relation(relation)
         .expect("#[derive(Resource)] declares the relation it routes")
@@ -71,7 +75,7 @@ pub fn nested_route<P: Resource, C: Resource>(
     router.route(
         &nested_path(P::spec().path, relation),
         get(
-            move |state: State<AppState>, id: PathId<P::Id>, uri: Uri, query: RawQuery| {
+            move |state: State<AppState>, id: PathId<P::Id>, uri: OriginalUri, query: RawQuery| {
                 nested_list::<P, C>(state, id, uri, query, foreign_key)
             },
         ),
@@ -90,11 +94,11 @@ pub(crate) fn item_path(collection: &str) -> String {
 
 async fn list<R: Resource>(
     State(state): State<AppState>,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let spec = R::spec();
-    let request = ListQuery::parse(spec, query.as_deref())?;
+    let request = ListQuery::parse(spec, query.as_deref(), state.storage)?;
     list_page::<R>(&state, &uri, request, Condition::all()).await
 }
 
@@ -103,11 +107,11 @@ async fn list<R: Resource>(
 async fn nested_list<P: Resource, C: Resource>(
     State(state): State<AppState>,
     PathId(id): PathId<P::Id>,
-    uri: Uri,
+    OriginalUri(uri): OriginalUri,
     RawQuery(query): RawQuery,
     foreign_key: &'static str,
 ) -> Result<Response, ApiError> {
-    let request = ListQuery::parse(C::spec(), query.as_deref())?;
+    let request = ListQuery::parse(C::spec(), query.as_deref(), state.storage)?;
     let parent = primary_key_value::<P>(id);
     let exists = P::Entity::find()
         .filter(Expr::col(Alias::new(P::spec().id_field().name)).eq(parent.clone()))
@@ -186,9 +190,7 @@ async fn list_page<R: Resource>(
         .into_response()
     } else {
         let mut items = to_wire(&rows)?;
-        include::attach(&state.db, spec, &mut items, &request.include)
-            .await
-            .map_err(db_error)?;
+        include::attach(&state.db, spec, &mut items, &request.include).await?;
         Json(Page {
             items,
             limit,
@@ -232,12 +234,14 @@ fn to_wire<T: serde::Serialize>(rows: &[T]) -> Result<Vec<serde_json::Value>, Ap
 pub fn load<R: Resource>(
     db: &DatabaseConnection,
     condition: Condition,
+    limit: u64,
 ) -> Pin<Box<dyn Future<Output = Result<Vec<serde_json::Value>, DbErr>> + Send + '_>> {
     Box::pin(async move {
         let rows = sort::apply(
             R::Entity::find().filter(condition),
             &sort::parse(R::spec(), None).map_err(|e| DbErr::Custom(e.to_string()))?,
         )
+        .limit(limit)
         .all(db)
         .await?;
         rows.iter()
@@ -271,9 +275,7 @@ async fn read<R: Resource>(
         return Ok(Json(row).into_response());
     }
     let mut rows = to_wire(std::slice::from_ref(&row))?;
-    include::attach(&state.db, spec, &mut rows, &includes)
-        .await
-        .map_err(|e| db_error(spec, e))?;
+    include::attach(&state.db, spec, &mut rows, &includes).await?;
     Ok(Json(rows.pop()).into_response())
 }
 
@@ -372,11 +374,11 @@ async fn write_error(
     for (relation, value) in parents {
         let target = (relation.target)();
         let id = target.id_field();
-        let Ok(key) = from_json(id.kind, &value) else {
+        let Ok(key) = from_json(id.kind, &value, Storage::EXACT) else {
             continue;
         };
         let condition = Condition::all().add(Expr::col(Alias::new(id.name)).eq(key));
-        if let Ok(rows) = (target.load)(&state.db, condition).await
+        if let Ok(rows) = (target.load)(&state.db, condition, 1).await
             && rows.is_empty()
         {
             missing.push(crate::FieldError::new(

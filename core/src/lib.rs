@@ -66,7 +66,8 @@ pub use openapi::to_openapi_30;
 pub use page::{DEFAULT_LIMIT, Page};
 pub use problem::{ApiError, FieldError, PROBLEM_JSON};
 pub use query::filter::MAX_IN_VALUES;
-pub use query::include::MAX_INCLUDE_DEPTH;
+pub use query::filter::MAX_SEARCH_CHARS;
+pub use query::include::{MAX_INCLUDE_DEPTH, MAX_INCLUDED_ROWS};
 pub use resource::{BelongsTo, Resource};
 pub use validate::Invalid;
 

@@ -38,10 +38,12 @@ pub struct ResourceSpec {
     pub load: Loader,
 }
 
-/// Loads the wire form of the rows matching a condition, ordered by primary key.
+/// Loads the wire form of at most `limit` rows matching a condition, ordered by
+/// primary key.
 pub type Loader = for<'a> fn(
     &'a sea_orm::DatabaseConnection,
     sea_orm::Condition,
+    u64,
 ) -> std::pin::Pin<
     Box<
         dyn std::future::Future<Output = Result<Vec<serde_json::Value>, sea_orm::DbErr>>

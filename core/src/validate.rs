@@ -27,7 +27,7 @@ pub enum Write {
 /// # static SPEC: ResourceSpec = ResourceSpec { name: "Tag", table: "tags", path: "/tags",
 /// #   plural: "Tags", tag: "Tags", doc: None, operations: Operations::ALL, max_limit: 100,
 /// #   pagination: Pagination::Offset, relations: &[], includes: &[],
-/// #   load: |_, _| Box::pin(async { Ok(Vec::new()) }), fields: &[
+/// #   load: |_, _, _| Box::pin(async { Ok(Vec::new()) }), fields: &[
 /// #   FieldSpec { name: "id", kind: Kind::I64, nullable: false, role: Role::Id, default: None,
 /// #     unique: false, rules: &[], doc: None, filters: &[], sort: false },
 /// #   FieldSpec { name: "label", kind: Kind::String, nullable: false, role: Role::Data,

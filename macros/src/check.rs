@@ -13,6 +13,7 @@ pub fn resource(resource: &Resource, errors: &mut Errors) {
         unique_is_indexable(field, errors);
         unique_strings_fit_an_index(field, errors);
         filters_fit_type(field, errors);
+        filtered_names_are_free(field, errors);
         sort_fits_type(field, errors);
         belongs_to_is_a_data_key(field, errors);
         // Defaults and rules on server-managed fields are reported above as having no
@@ -34,7 +35,7 @@ pub fn resource(resource: &Resource, errors: &mut Errors) {
     includes_are_relations(resource, errors);
     path_is_a_route(resource, errors);
     some_operation_remains(resource, errors);
-    max_limit_is_positive(resource, errors);
+    max_limit_is_in_range(resource, errors);
 }
 
 /// Every route addresses rows by one primary key; composite keys are not supported.
@@ -362,9 +363,47 @@ fn some_operation_remains(resource: &Resource, errors: &mut Errors) {
 }
 
 /// `limit` is clamped to `max_limit`; zero would make every page empty.
-fn max_limit_is_positive(resource: &Resource, errors: &mut Errors) {
+/// A page is built in memory and sent whole, so its size is bounded.
+fn max_limit_is_in_range(resource: &Resource, errors: &mut Errors) {
     if resource.max_limit == 0 {
         errors.at(resource.max_limit_span, "`max_limit` must be at least 1");
+    } else if resource.max_limit > MAX_PAGE_SIZE {
+        errors.at(
+            resource.max_limit_span,
+            format!("`max_limit` must be at most {MAX_PAGE_SIZE}: a page is built in memory; page through larger lists"),
+        );
+    }
+}
+
+/// The largest `max_limit`.
+pub const MAX_PAGE_SIZE: u64 = 10_000;
+
+/// The query parameters of a list besides the filters.
+const LIST_PARAMETERS: &[&str] = &["limit", "offset", "cursor", "count", "sort", "include"];
+
+/// A filter's parameter is the field's name (`eq`) or the name, `__` and the operator:
+/// a field named like a list parameter, or with `__` in its name, would have a filter
+/// no request could reach.
+fn filtered_names_are_free(field: &Field, errors: &mut Errors) {
+    let Some((_, span)) = field.filters.first() else {
+        return;
+    };
+    if LIST_PARAMETERS.contains(&field.name.as_str()) {
+        errors.at(
+            *span,
+            format!(
+                "a field named `{}` cannot be filtered: `?{}=` is the list's own parameter; rename the field",
+                field.name, field.name
+            ),
+        );
+    } else if field.name.contains("__") {
+        errors.at(
+            *span,
+            format!(
+                "a field with `__` in its name cannot be filtered: `__` separates the field from the operator in `?{}__lt=`; rename the field",
+                field.name
+            ),
+        );
     }
 }
 

@@ -45,11 +45,11 @@ pub(crate) fn path_items(spec: &'static ResourceSpec) -> Vec<(String, PathItem)>
         .relations
         .iter()
         .filter_map(|relation| match relation.kind {
-            RelationKind::HasMany { .. } => Some((
+            RelationKind::HasMany { .. } if (relation.target)().operations.list => Some((
                 nested_path(spec.path, relation.name),
                 vec![(HttpMethod::Get, nested_list(spec, relation))],
             )),
-            RelationKind::BelongsTo { .. } => None,
+            _ => None,
         });
     [
         (spec.path.to_owned(), collection),
@@ -242,8 +242,9 @@ fn include_parameter(spec: &'static ResourceSpec) -> Option<Parameter> {
     Some(
         comma_separated_parameter("include")
             .description(Some(format!(
-                "Comma-separated relations to embed, up to {} levels deep: `include={first}`. Each relation is loaded with one query for the whole page.",
-                crate::MAX_INCLUDE_DEPTH
+                "Comma-separated relations to embed, up to {} levels deep: `include={first}`. Each relation is loaded with one query for the whole page, and embeds at most {} rows.",
+                crate::MAX_INCLUDE_DEPTH,
+                crate::MAX_INCLUDED_ROWS
             )))
             .schema(Some(comma_separated(enum_of(allowed), None)))
             .build(),
@@ -287,11 +288,11 @@ fn filter_parameter(field: &FieldSpec, op: FilterOp) -> Parameter {
         ),
         FilterOp::Contains => (
             format!("`{name}` contains this text, ignoring case; `%` and `_` match themselves."),
-            value_schema(field.kind).into(),
+            search_schema(field.kind),
         ),
         FilterOp::StartsWith => (
             format!("`{name}` starts with this text, ignoring case; `%` and `_` match themselves."),
-            value_schema(field.kind).into(),
+            search_schema(field.kind),
         ),
         FilterOp::IsNull => (
             format!("`true`: `{name}` is null; `false`: it has a value."),
@@ -307,6 +308,13 @@ fn filter_parameter(field: &FieldSpec, op: FilterOp) -> Parameter {
         .description(Some(description))
         .schema(Some(schema))
         .build()
+}
+
+/// The text of `contains` and `starts_with`, bounded in length.
+fn search_schema(kind: Kind) -> Schema {
+    value_schema(kind)
+        .max_length(Some(crate::MAX_SEARCH_CHARS))
+        .into()
 }
 
 /// A parameter whose array value is sent as `a,b,c` (`style: form`, `explode: false`).

@@ -13,6 +13,8 @@ use serde_json::Value;
 use super::sort::SortKey;
 use super::value::from_json;
 use crate::problem::ApiError;
+use crate::spec::Role;
+use crate::validate::Storage;
 
 /// The cursor after a row: `row` is the row as serialized on the wire.
 pub(crate) fn encode(keys: &[SortKey], row: &Value) -> String {
@@ -28,7 +30,11 @@ pub(crate) fn encode(keys: &[SortKey], row: &Value) -> String {
 }
 
 /// The sort-key values a cursor holds, checked against the request's sort.
-pub(crate) fn decode(keys: &[SortKey], cursor: &str) -> Result<Vec<Option<SqlValue>>, ApiError> {
+pub(crate) fn decode(
+    keys: &[SortKey],
+    cursor: &str,
+    storage: Storage,
+) -> Result<Vec<Option<SqlValue>>, ApiError> {
     let malformed = || {
         ApiError::invalid_parameter(
             "cursor",
@@ -44,12 +50,14 @@ pub(crate) fn decode(keys: &[SortKey], cursor: &str) -> Result<Vec<Option<SqlVal
     let (sort, values): (String, Vec<Value>) =
         serde_json::from_slice(payload).map_err(|_| malformed())?;
     if sort != spelling(keys) {
+        let issued = if sort.is_empty() {
+            "the default order (no `sort`)".to_owned()
+        } else {
+            format!("`sort={sort}`")
+        };
         return Err(ApiError::invalid_parameter(
             "cursor",
-            format!(
-                "was issued for `sort={}`; repeat that sort, or start again without a cursor",
-                sort
-            ),
+            format!("was issued for {issued}; repeat that sort, or start again without a cursor"),
         ));
     }
     if values.len() != keys.len() {
@@ -59,15 +67,22 @@ pub(crate) fn decode(keys: &[SortKey], cursor: &str) -> Result<Vec<Option<SqlVal
         .zip(&values)
         .map(|(key, value)| match value {
             Value::Null if key.field.nullable => Ok(None),
-            value => from_json(key.field.kind, value)
+            value => from_json(key.field.kind, value, storage)
                 .map(Some)
                 .map_err(|_| malformed()),
         })
         .collect()
 }
 
+/// The sort as a client writes it: the keys without the primary-key tiebreaker, which
+/// every sort ends with.
 fn spelling(keys: &[SortKey]) -> String {
-    keys.iter()
+    let requested = match keys.split_last() {
+        Some((last, rest)) if last.field.role == Role::Id && !last.descending => rest,
+        _ => keys,
+    };
+    requested
+        .iter()
         .map(SortKey::spelling)
         .collect::<Vec<_>>()
         .join(",")

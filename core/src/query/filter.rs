@@ -8,9 +8,14 @@ use sea_orm::sea_query::{Alias, BinOper, Expr, ExprTrait, Func};
 use super::value::parse_text;
 use crate::problem::ApiError;
 use crate::spec::{FieldSpec, FilterOp, ResourceSpec};
+use crate::validate::Storage;
 
 /// Most values one `__in` parameter may list.
 pub const MAX_IN_VALUES: usize = 100;
+
+/// Longest text of a `contains` or `starts_with` parameter, in characters: a search
+/// is a scan, and SQLite refuses `LIKE` patterns beyond 50 000 bytes.
+pub const MAX_SEARCH_CHARS: usize = 1000;
 
 /// The escape character of `LIKE` patterns. Not the backslash: MySQL reads a backslash
 /// inside a string literal as an escape of its own.
@@ -54,6 +59,7 @@ pub(crate) fn parse(
     field: &'static FieldSpec,
     op: FilterOp,
     text: &str,
+    storage: Storage,
 ) -> Result<Filter, ApiError> {
     let invalid = |what: String| ApiError::invalid_parameter(key, what);
     let argument = match op {
@@ -73,17 +79,23 @@ pub(crate) fn parse(
             let values = items
                 .iter()
                 .map(|item| {
-                    parse_text(field, item)
+                    parse_text(field, item, storage)
                         .map_err(|e| invalid(format!("lists `{item}`, but each value {e}")))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             Argument::Many(values)
         }
         FilterOp::Contains | FilterOp::StartsWith => {
-            parse_text(field, text).map_err(invalid)?;
+            let length = text.chars().count();
+            if length > MAX_SEARCH_CHARS {
+                return Err(invalid(format!(
+                    "has {length} characters; at most {MAX_SEARCH_CHARS} are allowed"
+                )));
+            }
+            parse_text(field, text, storage).map_err(invalid)?;
             Argument::Text(text.to_owned())
         }
-        _ => Argument::One(parse_text(field, text).map_err(invalid)?),
+        _ => Argument::One(parse_text(field, text, storage).map_err(invalid)?),
     };
     Ok(Filter {
         field,

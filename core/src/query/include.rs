@@ -8,14 +8,20 @@ use sea_orm::{Condition, DatabaseConnection, DbErr};
 use serde_json::Value;
 
 use super::value::from_json;
+use crate::db::db_error;
 use crate::problem::ApiError;
 use crate::spec::{RelationKind, RelationSpec, ResourceSpec};
+use crate::validate::Storage;
 
 /// Deepest include path: `author.books` has depth 2.
 pub const MAX_INCLUDE_DEPTH: usize = 2;
 
 /// Keys per batched query; far below every backend's limit on bound parameters.
 const KEYS_PER_QUERY: usize = 1000;
+
+/// Most rows one included relation may embed in a response: a `has_many` include
+/// loads every child of every row, and a response must stay bounded.
+pub const MAX_INCLUDED_ROWS: u64 = 1000;
 
 /// One relation to embed, with the relations to embed in its rows.
 #[derive(Debug)]
@@ -90,7 +96,7 @@ pub(crate) async fn attach(
     spec: &'static ResourceSpec,
     rows: &mut [Value],
     includes: &[Include],
-) -> Result<(), DbErr> {
+) -> Result<(), ApiError> {
     for include in includes {
         let target = (include.relation.target)();
         // `key` is the field of `rows` whose values select the related rows by
@@ -114,11 +120,25 @@ pub(crate) async fn attach(
         for chunk in keys.chunks(KEYS_PER_QUERY) {
             let values = chunk
                 .iter()
-                .map(|v| from_json(key_kind, v))
+                .map(|v| from_json(key_kind, v, Storage::EXACT))
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(DbErr::Custom)?;
+                .map_err(|e| db_error(spec, DbErr::Custom(e)))?;
             let condition = Condition::all().add(Expr::col(Alias::new(target_key)).is_in(values));
-            related.extend((target.load)(db, condition).await?);
+            // One row beyond the budget tells that the relation is too large to embed.
+            let budget = MAX_INCLUDED_ROWS - related.len() as u64;
+            let rows = (target.load)(db, condition, budget + 1)
+                .await
+                .map_err(|e| db_error(target, e))?;
+            if rows.len() as u64 > budget {
+                return Err(ApiError::invalid_parameter(
+                    "include",
+                    format!(
+                        "would embed more than {MAX_INCLUDED_ROWS} rows of `{}`; page through them with a list request instead",
+                        include.relation.name
+                    ),
+                ));
+            }
+            related.extend(rows);
         }
         Box::pin(attach(db, target, &mut related, &include.nested)).await?;
         let mut by_key: HashMap<String, Vec<Value>> = HashMap::new();

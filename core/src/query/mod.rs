@@ -14,6 +14,7 @@ use sea_orm::Value as SqlValue;
 use crate::page::DEFAULT_LIMIT;
 use crate::problem::ApiError;
 use crate::spec::{Pagination, ResourceSpec};
+use crate::validate::Storage;
 use filter::Filter;
 use include::Include;
 use sort::SortKey;
@@ -40,7 +41,11 @@ pub(crate) enum Position {
 
 impl ListQuery {
     /// Parses the query string of `GET /books`.
-    pub fn parse(spec: &'static ResourceSpec, query: Option<&str>) -> Result<Self, ApiError> {
+    pub fn parse(
+        spec: &'static ResourceSpec,
+        query: Option<&str>,
+        storage: Storage,
+    ) -> Result<Self, ApiError> {
         let mut filters = Vec::new();
         let mut limit = DEFAULT_LIMIT.min(spec.max_limit);
         let mut offset = 0;
@@ -73,7 +78,9 @@ impl ListQuery {
                     include = include::parse(spec, &value)?;
                 }
                 other => match filter::lookup(spec, other) {
-                    Some((field, op)) => filters.push(filter::parse(other, field, op, &value)?),
+                    Some((field, op)) => {
+                        filters.push(filter::parse(other, field, op, &value, storage)?)
+                    }
                     None => return Err(unknown(spec, other, list_parameters(spec))),
                 },
             }
@@ -84,7 +91,7 @@ impl ListQuery {
             Pagination::Cursor => Position::After(
                 cursor
                     .filter(|c| !c.is_empty())
-                    .map(|c| cursor::decode(&sort, &c))
+                    .map(|c| cursor::decode(&sort, &c, storage))
                     .transpose()?,
             ),
         };
@@ -123,9 +130,10 @@ pub(crate) fn parse_read(
 
 /// The decoded pairs; a parameter given twice is an error rather than a silent pick.
 fn pairs(query: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
+    let mut seen = std::collections::HashSet::new();
     let mut pairs: Vec<(String, String)> = Vec::new();
     for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-        if pairs.iter().any(|(k, _)| *k == key) {
+        if !seen.insert(key.clone()) {
             return Err(ApiError::invalid_parameter(&key, "is given more than once"));
         }
         pairs.push((key.into_owned(), value.into_owned()));

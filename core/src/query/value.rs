@@ -37,13 +37,19 @@ fn is_plain_number(text: &str) -> bool {
 }
 
 /// Parses one query value of `field`; the error completes "must be ...".
-pub(crate) fn parse_text(field: &FieldSpec, text: &str) -> Result<SqlValue, String> {
-    from_json(field.kind, &as_json(field.kind, text))
+pub(crate) fn parse_text(
+    field: &FieldSpec,
+    text: &str,
+    storage: Storage,
+) -> Result<SqlValue, String> {
+    from_json(field.kind, &as_json(field.kind, text), storage)
 }
 
-/// The SQL value of a JSON value of `kind`, after the same check a body value gets.
-pub(crate) fn from_json(kind: Kind, value: &Value) -> Result<SqlValue, String> {
-    check_kind(kind, value, Storage::EXACT).map_err(|expected| format!("must be {expected}"))?;
+/// The SQL value of a JSON value of `kind`, after the same check a body value gets on
+/// the database: a decimal SQLite could not keep is refused here too, rather than
+/// compared after rounding.
+pub(crate) fn from_json(kind: Kind, value: &Value, storage: Storage) -> Result<SqlValue, String> {
+    check_kind(kind, value, storage).map_err(|expected| format!("must be {expected}"))?;
     let text = value.as_str().unwrap_or_default();
     let checked = "checked by check_kind";
     Ok(match kind {
@@ -92,11 +98,16 @@ mod tests {
 
     #[test]
     fn values_are_checked_like_body_values() {
-        assert!(from_json(Kind::I16, &Value::from(40_000)).is_err());
-        assert!(from_json(Kind::DateTime, &Value::from("2024-01-01")).is_err());
-        assert!(from_json(Kind::String, &Value::from("a\0b")).is_err());
+        assert!(from_json(Kind::I16, &Value::from(40_000), Storage::EXACT).is_err());
+        assert!(from_json(Kind::DateTime, &Value::from("2024-01-01"), Storage::EXACT).is_err());
+        assert!(from_json(Kind::String, &Value::from("a\0b"), Storage::EXACT).is_err());
         assert_eq!(
-            from_json(Kind::String, &Value::from("'; drop table books; --")).unwrap(),
+            from_json(
+                Kind::String,
+                &Value::from("'; drop table books; --"),
+                Storage::EXACT
+            )
+            .unwrap(),
             SqlValue::from("'; drop table books; --".to_owned())
         );
     }

@@ -5,3 +5,4 @@ mod cursor;
 mod evolution;
 mod kinds;
 mod operations;
+mod relations;

@@ -140,12 +140,13 @@ fn nested_routes(resource: &Resource) -> Option<TokenStream> {
 /// so a mismatch reads "expected `i64`, found `i32`" there.
 fn belongs_to_impls(resource: &Resource) -> TokenStream {
     let name = &resource.ident;
-    let mut parents: Vec<String> = Vec::new();
+    let mut parents: Vec<Option<String>> = Vec::new();
     let impls = resource.fields.iter().filter_map(|field| {
         let path = &field.belongs_to.as_ref()?.path;
         let key = &field.name;
         let span = syn::spanned::Spanned::span(path);
-        let parent = quote!(#path).to_string();
+        // `Author` and `crate::Author` name one type: compare the last segments.
+        let parent = path.segments.last().map(|s| s.ident.to_string());
         let belongs_to = (!parents.contains(&parent)).then(|| {
             quote_spanned! {span=>
                 impl ::ferrest::__private::BelongsTo<#path> for #name {

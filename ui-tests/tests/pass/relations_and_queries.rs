@@ -21,7 +21,7 @@ pub struct Book {
     pub id: i64,
     #[rest(belongs_to = people::Author, filter(eq, in))]
     pub author_id: Uuid,
-    #[rest(belongs_to = people::Author, filter(eq, is_null))]
+    #[rest(belongs_to = crate::people::Author, filter(eq, is_null))]
     pub editor_id: Option<Uuid>,
     #[rest(filter(eq, ne, lt, lte, gt, gte, in, is_null), sort)]
     pub price: Option<Decimal>,

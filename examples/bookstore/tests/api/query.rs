@@ -247,6 +247,15 @@ async fn unknown_and_malformed_parameters_are_400_naming_them(client: TestClient
             "{query}: {detail}"
         );
     }
+    let long = client
+        .get(&format!("/books?title__contains={}", "a".repeat(1001)))
+        .await;
+    assert_eq!(long.status, 400, "{}", long.text);
+    assert_eq!(long.body["parameter"], "title__contains");
+    let longest = client
+        .get(&format!("/books?title__starts_with={}", "é".repeat(1000)))
+        .await;
+    assert_eq!(longest.status, 200, "{}", longest.text);
     let many: Vec<String> = (1..=101).map(|n| n.to_string()).collect();
     let too_many = client
         .get(&format!("/books?id__in={}", many.join(",")))
