@@ -3,23 +3,18 @@
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
-use tracing::Level;
 use utoipa::openapi::OpenApi;
 
 use crate::db::{AppState, DEFAULT_DATABASE_URL, connect};
+use crate::middleware::{Middleware, Wrap};
 use crate::problem::ApiError;
 use crate::resource::Resource;
 use crate::spec::ResourceSpec;
-
-/// Largest request body accepted; larger ones get `413` problem+json.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+use tower_http::cors::CorsLayer;
 
 /// A startup failure: bad configuration, unreachable database, port in use.
 pub enum Error {
@@ -65,6 +60,8 @@ impl From<std::io::Error> for Error {
 struct Registration {
     spec: &'static ResourceSpec,
     routes: fn() -> Router<AppState>,
+    /// The resource's own layers (`App::resource_with`).
+    wrap: Option<Wrap>,
     register: fn(sea_orm::schema::SchemaBuilder) -> sea_orm::schema::SchemaBuilder,
 }
 
@@ -91,6 +88,8 @@ pub struct App {
     description: Option<String>,
     docs: bool,
     resources: Vec<Registration>,
+    middleware: Middleware,
+    routers: Vec<(Router<AppState>, OpenApi)>,
 }
 
 impl Default for App {
@@ -111,11 +110,14 @@ impl App {
             description: None,
             docs: true,
             resources: Vec::new(),
+            middleware: Middleware::default(),
+            routers: Vec::new(),
         }
     }
 
     /// Reads `DATABASE_URL` (default: `sqlite://ferrest.db?mode=rwc`), `BIND`
-    /// (default `127.0.0.1`), `PORT` (default `3000`) and `FERREST_DOCS` (`false`
+    /// (default `127.0.0.1`), `PORT` (default `3000`), `FERREST_TIMEOUT_SECS` (default
+    /// `30`, `0` for none) and `FERREST_DOCS` (`false`
     /// hides `/docs` and the documents).
     pub fn from_env() -> Self {
         let mut app = App::new();
@@ -130,6 +132,12 @@ impl App {
         }
         if std::env::var("FERREST_DOCS").is_ok_and(|v| v == "false" || v == "0") {
             app.docs = false;
+        }
+        if let Some(seconds) = std::env::var("FERREST_TIMEOUT_SECS")
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok())
+        {
+            app.middleware.timeout = (seconds > 0).then(|| std::time::Duration::from_secs(seconds));
         }
         app
     }
@@ -172,25 +180,125 @@ impl App {
     }
 
     /// Registers a resource: its table, routes and document entries.
-    pub fn resource<R: Resource>(mut self) -> Self {
+    pub fn resource<R: Resource>(self) -> Self {
+        self.register::<R>(None)
+    }
+
+    /// Registers a resource whose routes get their own layers, inside the app's:
+    ///
+    /// ```
+    /// # use ferrest::prelude::*;
+    /// # #[derive(Resource)] pub struct Book { #[rest(id)] pub id: i64 }
+    /// use std::time::Duration;
+    /// let app = ferrest::App::new().resource_with::<Book>(|routes| {
+    ///     routes.layer(ferrest::layers::timeout::TimeoutLayer::with_status_code(
+    ///         axum::http::StatusCode::SERVICE_UNAVAILABLE,
+    ///         Duration::from_secs(2),
+    ///     ))
+    /// });
+    /// ```
+    pub fn resource_with<R: Resource>(
+        self,
+        wrap: impl FnOnce(Router<AppState>) -> Router<AppState> + Send + 'static,
+    ) -> Self {
+        self.register::<R>(Some(Box::new(wrap)))
+    }
+
+    fn register<R: Resource>(mut self, wrap: Option<Wrap>) -> Self {
         R::spec().compile_patterns();
         self.resources.push(Registration {
             spec: R::spec(),
             routes: crate::crud::routes::<R>,
+            wrap,
             register: |builder| builder.register(<R::Entity as Default>::default()),
         });
+        self
+    }
+
+    /// Adds a tower layer around every route, inside the built-in ones (request id,
+    /// tracing, panics, timeout, compression, CORS), so its responses get them too.
+    ///
+    /// ```
+    /// let app = ferrest::App::new().layer(axum::middleware::map_response(
+    ///     |mut response: axum::response::Response| async move {
+    ///         response.headers_mut().insert("x-served-by", "ferrest".parse().unwrap());
+    ///         response
+    ///     },
+    /// ));
+    /// ```
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: tower::Layer<axum::routing::Route> + Clone + Send + Sync + 'static,
+        L::Service: tower::Service<axum::extract::Request> + Clone + Send + Sync + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Response: IntoResponse + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Error:
+            Into<std::convert::Infallible> + 'static,
+        <L::Service as tower::Service<axum::extract::Request>>::Future: Send + 'static,
+    {
+        self.middleware.layers.push(crate::middleware::wrap(layer));
+        self
+    }
+
+    /// How long a request may run before it is answered with `503` and code
+    /// `timeout` (default 30 seconds, `FERREST_TIMEOUT_SECS`); `None` never times out.
+    pub fn timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
+        self.middleware.timeout = timeout;
+        self
+    }
+
+    /// Compress responses for clients that accept gzip (default: yes).
+    pub fn compression(mut self, enabled: bool) -> Self {
+        self.middleware.compression = enabled;
+        self
+    }
+
+    /// Answers cross-origin requests as `cors` allows. Without it, responses carry no
+    /// CORS headers, so browsers refuse cross-origin calls.
+    ///
+    /// ```
+    /// use ferrest::layers::cors::CorsLayer;
+    /// let app = ferrest::App::new().cors(
+    ///     CorsLayer::new().allow_origin(["https://shop.example".parse().unwrap()]),
+    /// );
+    /// ```
+    pub fn cors(mut self, cors: CorsLayer) -> Self {
+        self.middleware.cors = Some(cors);
+        self
+    }
+
+    /// Merges a hand-written router and the document of its operations (as utoipa's
+    /// `OpenApiRouter::split_for_parts` gives them): its routes get the app's state and
+    /// layers, its operations and schemas join the app's document.
+    ///
+    /// ```
+    /// use utoipa::openapi::{OpenApi, path::{HttpMethod, OperationBuilder, PathItem}};
+    /// let router = axum::Router::new().route("/health", axum::routing::get(|| async { "ok" }));
+    /// let mut document = OpenApi::default();
+    /// document.paths.paths.insert(
+    ///     "/health".into(),
+    ///     PathItem::new(HttpMethod::Get, OperationBuilder::new().operation_id(Some("health"))),
+    /// );
+    /// let app = ferrest::App::new().router(router, document);
+    /// assert!(app.openapi().paths.paths.contains_key("/health"));
+    /// ```
+    pub fn router(mut self, router: Router<AppState>, document: OpenApi) -> Self {
+        self.routers.push((router, document));
         self
     }
 
     /// The OpenAPI 3.1 document, without touching the database.
     pub fn openapi(&self) -> OpenApi {
         let specs: Vec<_> = self.resources.iter().map(|r| r.spec).collect();
-        crate::openapi::document(
+        let mut document = crate::openapi::document(
             &self.title,
             &self.version,
             self.description.as_deref(),
             &specs,
-        )
+        );
+        for (_, extra) in &self.routers {
+            document.merge(extra.clone());
+        }
+        document
     }
 
     /// Connects, creates missing tables and columns, and returns the router.
@@ -210,29 +318,28 @@ impl App {
         let specs: Vec<_> = self.resources.iter().map(|r| r.spec).collect();
         crate::mysql::align(&db, &specs).await?;
         let mut router: Router<AppState> = Router::new();
-        for resource in &self.resources {
-            router = router.merge((resource.routes)());
+        let document = self.docs.then(|| self.openapi());
+        for resource in self.resources {
+            let routes = (resource.routes)();
+            router = router.merge(match resource.wrap {
+                Some(wrap) => wrap(routes),
+                None => routes,
+            });
         }
-        if self.docs {
-            router = router.merge(docs_routes(self.openapi()));
+        for (extra, _) in self.routers {
+            router = router.merge(extra);
         }
-        Ok(router
+        if let Some(document) = document {
+            router = router.merge(docs_routes(document));
+        }
+        let router = router
             .fallback(not_found)
             // Must follow every route: axum applies it to the routes present now.
-            .method_not_allowed_fallback(method_not_allowed)
-            .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-            .layer(CatchPanicLayer::custom(|_| {
-                ApiError::internal().into_response()
-            }))
-            .layer(
-                TraceLayer::new_for_http()
-                    .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
-            )
-            .with_state(AppState {
-                storage: crate::validate::Storage::of(db.get_database_backend()),
-                db,
-            }))
+            .method_not_allowed_fallback(method_not_allowed);
+        Ok(self.middleware.apply(router).with_state(AppState {
+            storage: crate::validate::Storage::of(db.get_database_backend()),
+            db,
+        }))
     }
 
     /// Two resources with one name, path or table would share schemas, routes or rows;
@@ -348,31 +455,10 @@ fn docs_routes(document: OpenApi) -> Router<AppState> {
         .merge(
             Router::new()
                 .merge(swagger)
-                .layer(axum::middleware::map_response(bare_error_as_problem)),
+                .layer(axum::middleware::map_response(
+                    crate::middleware::bare_error_as_problem,
+                )),
         )
-}
-
-/// An error response without a body becomes a problem of the same status.
-async fn bare_error_as_problem(response: Response) -> Response {
-    let status = response.status();
-    if status.is_client_error()
-        && !response
-            .headers()
-            .contains_key(axum::http::header::CONTENT_TYPE)
-    {
-        let code = if status == StatusCode::NOT_FOUND {
-            "route_not_found"
-        } else {
-            "bad_request"
-        };
-        return ApiError::new(
-            status,
-            code,
-            format!("the documentation has no such page ({status})"),
-        )
-        .into_response();
-    }
-    response
 }
 
 async fn not_found(uri: Uri) -> ApiError {

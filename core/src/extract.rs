@@ -116,7 +116,7 @@ fn body_problem(rejection: &BytesRejection) -> ApiError {
             "payload_too_large",
             format!(
                 "the body exceeds the limit of {} bytes",
-                crate::app::MAX_BODY_BYTES
+                crate::middleware::MAX_BODY_BYTES
             ),
         )
     } else {

@@ -38,6 +38,7 @@ mod app;
 mod crud;
 mod db;
 mod extract;
+mod middleware;
 mod mysql;
 mod openapi;
 mod page;
@@ -58,7 +59,9 @@ pub mod validate;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use app::{App, Error, MAX_BODY_BYTES};
+pub use app::{App, Error};
+pub use middleware::{DEFAULT_TIMEOUT, MAX_BODY_BYTES, REQUEST_ID};
+
 pub use db::{AppState, DEFAULT_DATABASE_URL, connect};
 pub use extract::PathValue;
 pub use ferrest_macros::Resource;
@@ -69,6 +72,8 @@ pub use query::filter::MAX_IN_VALUES;
 pub use query::filter::MAX_SEARCH_CHARS;
 pub use query::include::{MAX_INCLUDE_DEPTH, MAX_INCLUDED_ROWS};
 pub use resource::{BelongsTo, Resource};
+/// tower-http's layers, for [`App::layer`], [`App::resource_with`] and [`App::cors`].
+pub use tower_http as layers;
 pub use validate::Invalid;
 
 /// What a resource file needs: the derive, the trait, and the column value types.

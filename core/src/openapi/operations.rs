@@ -467,7 +467,7 @@ fn body_problems() -> [(&'static str, utoipa::openapi::Response); 4] {
             "413",
             problem(&format!(
                 "The body is larger than {} bytes.",
-                crate::app::MAX_BODY_BYTES
+                crate::middleware::MAX_BODY_BYTES
             )),
         ),
         ("415", problem("The body is not `application/json`.")),

@@ -4,5 +4,6 @@
 mod cursor;
 mod evolution;
 mod kinds;
+mod middleware;
 mod operations;
 mod relations;

@@ -1,0 +1,138 @@
+//! The layers around every route: request ids, tracing, panics, timeouts, compression,
+//! CORS, the body limit, and the user's own layers. Each comes from tower-http; this
+//! file only orders them and turns their bare error responses into problems.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::Route;
+use tower::{Layer, Service};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::CorsLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::db::AppState;
+use crate::problem::ApiError;
+
+/// Largest request body accepted; larger ones get `413` problem+json.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// How long a request may take before it is answered with `503` and code `timeout`.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The header that carries the request id: taken from the request when the client (or a
+/// proxy) sends one, generated otherwise, and echoed on the response.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// A layer the user added, applied to a router.
+pub(crate) type Wrap = Box<dyn FnOnce(Router<AppState>) -> Router<AppState> + Send>;
+
+/// The middleware settings of an app.
+pub(crate) struct Middleware {
+    pub timeout: Option<Duration>,
+    pub compression: bool,
+    pub cors: Option<CorsLayer>,
+    pub layers: Vec<Wrap>,
+}
+
+impl Default for Middleware {
+    fn default() -> Self {
+        Middleware {
+            timeout: Some(DEFAULT_TIMEOUT),
+            compression: true,
+            cors: None,
+            layers: Vec::new(),
+        }
+    }
+}
+
+/// `router.layer(layer)` as a deferred step, for the app's and a resource's own layers.
+pub(crate) fn wrap<L>(layer: L) -> Wrap
+where
+    L: Layer<Route> + Clone + Send + Sync + 'static,
+    L::Service: Service<Request> + Clone + Send + Sync + 'static,
+    <L::Service as Service<Request>>::Response: IntoResponse + 'static,
+    <L::Service as Service<Request>>::Error: Into<Infallible> + 'static,
+    <L::Service as Service<Request>>::Future: Send + 'static,
+{
+    Box::new(move |router: Router<AppState>| router.layer(layer))
+}
+
+impl Middleware {
+    /// Wraps the routes, innermost first: the user's layers, the body limit, the timeout,
+    /// compression, CORS, the panic catcher, problem bodies for bare errors, and request
+    /// ids around tracing, so that every response, even a panic's, has an id and a span.
+    pub(crate) fn apply(self, mut router: Router<AppState>) -> Router<AppState> {
+        for layer in self.layers {
+            router = layer(router);
+        }
+        router = router.layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+        if let Some(timeout) = self.timeout {
+            router = router.layer(TimeoutLayer::with_status_code(
+                StatusCode::SERVICE_UNAVAILABLE,
+                timeout,
+            ));
+        }
+        if self.compression {
+            router = router.layer(CompressionLayer::new());
+        }
+        if let Some(cors) = self.cors {
+            router = router.layer(cors);
+        }
+        router
+            .layer(CatchPanicLayer::custom(|_| ApiError::internal().into_response()))
+            .layer(axum::middleware::map_response(bare_error_as_problem))
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(|request: &Request| {
+                        let id = request
+                            .headers()
+                            .get(REQUEST_ID)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("");
+                        tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
+                    })
+                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
+            )
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+    }
+}
+
+/// An error response without a body (a timeout, Swagger UI's missing asset, hyper's
+/// refusals) becomes a problem of the same status, so clients see one error format.
+pub(crate) async fn bare_error_as_problem(response: Response) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        return response;
+    }
+    let (code, detail) = match status {
+        StatusCode::NOT_FOUND => ("route_not_found", "no such page".to_owned()),
+        StatusCode::SERVICE_UNAVAILABLE => (
+            "timeout",
+            "the request did not complete in time; retry later".to_owned(),
+        ),
+        other => (
+            "http_error",
+            other.canonical_reason().unwrap_or("error").to_lowercase(),
+        ),
+    };
+    let mut problem = ApiError::new(status, code, detail).into_response();
+    // Keep the headers the layer set (`Allow`, `Retry-After`, ...), not its empty body.
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_LENGTH {
+            problem.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    problem
+}

@@ -1,0 +1,195 @@
+//! The layers around every route: request ids, timeouts, compression, CORS, the app's
+//! and a resource's own layers, and hand-written routers merged into the app.
+
+use std::time::Duration;
+
+use axum::http::Method;
+use ferrest::layers::cors::CorsLayer;
+use ferrest::prelude::*;
+use ferrest::testing::{Backend, TestClient, TestDb};
+use serde_json::json;
+
+/// A short note.
+#[derive(Resource)]
+pub struct Memo {
+    #[rest(id)]
+    pub id: i64,
+    pub text: String,
+}
+
+/// Pins have their own layer.
+#[derive(Resource)]
+pub struct Pin {
+    #[rest(id)]
+    pub id: i64,
+}
+
+async fn app_layer(mut response: axum::response::Response) -> axum::response::Response {
+    response
+        .headers_mut()
+        .insert("x-app-layer", "yes".parse().unwrap());
+    response
+}
+
+async fn pin_layer(mut response: axum::response::Response) -> axum::response::Response {
+    response
+        .headers_mut()
+        .insert("x-pin-layer", "yes".parse().unwrap());
+    response
+}
+
+fn app() -> ferrest::App {
+    let hand_written = axum::Router::new().route(
+        "/panics",
+        axum::routing::get(|| async {
+            if true {
+                panic!("a bug in a handler");
+            }
+            "unreachable"
+        }),
+    );
+    ferrest::App::new()
+        .resource::<Memo>()
+        .resource_with::<Pin>(|routes| routes.layer(axum::middleware::map_response(pin_layer)))
+        .router(hand_written, utoipa::openapi::OpenApi::default())
+        .layer(axum::middleware::map_response(app_layer))
+        .cors(CorsLayer::new().allow_origin(["https://shop.example".parse().unwrap()]))
+}
+
+/// Only a slow route, so that the short timeout cannot cut a loaded test machine's
+/// ordinary requests.
+fn slow_app() -> ferrest::App {
+    let slow = axum::Router::new().route(
+        "/slow",
+        axum::routing::get(|| async {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            "done"
+        }),
+    );
+    ferrest::App::new()
+        .router(slow, utoipa::openapi::OpenApi::default())
+        .timeout(Some(Duration::from_millis(200)))
+}
+
+ferrest::on_every_backend!(app = app; layers_wrap_every_response);
+ferrest::on_every_backend!(app = slow_app; slow_requests_time_out_as_problems);
+ferrest::on_every_backend!(backend; without_cors_no_origin_is_allowed);
+
+async fn layers_wrap_every_response(client: TestClient) {
+    // A request id is generated, or the client's is kept, on every kind of response.
+    let created = client.post("/memos", json!({"text": "hi"})).await;
+    assert_eq!(created.status, 201);
+    let id = created.header("x-request-id").expect("an id is generated");
+    assert_eq!(id.len(), 36, "{id}");
+    for uri in ["/memos", "/nowhere", "/memos/x"] {
+        let response = client
+            .send(
+                Method::GET,
+                uri,
+                None,
+                &[("x-request-id", "client-chosen-7")],
+            )
+            .await;
+        assert_eq!(
+            response.header("x-request-id"),
+            Some("client-chosen-7"),
+            "{uri}"
+        );
+        assert_eq!(response.header("x-app-layer"), Some("yes"), "{uri}");
+    }
+    // The resource's own layer wraps its routes only.
+    assert_eq!(client.get("/pins").await.header("x-pin-layer"), Some("yes"));
+    assert_eq!(client.get("/memos").await.header("x-pin-layer"), None);
+
+    // A panic is a 500 problem that still carries the request id.
+    let panicked = client.get("/panics").await;
+    assert_eq!(panicked.status, 500);
+    assert_eq!(panicked.body["code"], "internal");
+    assert!(panicked.header("x-request-id").is_some());
+
+    // Compression for clients that ask for it.
+    let document = client
+        .send(
+            Method::GET,
+            "/openapi.json",
+            None,
+            &[("accept-encoding", "gzip")],
+        )
+        .await;
+    assert_eq!(document.header("content-encoding"), Some("gzip"));
+    assert_eq!(
+        client.get("/openapi.json").await.header("content-encoding"),
+        None
+    );
+
+    // CORS answers the allowed origin only.
+    let allowed = client
+        .send(
+            Method::GET,
+            "/memos",
+            None,
+            &[("origin", "https://shop.example")],
+        )
+        .await;
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some("https://shop.example")
+    );
+    let other = client
+        .send(
+            Method::GET,
+            "/memos",
+            None,
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(other.header("access-control-allow-origin"), None);
+}
+
+async fn without_cors_no_origin_is_allowed(backend: Backend) {
+    let Some(db) = TestDb::create(backend).await else {
+        return;
+    };
+    let router = ferrest::App::new()
+        .resource::<Memo>()
+        .database_url(db.url())
+        .into_router()
+        .await
+        .unwrap();
+    let client = TestClient::new(router);
+    let preflight = client
+        .send(
+            Method::OPTIONS,
+            "/memos",
+            None,
+            &[
+                ("origin", "https://shop.example"),
+                ("access-control-request-method", "POST"),
+            ],
+        )
+        .await;
+    assert_eq!(preflight.header("access-control-allow-origin"), None);
+    let get = client
+        .send(
+            Method::GET,
+            "/memos",
+            None,
+            &[("origin", "https://shop.example")],
+        )
+        .await;
+    assert_eq!(get.status, 200);
+    assert_eq!(get.header("access-control-allow-origin"), None);
+    db.drop().await;
+}
+
+async fn slow_requests_time_out_as_problems(client: TestClient) {
+    // A slow handler is cut off with a problem, not an empty body.
+    let slow = client.get("/slow").await;
+    assert_eq!(slow.status, 503);
+    assert_eq!(
+        slow.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert_eq!(slow.body["code"], "timeout");
+    assert!(slow.header("x-request-id").is_some());
+}
