@@ -64,10 +64,10 @@ pub use middleware::{DEFAULT_TIMEOUT, MAX_BODY_BYTES, REQUEST_ID};
 
 pub use db::{AppState, DEFAULT_DATABASE_URL, connect};
 pub use extract::PathValue;
-pub use ferrest_macros::Resource;
+pub use ferrest_macros::{ApiError, Resource};
 pub use openapi::to_openapi_30;
 pub use page::{DEFAULT_LIMIT, Page};
-pub use problem::{ApiError, FieldError, PROBLEM_JSON};
+pub use problem::{ApiError, ErrorResponse, ErrorResponses, FieldError, PROBLEM_JSON};
 pub use query::filter::MAX_IN_VALUES;
 pub use query::filter::MAX_SEARCH_CHARS;
 pub use query::include::{MAX_INCLUDE_DEPTH, MAX_INCLUDED_ROWS};

@@ -195,6 +195,54 @@ impl ApiError {
     }
 }
 
+/// One error a typed error enum can produce: its status, code and meaning, for the
+/// document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The problem's `code`.
+    pub code: &'static str,
+    /// When it happens (the variant's doc comment).
+    pub description: &'static str,
+}
+
+/// The errors a type can answer with; `#[derive(ApiError)]` implements it.
+///
+/// ```
+/// use ferrest::{ApiError, ErrorResponses};
+///
+/// #[derive(Debug, ApiError)]
+/// pub enum ShelfError {
+///     /// The shelf holds its maximum of books.
+///     #[rest(status = 409, code = "shelf_full")]
+///     Full { capacity: u32 },
+///     #[rest(status = 404, detail = "no shelf `{label}`")]
+///     Missing { label: String },
+/// }
+///
+/// let problem = ApiError::from(ShelfError::Missing { label: "B2".into() });
+/// assert_eq!((problem.status().as_u16(), problem.code()), (404, "missing"));
+/// assert_eq!(problem.detail(), "no shelf `B2`");
+/// assert_eq!(ApiError::from(ShelfError::Full { capacity: 3 }).detail(), "The shelf holds its maximum of books");
+/// assert_eq!(ShelfError::responses()[0].code, "shelf_full");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a typed error",
+    note = "add `#[derive(ApiError)]` to `{Self}`, or return `ferrest::ApiError`"
+)]
+pub trait ErrorResponses {
+    /// Each status and code, in declaration order.
+    fn responses() -> Vec<ErrorResponse>;
+}
+
+/// A plain `ApiError` can be anything; operations document their usual problems.
+impl ErrorResponses for ApiError {
+    fn responses() -> Vec<ErrorResponse> {
+        Vec::new()
+    }
+}
+
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)

@@ -26,6 +26,11 @@ impl Errors {
         self.errors.push(syn::Error::new_spanned(node, message));
     }
 
+    /// How many errors were reported so far.
+    pub fn count(&self) -> usize {
+        self.errors.len()
+    }
+
     pub fn push(&mut self, error: syn::Error) {
         self.errors.push(error);
     }

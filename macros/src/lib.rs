@@ -6,6 +6,7 @@
 //! (tokens). Errors are collected along the way and stop the pipeline in one place,
 //! `pipeline.rs`.
 
+mod api_error;
 mod check;
 mod errors;
 mod expand;
@@ -14,6 +15,16 @@ mod parse;
 mod pipeline;
 
 use proc_macro::TokenStream;
+
+/// An enum of typed errors: each variant answers as a problem with its own status and
+/// code, and is documented on the operations that return it.
+///
+/// See the `ferrest` crate for the attribute reference.
+#[proc_macro_derive(ApiError, attributes(rest))]
+pub fn derive_api_error(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    api_error::derive_api_error(&input).into()
+}
 
 /// Turns a struct into a served, validated and documented REST resource.
 ///

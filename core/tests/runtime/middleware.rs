@@ -24,6 +24,25 @@ pub struct Pin {
     pub id: i64,
 }
 
+/// What the hand-written `/typed/{n}` route can answer.
+#[derive(Debug, ferrest::ApiError)]
+pub enum LookupError {
+    /// The number is too large.
+    #[rest(status = 422, detail = "{n} is above {max}")]
+    TooLarge { n: u32, max: u32 },
+    /// Nothing is filed under this number.
+    #[rest(status = 404, code = "unfiled")]
+    Missing,
+}
+
+async fn lookup(axum::extract::Path(n): axum::extract::Path<u32>) -> Result<String, LookupError> {
+    match n {
+        0..=9 => Ok(format!("found {n}")),
+        10..=99 => Err(LookupError::Missing),
+        _ => Err(LookupError::TooLarge { n, max: 99 }),
+    }
+}
+
 async fn app_layer(mut response: axum::response::Response) -> axum::response::Response {
     response
         .headers_mut()
@@ -39,15 +58,17 @@ async fn pin_layer(mut response: axum::response::Response) -> axum::response::Re
 }
 
 fn app() -> ferrest::App {
-    let hand_written = axum::Router::new().route(
-        "/panics",
-        axum::routing::get(|| async {
-            if true {
-                panic!("a bug in a handler");
-            }
-            "unreachable"
-        }),
-    );
+    let hand_written = axum::Router::new()
+        .route("/typed/{n}", axum::routing::get(lookup))
+        .route(
+            "/panics",
+            axum::routing::get(|| async {
+                if true {
+                    panic!("a bug in a handler");
+                }
+                "unreachable"
+            }),
+        );
     ferrest::App::new()
         .resource::<Memo>()
         .resource_with::<Pin>(|routes| routes.layer(axum::middleware::map_response(pin_layer)))
@@ -100,6 +121,26 @@ async fn layers_wrap_every_response(client: TestClient) {
     // The resource's own layer wraps its routes only.
     assert_eq!(client.get("/pins").await.header("x-pin-layer"), Some("yes"));
     assert_eq!(client.get("/memos").await.header("x-pin-layer"), None);
+
+    // Typed errors answer as problems of their variant.
+    assert_eq!(client.get("/typed/7").await.text, "found 7");
+    let missing = client.get("/typed/42").await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        missing.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert_eq!(
+        (&missing.body["code"], &missing.body["detail"]),
+        (
+            &json!("unfiled"),
+            &json!("Nothing is filed under this number")
+        )
+    );
+    let large = client.get("/typed/500").await;
+    assert_eq!(large.status, 422);
+    assert_eq!(large.body["code"], "too_large");
+    assert_eq!(large.body["detail"], "500 is above 99");
 
     // A panic is a 500 problem that still carries the request id.
     let panicked = client.get("/panics").await;

@@ -64,6 +64,12 @@ pub const MIN: &str = "min";
 pub const MAX: &str = "max";
 pub const BOUND_KEYS: &[&str] = &[MIN, MAX];
 
+// typed errors: #[rest(...)] on a variant of #[derive(ApiError)]
+pub const STATUS: &str = "status";
+pub const CODE: &str = "code";
+pub const DETAIL: &str = "detail";
+pub const ERROR_KEYS: &[&str] = &[STATUS, CODE, DETAIL];
+
 // operations named in only(...) / exclude(...)
 pub const LIST: &str = "list";
 pub const GET: &str = "get";
@@ -86,6 +92,7 @@ mod tests {
             super::OPERATIONS,
             super::PAGINATIONS,
             super::FILTER_OPS,
+            super::ERROR_KEYS,
         ];
         let missing: Vec<&str> = all
             .iter()

@@ -14,7 +14,7 @@ pub use rules::{RawBound, RawRule};
 use syn::Attribute;
 
 /// The `///` doc comment on an item, lines joined, or `None`.
-fn doc_comment(attrs: &[Attribute]) -> Option<String> {
+pub(crate) fn doc_comment(attrs: &[Attribute]) -> Option<String> {
     let lines: Vec<String> = attrs
         .iter()
         .filter(|a| a.path().is_ident("doc"))
