@@ -9,6 +9,8 @@ pub(crate) mod include;
 pub(crate) mod sort;
 pub(crate) mod value;
 
+use std::collections::HashMap;
+
 use sea_orm::Value as SqlValue;
 
 use crate::page::DEFAULT_LIMIT;
@@ -128,17 +130,32 @@ pub(crate) fn parse_read(
     Ok(include)
 }
 
-/// The decoded pairs; a parameter given twice is an error rather than a silent pick.
+/// The decoded pairs. A list parameter (`sort`, `include`, `*__in`) may also come
+/// repeated, `?sort=a&sort=b`, as many client generators send arrays by default: its
+/// values are joined as `a,b`. Any other parameter given twice is an error rather
+/// than a silent pick.
 fn pairs(query: Option<&str>) -> Result<Vec<(String, String)>, ApiError> {
-    let mut seen = std::collections::HashSet::new();
+    let mut positions: HashMap<String, usize> = HashMap::new();
     let mut pairs: Vec<(String, String)> = Vec::new();
     for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-        if !seen.insert(key.clone()) {
-            return Err(ApiError::invalid_parameter(&key, "is given more than once"));
+        match positions.get(&*key) {
+            Some(&at) if is_list(&key) => {
+                let joined = &mut pairs[at].1;
+                joined.push(',');
+                joined.push_str(&value);
+            }
+            Some(_) => return Err(ApiError::invalid_parameter(&key, "is given more than once")),
+            None => {
+                positions.insert(key.to_string(), pairs.len());
+                pairs.push((key.into_owned(), value.into_owned()));
+            }
         }
-        pairs.push((key.into_owned(), value.into_owned()));
     }
     Ok(pairs)
+}
+
+fn is_list(key: &str) -> bool {
+    key == "sort" || key == "include" || key.ends_with("__in")
 }
 
 fn parse_bool(name: &str, value: &str) -> Result<bool, ApiError> {

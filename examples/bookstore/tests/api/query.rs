@@ -127,6 +127,17 @@ async fn sort_orders_with_the_id_as_tiebreaker(client: TestClient) {
     assert_eq!(ids(&client, "sort=title,-price_cents").await, [d, b, a, c]);
     assert_eq!(ids(&client, "sort=-title,price_cents").await, [c, a, b, d]);
     assert_eq!(ids(&client, "sort=-created_at").await, [d, c, b, a]);
+    // Lists may also repeat the parameter, as client generators send arrays by default.
+    assert_eq!(
+        ids(&client, "sort=title&sort=-price_cents").await,
+        [d, b, a, c]
+    );
+    assert_eq!(
+        ids(&client, &format!("id__in={a}&id__in={c}")).await,
+        [a, c]
+    );
+    let twice = client.get("/books?limit=1&limit=2").await;
+    assert_eq!(twice.status, 400);
 
     let document = client.get("/openapi.json").await.body;
     let sort = document["paths"]["/books"]["get"]["parameters"]
