@@ -10,6 +10,7 @@ use sea_orm::DatabaseConnection;
 use utoipa::openapi::OpenApi;
 
 use crate::db::{AppState, DEFAULT_DATABASE_URL, connect};
+use crate::endpoints::{Endpoint, Endpoints};
 use crate::middleware::{Middleware, Wrap};
 use crate::problem::ApiError;
 use crate::resource::Resource;
@@ -90,6 +91,14 @@ pub struct App {
     resources: Vec<Registration>,
     middleware: Middleware,
     routers: Vec<(Router<AppState>, OpenApi)>,
+    endpoints: Vec<EndpointBlock>,
+}
+
+/// A registered `#[ferrest::endpoints]` block.
+struct EndpointBlock {
+    name: &'static str,
+    routes: fn() -> Router<AppState>,
+    endpoints: Vec<Endpoint>,
 }
 
 impl Default for App {
@@ -112,6 +121,7 @@ impl App {
             resources: Vec::new(),
             middleware: Middleware::default(),
             routers: Vec::new(),
+            endpoints: Vec::new(),
         }
     }
 
@@ -266,6 +276,17 @@ impl App {
         self
     }
 
+    /// Registers the operations of an `#[ferrest::endpoints]` impl block: its routes,
+    /// and their operations in the document.
+    pub fn endpoints<T: Endpoints>(mut self) -> Self {
+        self.endpoints.push(EndpointBlock {
+            name: std::any::type_name::<T>(),
+            routes: T::routes,
+            endpoints: T::endpoints(),
+        });
+        self
+    }
+
     /// Merges a hand-written router and the document of its operations (as utoipa's
     /// `OpenApiRouter::split_for_parts` gives them): its routes get the app's state and
     /// layers, its operations and schemas join the app's document.
@@ -295,6 +316,17 @@ impl App {
             self.description.as_deref(),
             &specs,
         );
+        for block in &self.endpoints {
+            for endpoint in &block.endpoints {
+                let item = crate::openapi::endpoints::path_item(endpoint);
+                match document.paths.paths.get_mut(endpoint.path) {
+                    Some(existing) => existing.merge_operations(item),
+                    None => {
+                        document.paths.paths.insert(endpoint.path.to_owned(), item);
+                    }
+                }
+            }
+        }
         for (_, extra) in &self.routers {
             document.merge(extra.clone());
         }
@@ -325,6 +357,9 @@ impl App {
                 Some(wrap) => wrap(routes),
                 None => routes,
             });
+        }
+        for block in &self.endpoints {
+            router = router.merge((block.routes)());
         }
         for (extra, _) in self.routers {
             router = router.merge(extra);
@@ -393,6 +428,39 @@ impl App {
                 if let Some(clash) = clash {
                     return Err(Error::Config(clash));
                 }
+            }
+        }
+        self.check_endpoint_routes()?;
+        Ok(())
+    }
+
+    /// Two operations on one method and path would make axum panic; this names both.
+    fn check_endpoint_routes(&self) -> Result<(), Error> {
+        let mut taken: Vec<(String, String, String)> = Vec::new();
+        for resource in &self.resources {
+            for (method, path) in crate::crud::operation_routes(resource.spec) {
+                taken.push((
+                    method.to_owned(),
+                    path,
+                    format!("the CRUD routes of `{}`", resource.spec.name),
+                ));
+            }
+        }
+        for block in &self.endpoints {
+            for endpoint in &block.endpoints {
+                let route = (endpoint.method.to_owned(), endpoint.path.to_owned());
+                if let Some((_, _, owner)) = taken
+                    .iter()
+                    .find(|(m, p, _)| (m, p) == (&route.0, &route.1))
+                {
+                    return Err(Error::Config(format!(
+                        "`{} {}` of `{}` is also served by {owner}; give one of them another path",
+                        endpoint.method.to_uppercase(),
+                        endpoint.path,
+                        block.name
+                    )));
+                }
+                taken.push((route.0, route.1, format!("`{}`", block.name)));
             }
         }
         Ok(())

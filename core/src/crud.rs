@@ -87,6 +87,32 @@ pub(crate) fn nested_path(parent: &str, relation: &str) -> String {
     format!("{}/{relation}", item_path(parent))
 }
 
+/// The `(method, path)` of each CRUD route of a resource, nested lists included.
+pub(crate) fn operation_routes(spec: &ResourceSpec) -> Vec<(&'static str, String)> {
+    let ops = spec.operations;
+    let item = item_path(spec.path);
+    let mut routes = Vec::new();
+    for (on, method, path) in [
+        (ops.list, "get", spec.path.to_owned()),
+        (ops.create, "post", spec.path.to_owned()),
+        (ops.get, "get", item.clone()),
+        (ops.update, "patch", item.clone()),
+        (ops.delete, "delete", item),
+    ] {
+        if on {
+            routes.push((method, path));
+        }
+    }
+    for relation in spec.relations {
+        if matches!(relation.kind, RelationKind::HasMany { .. })
+            && (relation.target)().operations.list
+        {
+            routes.push(("get", nested_path(spec.path, relation.name)));
+        }
+    }
+    routes
+}
+
 /// `/books/{id}`.
 pub(crate) fn item_path(collection: &str) -> String {
     format!("{collection}/{{id}}")
@@ -429,6 +455,6 @@ fn typed<T: serde::de::DeserializeOwned>(
     }
 }
 
-fn not_found(spec: &crate::spec::ResourceSpec) -> ApiError {
+pub(crate) fn not_found(spec: &crate::spec::ResourceSpec) -> ApiError {
     ApiError::not_found(format!("no {} with this id", spec.name))
 }

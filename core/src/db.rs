@@ -92,6 +92,19 @@ pub(crate) fn db_error(spec: &ResourceSpec, err: DbErr) -> ApiError {
     }
 }
 
+/// A database error in a custom endpoint, with `?`: an unreachable database is a `503`,
+/// anything else a logged `500`.
+impl From<DbErr> for ApiError {
+    fn from(err: DbErr) -> Self {
+        if is_unavailable(&err) {
+            tracing::warn!(error = %err, "database unavailable");
+            return ApiError::unavailable("the database is unavailable, retry later");
+        }
+        tracing::error!(error = %err, "database error");
+        ApiError::internal()
+    }
+}
+
 /// Whether a unique-violation message is about `field`, in each backend's wording:
 /// SQLite `UNIQUE constraint failed: books.isbn`, PostgreSQL `... constraint
 /// "books_isbn_key"`, MySQL `... for key 'isbn'` or `'books.isbn'` (a plain substring

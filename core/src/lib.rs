@@ -37,6 +37,7 @@
 mod app;
 mod crud;
 mod db;
+mod endpoints;
 mod extract;
 mod middleware;
 mod mysql;
@@ -63,8 +64,9 @@ pub use app::{App, Error};
 pub use middleware::{DEFAULT_TIMEOUT, MAX_BODY_BYTES, REQUEST_ID};
 
 pub use db::{AppState, DEFAULT_DATABASE_URL, connect};
+pub use endpoints::{Ctx, Documented, Endpoint, Endpoints, Responds};
 pub use extract::PathValue;
-pub use ferrest_macros::{ApiError, Resource};
+pub use ferrest_macros::{ApiError, Resource, Schema, endpoints};
 pub use openapi::to_openapi_30;
 pub use page::{DEFAULT_LIMIT, Page};
 pub use problem::{ApiError, ErrorResponse, ErrorResponses, FieldError, PROBLEM_JSON};
@@ -76,9 +78,20 @@ pub use resource::{BelongsTo, Resource};
 pub use tower_http as layers;
 pub use validate::Invalid;
 
+/// The extractors endpoint methods take, from axum: `Path`, `Query`, and `Json` for
+/// bodies (not the prelude's `Json` column type: import this one by name).
+pub mod web {
+    pub use axum::Json;
+    pub use axum::extract::{Path, Query};
+    pub use axum::http::StatusCode;
+}
+
+/// sea-orm, for queries in endpoint methods (`<Book as Resource>::Entity::find()`).
+pub use sea_orm;
+
 /// What a resource file needs: the derive, the trait, and the column value types.
 pub mod prelude {
-    pub use crate::{ApiError, FieldError, Invalid, Resource};
+    pub use crate::{ApiError, Ctx, FieldError, Invalid, Resource, Schema};
     /// JSON column type.
     pub use serde_json::Value as Json;
     /// `DateTime<Utc>`, the type of `created_at`/`updated_at` fields.

@@ -107,32 +107,75 @@ impl Middleware {
     }
 }
 
-/// An error response without a body (a timeout, Swagger UI's missing asset, hyper's
-/// refusals) becomes a problem of the same status, so clients see one error format.
+/// An error response that is not a problem becomes one of the same status, so clients
+/// see one error format: a bodiless one (a timeout, Swagger UI's missing asset) with a
+/// generic detail, a plain-text one (axum's rejections, like a path parameter that is
+/// not a number, or a handler's `(StatusCode, "text")`) with its text as the detail.
 pub(crate) async fn bare_error_as_problem(response: Response) -> Response {
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error())
-        || response.headers().contains_key(header::CONTENT_TYPE)
-    {
+    if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let (code, detail) = match status {
-        StatusCode::NOT_FOUND => ("route_not_found", "no such page".to_owned()),
-        StatusCode::SERVICE_UNAVAILABLE => (
-            "timeout",
-            "the request did not complete in time; retry later".to_owned(),
-        ),
-        other => (
-            "http_error",
-            other.canonical_reason().unwrap_or("error").to_lowercase(),
-        ),
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let (code, detail) = match content_type.as_deref() {
+        None => match status {
+            StatusCode::NOT_FOUND => ("route_not_found", "no such page".to_owned()),
+            StatusCode::SERVICE_UNAVAILABLE => (
+                "timeout",
+                "the request did not complete in time; retry later".to_owned(),
+            ),
+            other => (code_of(other), reason(other)),
+        },
+        Some(text) if text.starts_with("text/plain") => {
+            let (parts, body) = response.into_parts();
+            let detail = match axum::body::to_bytes(body, 16 * 1024).await {
+                Ok(bytes) if !bytes.is_empty() => String::from_utf8_lossy(&bytes).into_owned(),
+                _ => reason(status),
+            };
+            let mut problem = ApiError::new(status, code_of(status), detail).into_response();
+            copy_headers(&parts.headers, &mut problem);
+            return problem;
+        }
+        Some(_) => return response,
     };
     let mut problem = ApiError::new(status, code, detail).into_response();
-    // Keep the headers the layer set (`Allow`, `Retry-After`, ...), not its empty body.
-    for (name, value) in response.headers() {
-        if name != header::CONTENT_LENGTH {
-            problem.headers_mut().insert(name.clone(), value.clone());
+    copy_headers(response.headers(), &mut problem);
+    problem
+}
+
+/// Keeps the headers a layer or handler set (`Allow`, `Retry-After`, ...), not those of
+/// the body it replaces.
+fn copy_headers(from: &axum::http::HeaderMap, to: &mut Response) {
+    for (name, value) in from {
+        if name != header::CONTENT_LENGTH && name != header::CONTENT_TYPE {
+            to.headers_mut().insert(name.clone(), value.clone());
         }
     }
-    problem
+}
+
+/// `bad_request`, `payload_too_large`, ...: the status phrase in snake_case.
+fn code_of(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "unprocessable_entity",
+        StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        s if s.is_server_error() => "internal",
+        _ => "http_error",
+    }
+}
+
+fn reason(status: StatusCode) -> String {
+    status.canonical_reason().unwrap_or("error").to_lowercase()
 }

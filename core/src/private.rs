@@ -13,6 +13,7 @@ pub use utoipa;
 pub use uuid;
 
 pub use crate::crud::{load, nested_route};
+pub use crate::endpoints::reference;
 pub use crate::spec;
 
 /// The foreign key of a `belongs_to` field: `column` of `E` refers to the primary key
@@ -220,4 +221,116 @@ pub mod fallback {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// `f` as an axum handler of `N` arguments, bounded argument by argument, so that an
+/// argument that is not an extractor is reported as such instead of as a `Handler`
+/// that is not implemented.
+macro_rules! handlers {
+    ($($name:ident: $($arg:ident),* ;)*) => {$(
+        #[allow(non_snake_case, clippy::too_many_arguments)]
+        pub fn $name<F, Fut, M, $($arg,)* Last>(f: F) -> impl axum::handler::Handler<(M, $($arg,)* Last), crate::AppState>
+        where
+            F: Fn($($arg,)* Last) -> Fut + Clone + Send + Sync + 'static,
+            Fut: std::future::Future + Send + 'static,
+            Fut::Output: axum::response::IntoResponse,
+            $($arg: axum::extract::FromRequestParts<crate::AppState> + Send + 'static,)*
+            Last: axum::extract::FromRequest<crate::AppState, M> + Send + 'static,
+            M: Send + 'static,
+        {
+            move |$($arg: $arg,)* last: Last| f($($arg,)* last)
+        }
+    )*};
+}
+
+handlers! {
+    handler_1: ;
+    handler_2: A1;
+    handler_3: A1, A2;
+    handler_4: A1, A2, A3;
+    handler_5: A1, A2, A3, A4;
+    handler_6: A1, A2, A3, A4, A5;
+    handler_7: A1, A2, A3, A4, A5, A6;
+    handler_8: A1, A2, A3, A4, A5, A6, A7;
+}
+
+/// A handler without arguments.
+pub fn handler_0<F, Fut>(f: F) -> impl axum::handler::Handler<((),), crate::AppState>
+where
+    F: Fn() -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future + Send + 'static,
+    Fut::Output: axum::response::IntoResponse,
+{
+    move || f()
+}
+
+/// The object schema of a `#[derive(Schema)]` struct.
+pub fn object_schema(
+    title: &str,
+    doc: Option<&str>,
+    fields: &[(
+        &str,
+        utoipa::openapi::RefOr<utoipa::openapi::Schema>,
+        Option<&str>,
+    )],
+    required: &[&str],
+) -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder};
+    let mut object = ObjectBuilder::new()
+        .title(Some(title))
+        .description(doc)
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+    for (name, schema, description) in fields {
+        use utoipa::openapi::{RefOr, Schema};
+        let mut schema = schema.clone();
+        match (&mut schema, description) {
+            (RefOr::T(Schema::Object(object)), Some(text)) => {
+                object.description = Some((*text).to_owned());
+            }
+            (RefOr::T(Schema::OneOf(one_of)), Some(text)) => {
+                one_of.description = Some((*text).to_owned());
+            }
+            _ => {}
+        }
+        object = object.property(*name, schema);
+    }
+    for name in required {
+        object = object.required(*name);
+    }
+    object.into()
+}
+
+/// The problems axum's extractors answer with before the method runs: a `400` for a
+/// malformed path or query parameter or JSON body, `415` and `422` for a JSON body.
+pub fn rejections(
+    responses: &mut Vec<crate::endpoints::DocumentedResponse>,
+    parameters: bool,
+    json: bool,
+) {
+    let problem = |description: &str| {
+        utoipa::openapi::ResponseBuilder::new()
+            .description(description)
+            .content(
+                crate::PROBLEM_JSON,
+                utoipa::openapi::ContentBuilder::new()
+                    .schema(Some(crate::endpoints::reference("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    let mut add = |status: &str, description: &str| {
+        if !responses.iter().any(|(s, _)| s == status) {
+            responses.push((status.to_owned(), problem(description)));
+        }
+    };
+    if parameters || json {
+        add(
+            "400",
+            "A path or query parameter, or the JSON body, is malformed.",
+        );
+    }
+    if json {
+        add("415", "The body is not `application/json`.");
+        add("422", "The JSON body does not have the expected shape.");
+    }
 }

@@ -76,11 +76,7 @@ fn parse(input: &DeriveInput, errors: &mut Errors) -> Vec<Variant> {
             .filter(|a| a.path().is_ident(keys::REST))
         {
             let parsed = attr.parse_nested_meta(|meta| {
-                let key = meta
-                    .path
-                    .get_ident()
-                    .map(ToString::to_string)
-                    .unwrap_or_default();
+                let key = crate::parse::key_of(&meta);
                 let span = meta.path.span();
                 match key.as_str() {
                     keys::STATUS => {

@@ -8,11 +8,13 @@
 
 mod api_error;
 mod check;
+mod endpoints;
 mod errors;
 mod expand;
 mod model;
 mod parse;
 mod pipeline;
+mod schema_derive;
 
 use proc_macro::TokenStream;
 
@@ -24,6 +26,23 @@ use proc_macro::TokenStream;
 pub fn derive_api_error(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     api_error::derive_api_error(&input).into()
+}
+
+/// Routes and documents the methods of an impl block that carry
+/// `#[rest(get = "/path")]` (or `post`, `put`, `patch`, `delete`).
+///
+/// See the `ferrest` crate for the attribute reference.
+#[proc_macro_attribute]
+pub fn endpoints(attr: TokenStream, item: TokenStream) -> TokenStream {
+    endpoints::endpoints(attr.into(), item.into()).into()
+}
+
+/// A request or response type of a custom endpoint: documented, and serialized with
+/// serde through ferrest.
+#[proc_macro_derive(Schema)]
+pub fn derive_schema(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    schema_derive::derive_schema(&input).into()
 }
 
 /// Turns a struct into a served, validated and documented REST resource.

@@ -2,6 +2,7 @@
 //! 3.1 and, for generators that read only 3.0, as a faithful 3.0.3 rendering.
 
 mod downgrade;
+pub(crate) mod endpoints;
 mod operations;
 mod schema;
 

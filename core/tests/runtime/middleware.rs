@@ -234,3 +234,47 @@ async fn slow_requests_time_out_as_problems(client: TestClient) {
     assert_eq!(slow.body["code"], "timeout");
     assert!(slow.header("x-request-id").is_some());
 }
+
+/// A health check, on a type that is not a resource.
+pub struct Health;
+
+#[ferrest::endpoints(tag = "Operations")]
+impl Health {
+    /// Whether the service is up.
+    #[rest(get = "/health")]
+    pub async fn health() -> String {
+        "ok".to_owned()
+    }
+
+    /// A second answer on a path the `Memo` resource serves already.
+    #[rest(get = "/memos")]
+    pub async fn shadow() -> String {
+        "shadow".to_owned()
+    }
+}
+
+#[tokio::test]
+async fn an_endpoint_on_a_crud_route_is_refused_at_startup() {
+    let Some(db) = TestDb::create(Backend::Sqlite).await else {
+        return;
+    };
+    let error = ferrest::App::new()
+        .database_url(db.url())
+        .resource::<Memo>()
+        .endpoints::<Health>()
+        .into_router()
+        .await
+        .expect_err("two operations on GET /memos");
+    db.drop().await;
+    assert!(
+        error.to_string().contains("`GET /memos` of `")
+            && error
+                .to_string()
+                .contains("is also served by the CRUD routes of `Memo`"),
+        "{error}"
+    );
+    let document = ferrest::App::new().endpoints::<Health>().openapi();
+    let health = document.paths.paths["/health"].get.as_ref().unwrap();
+    assert_eq!(health.operation_id.as_deref(), Some("healthHealth"));
+    assert_eq!(health.tags.as_deref(), Some(&["Operations".to_owned()][..]));
+}

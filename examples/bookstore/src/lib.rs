@@ -4,6 +4,9 @@
 //! set `DATABASE_URL` for PostgreSQL or MySQL/MariaDB.
 
 use ferrest::prelude::*;
+use ferrest::sea_orm::sea_query::{Expr, ExprTrait};
+use ferrest::sea_orm::{EntityTrait, QueryFilter, QuerySelect};
+use ferrest::web::{Json, Path};
 
 /// Someone who writes books.
 #[derive(Resource)]
@@ -72,6 +75,77 @@ pub struct Book {
     pub updated_at: DateTimeUtc,
 }
 
+/// Why a book cannot be published.
+#[derive(Debug, ferrest::ApiError)]
+pub enum PublishError {
+    /// No book has this id.
+    #[rest(status = 404, code = "not_found")]
+    NotFound,
+    /// The book is on sale already.
+    #[rest(status = 409)]
+    AlreadyPublished,
+}
+
+#[ferrest::endpoints]
+impl Book {
+    /// Put a book on sale.
+    ///
+    /// Sets `published`; a book that is on sale already is a `409`.
+    #[rest(post = "/books/{id}/publish")]
+    pub async fn publish(ctx: Ctx, Path(id): Path<i64>) -> Result<Json<Book>, PublishError> {
+        let book: Book = ctx.get(id).await.map_err(|_| PublishError::NotFound)?;
+        if book.published {
+            return Err(PublishError::AlreadyPublished);
+        }
+        let changes = BookUpdate {
+            published: Some(true),
+            ..BookUpdate::default()
+        };
+        let book = ctx
+            .update::<Book>(id, changes)
+            .await
+            .map_err(|_| PublishError::NotFound)?;
+        Ok(Json(book))
+    }
+}
+
+/// How many books an author has, and what they cost on average.
+#[derive(Debug, PartialEq, Schema)]
+pub struct AuthorStats {
+    /// The author's id.
+    pub author_id: i64,
+    /// Books by the author.
+    pub books: u64,
+    /// Of those, the books on sale.
+    pub published: u64,
+    /// Mean price in cents; null without books.
+    pub average_price_cents: Option<f64>,
+}
+
+#[ferrest::endpoints]
+impl Author {
+    /// Statistics of an author's books.
+    #[rest(get = "/authors/{id}/stats")]
+    pub async fn stats(ctx: Ctx, Path(id): Path<i64>) -> Result<Json<AuthorStats>, ApiError> {
+        let author: Author = ctx.get(id).await?;
+        let books: Vec<(i64, bool)> = <Book as Resource>::Entity::find()
+            .filter(Expr::col("author_id").eq(author.id))
+            .select_only()
+            .column_as(Expr::col("price_cents"), "price_cents")
+            .column_as(Expr::col("published"), "published")
+            .into_tuple()
+            .all(&ctx.db)
+            .await?;
+        let total: i64 = books.iter().map(|(price, _)| price).sum();
+        Ok(Json(AuthorStats {
+            author_id: author.id,
+            books: books.len() as u64,
+            published: books.iter().filter(|(_, published)| *published).count() as u64,
+            average_price_cents: (!books.is_empty()).then(|| total as f64 / books.len() as f64),
+        }))
+    }
+}
+
 /// A name needs a visible character; `length(min = 1)` alone accepts `"   "`.
 fn not_blank(name: &str) -> Result<(), Invalid> {
     if name.trim().is_empty() {
@@ -89,4 +163,6 @@ pub fn app() -> ferrest::App {
         .description("The ferrest example service: authors and their books.")
         .resource::<Author>()
         .resource::<Book>()
+        .endpoints::<Book>()
+        .endpoints::<Author>()
 }

@@ -28,6 +28,8 @@ pub fn dtos(resource: &Resource) -> TokenStream {
         resource.path
     );
     let all: Vec<_> = resource.fields.iter().map(|f| &f.ident).collect();
+    let (name_text, create_text, update_text) =
+        (name.to_string(), create.to_string(), update.to_string());
     let all_types: Vec<_> = resource.fields.iter().map(|f| field_type(&f.ty)).collect();
     quote! {
         #[doc = #create_doc]
@@ -45,6 +47,21 @@ pub fn dtos(resource: &Resource) -> TokenStream {
         }
 
         const _: () = {
+            impl ::ferrest::Documented for #name {
+                fn schema() -> ::ferrest::__private::utoipa::openapi::RefOr<::ferrest::__private::utoipa::openapi::Schema> {
+                    ::ferrest::__private::reference(#name_text)
+                }
+            }
+            impl ::ferrest::Documented for #create {
+                fn schema() -> ::ferrest::__private::utoipa::openapi::RefOr<::ferrest::__private::utoipa::openapi::Schema> {
+                    ::ferrest::__private::reference(#create_text)
+                }
+            }
+            impl ::ferrest::Documented for #update {
+                fn schema() -> ::ferrest::__private::utoipa::openapi::RefOr<::ferrest::__private::utoipa::openapi::Schema> {
+                    ::ferrest::__private::reference(#update_text)
+                }
+            }
             impl ::core::convert::From<#entity::Model> for #name {
                 fn from(model: #entity::Model) -> Self {
                     #name { #(#all: ::ferrest::__private::Stored::from_column(model.#all)),* }

@@ -70,6 +70,11 @@ pub const CODE: &str = "code";
 pub const DETAIL: &str = "detail";
 pub const ERROR_KEYS: &[&str] = &[STATUS, CODE, DETAIL];
 
+// endpoints: #[rest(...)] on a method of an #[ferrest::endpoints] block
+pub const VERBS: &[&str] = &["get", "post", "put", "patch", "delete"];
+pub const OPERATION_ID: &str = "operation_id";
+pub const ENDPOINT_KEYS: &[&str] = &["get", "post", "put", "patch", "delete", TAG, OPERATION_ID];
+
 // operations named in only(...) / exclude(...)
 pub const LIST: &str = "list";
 pub const GET: &str = "get";
@@ -93,6 +98,7 @@ mod tests {
             super::PAGINATIONS,
             super::FILTER_OPS,
             super::ERROR_KEYS,
+            super::ENDPOINT_KEYS,
         ];
         let missing: Vec<&str> = all
             .iter()

@@ -52,7 +52,7 @@ fn skip_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<()> {
 }
 
 /// The key of a nested meta item as a string (`table`, `validate`, ...).
-fn key_of(meta: &syn::meta::ParseNestedMeta) -> String {
+pub(crate) fn key_of(meta: &syn::meta::ParseNestedMeta) -> String {
     meta.path
         .get_ident()
         .map(ToString::to_string)

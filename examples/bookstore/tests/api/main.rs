@@ -5,6 +5,7 @@ mod support;
 
 mod crud;
 mod docs;
+mod endpoints;
 mod errors;
 mod openapi;
 mod query;

@@ -1,0 +1,161 @@
+//! The rules of an endpoints block. Each would otherwise be a runtime panic in axum
+//! (a route given twice, a `{param}` without an argument) or an unreadable trait error.
+
+use syn::spanned::Spanned;
+
+use super::parse::Method;
+use crate::errors::Errors;
+
+/// Extractors that consume the request body; axum needs such an argument last.
+const BODY_EXTRACTORS: &[&str] = &[
+    "Json",
+    "Form",
+    "String",
+    "Bytes",
+    "Request",
+    "Multipart",
+    "Body",
+];
+
+pub fn methods(methods: &[Method], errors: &mut Errors) {
+    for (i, method) in methods.iter().enumerate() {
+        is_async(method, errors);
+        takes_no_self(method, errors);
+        path_parameters_have_arguments(method, errors);
+        body_comes_last(method, errors);
+        if methods[..i]
+            .iter()
+            .any(|m| m.verb == method.verb && m.path.value() == method.path.value())
+        {
+            errors.at(
+                method.path.span(),
+                format!(
+                    "`{} {}` is already routed to another method of this block",
+                    method.verb.to_uppercase(),
+                    method.path.value()
+                ),
+            );
+        }
+    }
+}
+
+/// axum awaits a handler; a plain `fn` would fail with an opaque `Handler` error.
+fn is_async(method: &Method, errors: &mut Errors) {
+    if !method.asyncness {
+        errors.at(
+            method.fn_span,
+            format!(
+                "`{}` must be an `async fn`: axum awaits endpoint methods",
+                method.ident
+            ),
+        );
+    }
+}
+
+/// A handler is called per request, without an instance.
+fn takes_no_self(method: &Method, errors: &mut Errors) {
+    if let Some(span) = method.receiver {
+        errors.at(span, "endpoint methods take no `self`; take `ctx: Ctx` and extractors like `Path(id): Path<i64>`");
+    }
+}
+
+/// The placeholders of the path must be exactly the names `Path(...)` binds, or axum
+/// rejects every request (too few) or panics at startup (malformed).
+fn path_parameters_have_arguments(method: &Method, errors: &mut Errors) {
+    let text = method.path.value();
+    if !text.starts_with('/') {
+        errors.at(
+            method.path.span(),
+            format!(
+                "a route starts with `/`, like `/{}`",
+                text.trim_start_matches('/')
+            ),
+        );
+        return;
+    }
+    let mut placeholders: Vec<String> = Vec::new();
+    for segment in text.split('/') {
+        let opens = segment.matches('{').count();
+        let closes = segment.matches('}').count();
+        if opens == 0 && closes == 0 {
+            continue;
+        }
+        let name = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}'));
+        match name {
+            Some(name)
+                if opens == 1
+                    && closes == 1
+                    && !name.is_empty()
+                    && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric()) =>
+            {
+                placeholders.push(name.to_owned());
+            }
+            _ => {
+                errors.at(
+                    method.path.span(),
+                    format!(
+                        "`{segment}` is not a path parameter; write a whole segment like `{{id}}`"
+                    ),
+                );
+                return;
+            }
+        }
+    }
+    let paths: Vec<_> = method
+        .args
+        .iter()
+        .filter(|a| a.extractor().as_deref() == Some("Path"))
+        .collect();
+    if paths.len() > 1 {
+        errors.at(paths[1].ty.span(), "take every path parameter with one `Path` argument, like `Path((author, book)): Path<(i64, i64)>`");
+        return;
+    }
+    let Some(path) = paths.first() else {
+        if let Some(first) = placeholders.first() {
+            errors.at(
+                method.path.span(),
+                format!(
+                    "`{{{first}}}` has no argument; add `Path({first}): Path<...>` to `{}`",
+                    method.ident
+                ),
+            );
+        }
+        return;
+    };
+    let Some(bindings) = path.path_bindings() else {
+        // `Path(params): Path<Params>` binds a struct by its field names: nothing to check here.
+        return;
+    };
+    for name in &placeholders {
+        if !bindings.iter().any(|b| b == name) {
+            errors.at(
+                method.path.span(),
+                format!("`{{{name}}}` has no argument; bind it with `Path({name})` (names follow the path)"),
+            );
+        }
+    }
+    for binding in &bindings {
+        if !placeholders.iter().any(|p| binding == p) {
+            errors.at(
+                binding.span(),
+                format!("`{binding}` is not a parameter of `{text}`; the names of `Path(..)` follow the path's `{{...}}`"),
+            );
+        }
+    }
+}
+
+/// The body can be read once, so axum takes the body extractor last.
+fn body_comes_last(method: &Method, errors: &mut Errors) {
+    let count = method.args.len();
+    for (i, arg) in method.args.iter().enumerate() {
+        let Some(extractor) = arg.extractor() else {
+            continue;
+        };
+        if BODY_EXTRACTORS.contains(&extractor.as_str()) && i + 1 < count {
+            errors.at(
+                arg.ty.span(),
+                format!("`{extractor}` reads the request body and must be the last argument"),
+            );
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! `#[ferrest::endpoints]` on an impl block: each method with `#[rest(get = "/path")]`
+//! (or `post`, `put`, `patch`, `delete`) becomes a route and an operation.
+//!
+//! parse (`parse.rs`: the methods and their attributes) -> check (`check.rs`: async,
+//! path parameters against `Path` arguments, the body last, one method per route) ->
+//! expand (`expand.rs`: `impl Endpoints`, and a check per argument that it is an
+//! extractor, spanned at its type).
+
+mod check;
+mod expand;
+mod parse;
+
+use proc_macro2::TokenStream;
+
+use crate::errors::Errors;
+
+pub fn endpoints(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::new();
+    let mut block: syn::ItemImpl = match syn::parse2(item.clone()) {
+        Ok(block) => block,
+        Err(_) => {
+            let error = syn::Error::new_spanned(
+                &item,
+                "`#[ferrest::endpoints]` applies to an impl block, like `impl Book { ... }`",
+            );
+            return error.to_compile_error();
+        }
+    };
+    let options = parse::options(attr, &mut errors);
+    let methods = parse::methods(&mut block, &mut errors);
+    check::methods(&methods, &mut errors);
+    match errors.finish() {
+        Ok(()) => expand::endpoints(&block, &options, &methods),
+        // The block is emitted as written (minus `#[rest]`), so its methods stay usable
+        // and only the macro's errors show.
+        Err(error) => {
+            let error = error.to_compile_error();
+            quote::quote!(#error #block)
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The methods of an `#[ferrest::endpoints]` block: route attributes, arguments, docs.
+
+use proc_macro2::{Span, TokenStream};
+use syn::spanned::Spanned;
+use syn::{FnArg, Ident, ImplItem, LitStr, Pat, Type};
+
+use crate::errors::{Errors, unknown_key_message};
+use crate::parse::keys;
+
+/// `#[ferrest::endpoints(tag = "Books")]`.
+#[derive(Default)]
+pub struct Options {
+    pub tag: Option<LitStr>,
+}
+
+pub struct Method {
+    pub ident: Ident,
+    /// `get`, `post`, ...
+    pub verb: String,
+    pub path: LitStr,
+    pub tag: Option<LitStr>,
+    pub operation_id: Option<LitStr>,
+    pub doc: Option<String>,
+    pub asyncness: bool,
+    /// Where `fn` was written, for errors about the signature.
+    pub fn_span: Span,
+    pub receiver: Option<Span>,
+    pub args: Vec<Argument>,
+    /// `None` for `-> ()`.
+    pub output: Option<Type>,
+}
+
+pub struct Argument {
+    pub pat: Pat,
+    pub ty: Type,
+}
+
+impl Argument {
+    /// The last segment of the type's path: `Path`, `Json`, `Query`, ...
+    pub fn extractor(&self) -> Option<String> {
+        match &self.ty {
+            Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The first generic argument of the type: `i64` in `Path<i64>`.
+    pub fn inner(&self) -> Option<&Type> {
+        let Type::Path(path) = &self.ty else {
+            return None;
+        };
+        let syn::PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else {
+            return None;
+        };
+        args.args.iter().find_map(|a| match a {
+            syn::GenericArgument::Type(ty) => Some(ty),
+            _ => None,
+        })
+    }
+
+    /// The names `Path(id)` or `Path((author, book))` binds, if it binds plain names.
+    pub fn path_bindings(&self) -> Option<Vec<Ident>> {
+        let Pat::TupleStruct(outer) = &self.pat else {
+            return None;
+        };
+        let [inner] = outer.elems.iter().collect::<Vec<_>>()[..] else {
+            return None;
+        };
+        let names = |pat: &Pat| match pat {
+            Pat::Ident(ident) => Some(ident.ident.clone()),
+            _ => None,
+        };
+        match inner {
+            Pat::Tuple(tuple) => tuple.elems.iter().map(names).collect(),
+            other => names(other).map(|n| vec![n]),
+        }
+    }
+}
+
+pub fn options(attr: TokenStream, errors: &mut Errors) -> Options {
+    let mut options = Options::default();
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident(keys::TAG) {
+            options.tag = Some(meta.value()?.parse()?);
+        } else {
+            let key = quote::ToTokens::to_token_stream(&meta.path).to_string();
+            errors.at(
+                meta.path.span(),
+                unknown_key_message("endpoints key", &key, &[keys::TAG]),
+            );
+        }
+        Ok(())
+    });
+    if let Err(e) = syn::parse::Parser::parse2(parser, attr) {
+        errors.push(e);
+    }
+    options
+}
+
+/// The methods with a route attribute; the attribute is removed from the block, and
+/// methods without one stay plain methods.
+pub fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> Vec<Method> {
+    let mut methods = Vec::new();
+    for item in &mut block.items {
+        let ImplItem::Fn(function) = item else {
+            continue;
+        };
+        let (rest, others): (Vec<_>, Vec<_>) = function
+            .attrs
+            .drain(..)
+            .partition(|a| a.path().is_ident(keys::REST));
+        function.attrs = others;
+        if rest.is_empty() {
+            continue;
+        }
+        let reported_before = errors.count();
+        let mut verb: Option<(String, LitStr)> = None;
+        let mut tag = None;
+        let mut operation_id = None;
+        for attr in &rest {
+            let parsed = attr.parse_nested_meta(|meta| {
+                let key = crate::parse::key_of(&meta);
+                if keys::VERBS.contains(&key.as_str()) {
+                    let path: LitStr = meta.value()?.parse()?;
+                    if verb.is_some() {
+                        errors.at(
+                            meta.path.span(),
+                            "one route per method: a second `get`/`post`/... is not allowed",
+                        );
+                    } else {
+                        verb = Some((key, path));
+                    }
+                } else if key == keys::TAG {
+                    tag = Some(meta.value()?.parse()?);
+                } else if key == keys::OPERATION_ID {
+                    operation_id = Some(meta.value()?.parse()?);
+                } else {
+                    errors.at(
+                        meta.path.span(),
+                        unknown_key_message("endpoint key", &key, keys::ENDPOINT_KEYS),
+                    );
+                    if meta.input.peek(syn::Token![=]) {
+                        meta.value()?.parse::<syn::Expr>()?;
+                    }
+                }
+                Ok(())
+            });
+            if let Err(e) = parsed {
+                errors.push(e);
+            }
+        }
+        let sig = &function.sig;
+        let Some((verb, path)) = verb else {
+            // A misspelled route key is reported already.
+            if errors.count() > reported_before {
+                continue;
+            }
+            errors.at(
+                rest[0].span(),
+                format!(
+                    "`{}` needs a route, like `#[rest(get = \"/books/{{id}}\")]`",
+                    sig.ident
+                ),
+            );
+            continue;
+        };
+        let mut receiver = None;
+        let mut args = Vec::new();
+        for input in &sig.inputs {
+            match input {
+                FnArg::Receiver(r) => receiver = Some(r.span()),
+                FnArg::Typed(typed) => args.push(Argument {
+                    pat: (*typed.pat).clone(),
+                    ty: (*typed.ty).clone(),
+                }),
+            }
+        }
+        methods.push(Method {
+            ident: sig.ident.clone(),
+            verb,
+            path,
+            tag,
+            operation_id,
+            doc: crate::parse::doc_comment(&function.attrs),
+            asyncness: sig.asyncness.is_some(),
+            fn_span: sig.fn_token.span,
+            receiver,
+            args,
+            output: match &sig.output {
+                syn::ReturnType::Default => None,
+                syn::ReturnType::Type(_, ty) => Some((**ty).clone()),
+            },
+        });
+    }
+    methods
+}
