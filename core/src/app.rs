@@ -434,33 +434,59 @@ impl App {
         Ok(())
     }
 
-    /// Two operations on one method and path would make axum panic; this names both.
+    /// Two routes that axum cannot tell apart make it panic, and two operations with one
+    /// id break generated clients; this names both sides instead. axum tells routes by
+    /// their shape: `/books/{id}` and `/books/{book_id}` are one route, whatever the
+    /// methods.
     fn check_endpoint_routes(&self) -> Result<(), Error> {
-        let mut taken: Vec<(String, String, String)> = Vec::new();
+        // (method, path, operation id, owner)
+        let mut taken: Vec<(String, String, String, String)> = Vec::new();
         for resource in &self.resources {
-            for (method, path) in crate::crud::operation_routes(resource.spec) {
+            for (method, path, id) in crate::crud::operation_routes(resource.spec) {
+                let owner = format!("the CRUD routes of `{}`", resource.spec.name);
+                taken.push((method.to_owned(), path, id, owner));
+            }
+        }
+        if self.docs {
+            for path in ["/openapi.json", "/openapi-3.0.json", "/docs"] {
                 taken.push((
-                    method.to_owned(),
-                    path,
-                    format!("the CRUD routes of `{}`", resource.spec.name),
+                    "get".to_owned(),
+                    path.to_owned(),
+                    String::new(),
+                    "the documentation".to_owned(),
                 ));
             }
         }
         for block in &self.endpoints {
             for endpoint in &block.endpoints {
-                let route = (endpoint.method.to_owned(), endpoint.path.to_owned());
-                if let Some((_, _, owner)) = taken
-                    .iter()
-                    .find(|(m, p, _)| (m, p) == (&route.0, &route.1))
-                {
-                    return Err(Error::Config(format!(
-                        "`{} {}` of `{}` is also served by {owner}; give one of them another path",
-                        endpoint.method.to_uppercase(),
-                        endpoint.path,
-                        block.name
-                    )));
+                let owner = format!("`{}`", block.name);
+                let shape = route_shape(endpoint.path);
+                let route = format!(
+                    "`{} {}` of {owner}",
+                    endpoint.method.to_uppercase(),
+                    endpoint.path
+                );
+                for (method, path, id, other) in &taken {
+                    if route_shape(path) == shape
+                        && (path != endpoint.path || method == endpoint.method)
+                    {
+                        return Err(Error::Config(format!(
+                            "{route} is also served by {other} (`{} {path}`); give one of them another path, with the same parameter names where the shapes match",
+                            method.to_uppercase()
+                        )));
+                    }
+                    if !id.is_empty() && id == endpoint.operation_id {
+                        return Err(Error::Config(format!(
+                            "{route} has the operation id `{id}` of {other}; set `operation_id = \"...\"` on the method"
+                        )));
+                    }
                 }
-                taken.push((route.0, route.1, format!("`{}`", block.name)));
+                taken.push((
+                    endpoint.method.to_owned(),
+                    endpoint.path.to_owned(),
+                    endpoint.operation_id.to_owned(),
+                    owner,
+                ));
             }
         }
         Ok(())
@@ -506,6 +532,20 @@ impl App {
         tracing::info!("shut down");
         Ok(())
     }
+}
+
+/// `/books/{}/publish`: a path with its parameter names erased, as axum matches it.
+fn route_shape(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            if segment.starts_with('{') {
+                "{}"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn docs_routes(document: OpenApi) -> Router<AppState> {

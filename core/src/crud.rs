@@ -87,27 +87,46 @@ pub(crate) fn nested_path(parent: &str, relation: &str) -> String {
     format!("{}/{relation}", item_path(parent))
 }
 
-/// The `(method, path)` of each CRUD route of a resource, nested lists included.
-pub(crate) fn operation_routes(spec: &ResourceSpec) -> Vec<(&'static str, String)> {
+/// The `(method, path, operation id)` of each CRUD route of a resource, nested lists
+/// included; the document uses the same ids.
+pub(crate) fn operation_routes(spec: &ResourceSpec) -> Vec<(&'static str, String, String)> {
     let ops = spec.operations;
     let item = item_path(spec.path);
     let mut routes = Vec::new();
-    for (on, method, path) in [
-        (ops.list, "get", spec.path.to_owned()),
-        (ops.create, "post", spec.path.to_owned()),
-        (ops.get, "get", item.clone()),
-        (ops.update, "patch", item.clone()),
-        (ops.delete, "delete", item),
+    for (on, method, path, id) in [
+        (
+            ops.list,
+            "get",
+            spec.path.to_owned(),
+            format!("list{}", spec.plural),
+        ),
+        (
+            ops.create,
+            "post",
+            spec.path.to_owned(),
+            format!("create{}", spec.name),
+        ),
+        (ops.get, "get", item.clone(), format!("get{}", spec.name)),
+        (
+            ops.update,
+            "patch",
+            item.clone(),
+            format!("update{}", spec.name),
+        ),
+        (ops.delete, "delete", item, format!("delete{}", spec.name)),
     ] {
         if on {
-            routes.push((method, path));
+            routes.push((method, path, id));
         }
     }
     for relation in spec.relations {
-        if matches!(relation.kind, RelationKind::HasMany { .. })
-            && (relation.target)().operations.list
-        {
-            routes.push(("get", nested_path(spec.path, relation.name)));
+        let child = (relation.target)();
+        if matches!(relation.kind, RelationKind::HasMany { .. }) && child.operations.list {
+            routes.push((
+                "get",
+                nested_path(spec.path, relation.name),
+                format!("list{}{}", spec.name, child.plural),
+            ));
         }
     }
     routes
@@ -314,7 +333,7 @@ async fn create<R: Resource>(
     let input: R::Create = typed(spec, body, Write::Create, state.storage, R::check_create)?;
     let row = match R::new_row(input).insert(&state.db).await {
         Ok(row) => row,
-        Err(e) => return Err(write_error(&state, spec, parents, e).await),
+        Err(e) => return Err(write_error(&state.db, spec, parents, e).await),
     };
     let location = format!("{}/{}", spec.path, R::id_of(&row));
     let mut response = (StatusCode::CREATED, Json(row)).into_response();
@@ -344,7 +363,7 @@ async fn update<R: Resource>(
     }
     match row.update(&state.db).await {
         Ok(updated) => Ok(Json(updated)),
-        Err(e) => Err(write_error(&state, spec, parents, e).await),
+        Err(e) => Err(write_error(&state.db, spec, parents, e).await),
     }
 }
 
@@ -364,7 +383,7 @@ async fn delete<R: Resource>(
 }
 
 /// The `belongs_to` fields a write body sets, with their values.
-fn foreign_keys(
+pub(crate) fn foreign_keys(
     spec: &ResourceSpec,
     body: &serde_json::Value,
 ) -> Vec<(&'static RelationSpec, serde_json::Value)> {
@@ -384,8 +403,8 @@ fn foreign_keys(
 /// field, so it is a 422 naming the field, found by looking the parents up once the
 /// database has refused the row (SQLite does not say which key failed). Looking them
 /// up only then keeps successful writes at one statement.
-async fn write_error(
-    state: &AppState,
+pub(crate) async fn write_error(
+    db: &DatabaseConnection,
     spec: &'static ResourceSpec,
     parents: Vec<(&'static RelationSpec, serde_json::Value)>,
     err: DbErr,
@@ -404,7 +423,7 @@ async fn write_error(
             continue;
         };
         let condition = Condition::all().add(Expr::col(Alias::new(id.name)).eq(key));
-        if let Ok(rows) = (target.load)(&state.db, condition, 1).await
+        if let Ok(rows) = (target.load)(db, condition, 1).await
             && rows.is_empty()
         {
             missing.push(crate::FieldError::new(

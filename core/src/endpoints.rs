@@ -31,6 +31,7 @@ use crate::resource::Resource;
 pub struct Ctx {
     /// The connection pool; `sea_orm` queries run on it.
     pub db: DatabaseConnection,
+    storage: crate::validate::Storage,
 }
 
 impl Ctx {
@@ -47,13 +48,27 @@ impl Ctx {
             .ok_or_else(|| crate::crud::not_found(R::spec()))
     }
 
-    /// Applies `changes` to the `R` with this id as a `PATCH` does (absent fields stay,
-    /// `updated_at` is stamped when something changed) and returns the stored row.
+    /// Applies `changes` to the `R` with this id as a `PATCH` does: the same validation
+    /// (a `422` listing each failing field), absent fields stay, `updated_at` is stamped
+    /// when something changed, a foreign key that points nowhere is a `422`. Returns the
+    /// stored row.
     pub async fn update<R>(&self, id: R::Id, changes: R::Update) -> Result<R, ApiError>
     where
         R: Resource + From<R::Model>,
     {
         let spec = R::spec();
+        let body = serde_json::to_value(&changes).map_err(|_| ApiError::internal())?;
+        let mut errors = crate::validate::check_body_in(
+            spec,
+            &body,
+            crate::validate::Write::Update,
+            self.storage,
+        );
+        R::check_update(&changes, &mut errors);
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors));
+        }
+        let parents = crate::crud::foreign_keys(spec, &body);
         let current = R::Entity::find_by_id(id)
             .one(&self.db)
             .await
@@ -64,10 +79,10 @@ impl Ctx {
         if !row.is_changed() {
             return Ok(R::from(current));
         }
-        row.update(&self.db)
-            .await
-            .map(R::from)
-            .map_err(|e| db_error(spec, e))
+        match row.update(&self.db).await {
+            Ok(row) => Ok(R::from(row)),
+            Err(e) => Err(crate::crud::write_error(&self.db, spec, parents, e).await),
+        }
     }
 }
 
@@ -77,6 +92,7 @@ impl FromRequestParts<AppState> for Ctx {
     async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         Ok(Ctx {
             db: state.db.clone(),
+            storage: state.storage,
         })
     }
 }
@@ -217,9 +233,9 @@ impl Responds for String {
 impl Responds for axum::http::StatusCode {
     fn responses(out: &mut Vec<DocumentedResponse>) {
         out.push((
-            "default".to_owned(),
+            "2XX".to_owned(),
             ResponseBuilder::new()
-                .description("The status only, no body.")
+                .description("Success: the status only, no body.")
                 .build(),
         ));
     }

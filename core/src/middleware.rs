@@ -15,7 +15,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -25,7 +24,8 @@ use crate::problem::ApiError;
 /// Largest request body accepted; larger ones get `413` problem+json.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// How long a request may take before it is answered with `503` and code `timeout`.
+/// How long a request may take before it is answered with `503` and code `timeout`
+/// (the handler is dropped, so a transaction it had open rolls back).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The header that carries the request id: taken from the request when the client (or a
@@ -68,19 +68,38 @@ where
 
 impl Middleware {
     /// Wraps the routes, innermost first: the user's layers, the body limit, the timeout,
-    /// compression, CORS, the panic catcher, problem bodies for bare errors, and request
-    /// ids around tracing, so that every response, even a panic's, has an id and a span.
+    /// problems for bodiless and plain-text errors, the panic catcher, compression,
+    /// CORS, and request ids around tracing. Every response is then a problem when it
+    /// is an error, compressed after it became one, with CORS headers and an id even
+    /// when a handler panicked.
     pub(crate) fn apply(self, mut router: Router<AppState>) -> Router<AppState> {
         for layer in self.layers {
             router = layer(router);
         }
         router = router.layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
         if let Some(timeout) = self.timeout {
-            router = router.layer(TimeoutLayer::with_status_code(
-                StatusCode::SERVICE_UNAVAILABLE,
-                timeout,
+            router = router.layer(axum::middleware::from_fn(
+                move |request: Request, next: axum::middleware::Next| async move {
+                    match tokio::time::timeout(timeout, next.run(request)).await {
+                        Ok(response) => response,
+                        Err(_) => ApiError::new(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "timeout",
+                            format!(
+                                "the request did not complete within {} ms; retry later",
+                                timeout.as_millis()
+                            ),
+                        )
+                        .into_response(),
+                    }
+                },
             ));
         }
+        router = router
+            .layer(axum::middleware::map_response(bare_error_as_problem))
+            .layer(CatchPanicLayer::custom(|_| {
+                ApiError::internal().into_response()
+            }));
         if self.compression {
             router = router.layer(CompressionLayer::new());
         }
@@ -88,8 +107,6 @@ impl Middleware {
             router = router.layer(cors);
         }
         router
-            .layer(CatchPanicLayer::custom(|_| ApiError::internal().into_response()))
-            .layer(axum::middleware::map_response(bare_error_as_problem))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(
                 TraceLayer::new_for_http()
@@ -108,8 +125,8 @@ impl Middleware {
 }
 
 /// An error response that is not a problem becomes one of the same status, so clients
-/// see one error format: a bodiless one (a timeout, Swagger UI's missing asset) with a
-/// generic detail, a plain-text one (axum's rejections, like a path parameter that is
+/// see one error format: a bodiless one (a handler's bare `StatusCode`, Swagger UI's
+/// missing asset) with the status phrase as its detail, a plain-text one (axum's rejections, like a path parameter that is
 /// not a number, or a handler's `(StatusCode, "text")`) with its text as the detail.
 pub(crate) async fn bare_error_as_problem(response: Response) -> Response {
     let status = response.status();
@@ -122,14 +139,7 @@ pub(crate) async fn bare_error_as_problem(response: Response) -> Response {
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let (code, detail) = match content_type.as_deref() {
-        None => match status {
-            StatusCode::NOT_FOUND => ("route_not_found", "no such page".to_owned()),
-            StatusCode::SERVICE_UNAVAILABLE => (
-                "timeout",
-                "the request did not complete in time; retry later".to_owned(),
-            ),
-            other => (code_of(other), reason(other)),
-        },
+        None => (code_of(status), reason(status)),
         Some(text) if text.starts_with("text/plain") => {
             let (parts, body) = response.into_parts();
             let detail = match axum::body::to_bytes(body, 16 * 1024).await {
@@ -147,12 +157,18 @@ pub(crate) async fn bare_error_as_problem(response: Response) -> Response {
     problem
 }
 
-/// Keeps the headers a layer or handler set (`Allow`, `Retry-After`, ...), not those of
-/// the body it replaces.
+/// Keeps the headers a layer or handler set (`Allow`, `Retry-After`, every `Vary` and
+/// `Set-Cookie` value), not those that described the body it replaces.
 fn copy_headers(from: &axum::http::HeaderMap, to: &mut Response) {
-    for (name, value) in from {
-        if name != header::CONTENT_LENGTH && name != header::CONTENT_TYPE {
-            to.headers_mut().insert(name.clone(), value.clone());
+    let describes_body = [
+        header::CONTENT_LENGTH,
+        header::CONTENT_TYPE,
+        header::CONTENT_ENCODING,
+    ];
+    for name in from.keys().filter(|n| !describes_body.contains(n)) {
+        to.headers_mut().remove(name);
+        for value in from.get_all(name) {
+            to.headers_mut().append(name.clone(), value.clone());
         }
     }
 }

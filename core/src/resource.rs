@@ -56,7 +56,7 @@ pub trait Resource: Sized + Send + Sync + 'static {
     /// `BookCreate`: the body of `POST`.
     type Create: DeserializeOwned + Send + 'static;
     /// `BookUpdate`: the body of `PATCH`.
-    type Update: DeserializeOwned + Send + 'static;
+    type Update: DeserializeOwned + Serialize + Send + 'static;
     /// The primary key type, as it appears in the path.
     type Id: crate::extract::PathValue + Into<PrimaryKeyValue<Self::Entity>> + Send + 'static;
 

@@ -177,7 +177,7 @@ fn expand(input: &DeriveInput, variants: &[Variant]) -> TokenStream {
         };
         quote! {
             #[allow(unused_variables)]
-            #name::#ident { #(#fields,)* .. } => ::core::write!(f, #text)
+            #name::#ident { #(#fields,)* .. } => ::core::write!(__ferrest_f, #text)
         }
     });
     let status = variants.iter().map(|v| {
@@ -195,7 +195,7 @@ fn expand(input: &DeriveInput, variants: &[Variant]) -> TokenStream {
     quote! {
         const _: () = {
             impl ::core::fmt::Display for #name {
-                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                fn fmt(&self, __ferrest_f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                     match self { #(#display,)* }
                 }
             }

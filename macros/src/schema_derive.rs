@@ -70,7 +70,7 @@ pub fn derive_schema(input: &DeriveInput) -> TokenStream {
             }
 
             #[derive(#serde::Serialize)]
-            #[serde(crate = "::ferrest::__private::serde")]
+            #[serde(crate = "::ferrest::__private::serde", rename = #name_text)]
             struct #borrowed<'a> { #(#idents: &'a #types,)* }
 
             impl #serde::Serialize for #name {
@@ -80,7 +80,7 @@ pub fn derive_schema(input: &DeriveInput) -> TokenStream {
             }
 
             #[derive(#serde::Deserialize)]
-            #[serde(crate = "::ferrest::__private::serde", deny_unknown_fields)]
+            #[serde(crate = "::ferrest::__private::serde", rename = #name_text, deny_unknown_fields)]
             struct #owned { #(#idents: #types,)* }
 
             impl<'de> #serde::Deserialize<'de> for #name {

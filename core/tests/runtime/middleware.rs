@@ -14,7 +14,43 @@ use serde_json::json;
 pub struct Memo {
     #[rest(id)]
     pub id: i64,
+    #[rest(validate(length(max = 20)))]
     pub text: String,
+}
+
+#[ferrest::endpoints]
+impl Memo {
+    /// Repeat the text until it is too long to store.
+    #[rest(post = "/memos/{id}/shout")]
+    pub async fn shout(
+        ctx: Ctx,
+        ferrest::web::Path(id): ferrest::web::Path<i64>,
+    ) -> Result<ferrest::web::Json<Memo>, ApiError> {
+        let memo: Memo = ctx.get(id).await?;
+        let changes = MemoUpdate {
+            text: Some(memo.text.to_uppercase().repeat(11)),
+        };
+        ctx.update::<Memo>(id, changes)
+            .await
+            .map(ferrest::web::Json)
+    }
+
+    /// A service that is down, in its own words.
+    #[rest(get = "/memos/down")]
+    pub async fn down() -> ferrest::web::StatusCode {
+        ferrest::web::StatusCode::SERVICE_UNAVAILABLE
+    }
+}
+
+/// An endpoint whose path has the shape of a CRUD route.
+pub struct Shadow;
+
+#[ferrest::endpoints]
+impl Shadow {
+    #[rest(post = "/memos/{memo_id}")]
+    pub async fn shadow(ferrest::web::Path(memo_id): ferrest::web::Path<i64>) -> String {
+        memo_id.to_string()
+    }
 }
 
 /// Pins have their own layer.
@@ -71,6 +107,7 @@ fn app() -> ferrest::App {
         );
     ferrest::App::new()
         .resource::<Memo>()
+        .endpoints::<Memo>()
         .resource_with::<Pin>(|routes| routes.layer(axum::middleware::map_response(pin_layer)))
         .router(hand_written, utoipa::openapi::OpenApi::default())
         .layer(axum::middleware::map_response(app_layer))
@@ -141,6 +178,35 @@ async fn layers_wrap_every_response(client: TestClient) {
     assert_eq!(large.status, 422);
     assert_eq!(large.body["code"], "too_large");
     assert_eq!(large.body["detail"], "500 is above 99");
+
+    // Updates from code are validated like a PATCH: nothing invalid is stored.
+    let id = created.body["id"].as_i64().unwrap();
+    let shout = client
+        .post(&format!("/memos/{id}/shout"), json!(null))
+        .await;
+    assert_eq!(shout.status, 422, "{}", shout.text);
+    assert_eq!(shout.body["errors"][0]["pointer"], "/text");
+    assert_eq!(client.get(&format!("/memos/{id}")).await.body["text"], "hi");
+    // A handler's own bodiless status is a problem of that status, not a timeout.
+    let down = client.get("/memos/down").await;
+    assert_eq!(down.status, 503);
+    assert_eq!(down.body["code"], "unavailable");
+    // axum's plain-text rejection becomes a problem before it is compressed.
+    let rejected = client
+        .send(
+            Method::POST,
+            "/memos/abc/shout",
+            None,
+            &[("accept-encoding", "gzip")],
+        )
+        .await;
+    assert_eq!(rejected.status, 400);
+    assert_eq!(
+        rejected.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert_eq!(rejected.header("content-encoding"), Some("gzip"));
+    assert!(rejected.text.starts_with('\u{1f}'), "{}", rejected.text);
 
     // A panic is a 500 problem that still carries the request id.
     let panicked = client.get("/panics").await;
@@ -273,6 +339,18 @@ async fn an_endpoint_on_a_crud_route_is_refused_at_startup() {
                 .contains("is also served by the CRUD routes of `Memo`"),
         "{error}"
     );
+    let Some(db) = TestDb::create(Backend::Sqlite).await else {
+        return;
+    };
+    let error = ferrest::App::new()
+        .database_url(db.url())
+        .resource::<Memo>()
+        .endpoints::<Shadow>()
+        .into_router()
+        .await
+        .expect_err("`/memos/{memo_id}` and `/memos/{id}` are one route for axum");
+    db.drop().await;
+    assert!(error.to_string().contains("(`GET /memos/{id}`)"), "{error}");
     let document = ferrest::App::new().endpoints::<Health>().openapi();
     let health = document.paths.paths["/health"].get.as_ref().unwrap();
     assert_eq!(health.operation_id.as_deref(), Some("healthHealth"));

@@ -84,6 +84,21 @@ pub enum PublishError {
     /// The book is on sale already.
     #[rest(status = 409)]
     AlreadyPublished,
+    /// The database is unavailable; retry later.
+    #[rest(status = 503)]
+    Unavailable,
+}
+
+impl From<ApiError> for PublishError {
+    /// `ctx.get` and `ctx.update` answer `404` for a missing book; anything else is the
+    /// database's failure, not the client's.
+    fn from(error: ApiError) -> Self {
+        if error.status().as_u16() == 404 {
+            PublishError::NotFound
+        } else {
+            PublishError::Unavailable
+        }
+    }
 }
 
 #[ferrest::endpoints]
@@ -93,7 +108,7 @@ impl Book {
     /// Sets `published`; a book that is on sale already is a `409`.
     #[rest(post = "/books/{id}/publish")]
     pub async fn publish(ctx: Ctx, Path(id): Path<i64>) -> Result<Json<Book>, PublishError> {
-        let book: Book = ctx.get(id).await.map_err(|_| PublishError::NotFound)?;
+        let book: Book = ctx.get(id).await?;
         if book.published {
             return Err(PublishError::AlreadyPublished);
         }
@@ -101,11 +116,7 @@ impl Book {
             published: Some(true),
             ..BookUpdate::default()
         };
-        let book = ctx
-            .update::<Book>(id, changes)
-            .await
-            .map_err(|_| PublishError::NotFound)?;
-        Ok(Json(book))
+        Ok(Json(ctx.update::<Book>(id, changes).await?))
     }
 }
 

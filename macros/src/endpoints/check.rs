@@ -19,23 +19,47 @@ const BODY_EXTRACTORS: &[&str] = &[
 
 pub fn methods(methods: &[Method], errors: &mut Errors) {
     for (i, method) in methods.iter().enumerate() {
+        at_most_eight_arguments(method, errors);
         is_async(method, errors);
         takes_no_self(method, errors);
         path_parameters_have_arguments(method, errors);
         body_comes_last(method, errors);
-        if methods[..i]
-            .iter()
-            .any(|m| m.verb == method.verb && m.path.value() == method.path.value())
-        {
+        // axum matches a route by its shape: `{id}` and `{book_id}` are one segment.
+        let this = shape(&method.path.value());
+        if let Some(other) = methods[..i].iter().find(|m| {
+            this == shape(&m.path.value())
+                && (m.verb == method.verb || m.path.value() != method.path.value())
+        }) {
             errors.at(
                 method.path.span(),
                 format!(
-                    "`{} {}` is already routed to another method of this block",
+                    "`{} {}` clashes with `{} {}` of `{}`: axum cannot tell them apart",
                     method.verb.to_uppercase(),
-                    method.path.value()
+                    method.path.value(),
+                    other.verb.to_uppercase(),
+                    other.path.value(),
+                    other.ident
                 ),
             );
         }
+    }
+}
+
+fn shape(path: &str) -> String {
+    path.split('/')
+        .map(|s| if s.starts_with('{') { "{}" } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// ferrest routes methods of up to eight arguments (as axum does sixteen, with less
+/// precise errors); more are better grouped in a `Query` or `Json` struct.
+fn at_most_eight_arguments(method: &Method, errors: &mut Errors) {
+    if method.args.len() > 8 {
+        errors.at(
+            method.args[8].ty.span(),
+            "an endpoint method takes at most 8 arguments; group parameters in a `Query<T>` or `Json<T>` struct",
+        );
     }
 }
 
@@ -75,6 +99,16 @@ fn path_parameters_have_arguments(method: &Method, errors: &mut Errors) {
     }
     let mut placeholders: Vec<String> = Vec::new();
     for segment in text.split('/') {
+        if segment.starts_with(':') || segment.starts_with('*') {
+            errors.at(
+                method.path.span(),
+                format!(
+                    "`{segment}` is the old axum syntax; write `{{{}}}`",
+                    &segment[1..]
+                ),
+            );
+            return;
+        }
         let opens = segment.matches('{').count();
         let closes = segment.matches('}').count();
         if opens == 0 && closes == 0 {
@@ -123,9 +157,15 @@ fn path_parameters_have_arguments(method: &Method, errors: &mut Errors) {
         return;
     };
     let Some(bindings) = path.path_bindings() else {
-        // `Path(params): Path<Params>` binds a struct by its field names: nothing to check here.
+        // `Path(Params { .. })` binds a struct by its field names: nothing to check here.
         return;
     };
+    let tuple = matches!(path.inner(), Some(syn::Type::Tuple(_)));
+    if bindings.len() == 1 && (tuple || !path.binds_scalar()) {
+        // `Path(pair): Path<(i64, i64)>` or `Path(params): Path<Params>`: the names are
+        // the tuple's positions or the struct's fields, not the binding's.
+        return;
+    }
     for name in &placeholders {
         if !bindings.iter().any(|b| b == name) {
             errors.at(

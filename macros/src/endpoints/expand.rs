@@ -53,6 +53,22 @@ pub fn endpoints(block: &syn::ItemImpl, options: &Options, methods: &[Method]) -
     }
 }
 
+/// An `impl Endpoints` without routes, emitted beside compile errors.
+pub fn fallback(block: &syn::ItemImpl) -> TokenStream {
+    let self_ty = &block.self_ty;
+    let private = quote!(::ferrest::__private);
+    quote! {
+        impl ::ferrest::Endpoints for #self_ty {
+            fn routes() -> #private::axum::Router<#private::AppState> {
+                #private::axum::Router::new()
+            }
+            fn endpoints() -> ::std::vec::Vec<::ferrest::Endpoint> {
+                ::std::vec::Vec::new()
+            }
+        }
+    }
+}
+
 /// The `Endpoint` of one method.
 fn record(method: &Method, default_tag: &str, type_name: &str) -> TokenStream {
     let private = quote!(::ferrest::__private);
@@ -125,10 +141,18 @@ fn path_parameters(method: &Method) -> Vec<TokenStream> {
         Some(single) => vec![single.clone()],
         None => Vec::new(),
     };
+    // One name bound to a tuple (`Path(pair): Path<(i64, i64)>`) takes the path's
+    // parameters by position.
+    let positional = bindings.len() == 1 && types.len() == names.len() && types.len() > 1;
     names
         .iter()
-        .map(|name| {
-            let position = bindings.iter().position(|b| b == name);
+        .enumerate()
+        .map(|(index, name)| {
+            let position = if positional {
+                Some(index)
+            } else {
+                bindings.iter().position(|b| b == name)
+            };
             match position.and_then(|i| types.get(i)) {
                 Some(ty) => {
                     quote_spanned!(ty.span()=> (#name, <#ty as ::ferrest::Documented>::schema()))

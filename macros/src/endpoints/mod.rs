@@ -26,16 +26,25 @@ pub fn endpoints(attr: TokenStream, item: TokenStream) -> TokenStream {
             return error.to_compile_error();
         }
     };
+    if !block.generics.params.is_empty() || block.trait_.is_some() {
+        let error = syn::Error::new(
+            block.impl_token.span,
+            "`#[ferrest::endpoints]` applies to an inherent impl of a type without generic parameters, like `impl Book { ... }`; one block per type",
+        );
+        return error.to_compile_error();
+    }
     let options = parse::options(attr, &mut errors);
     let methods = parse::methods(&mut block, &mut errors);
     check::methods(&methods, &mut errors);
     match errors.finish() {
         Ok(()) => expand::endpoints(&block, &options, &methods),
-        // The block is emitted as written (minus `#[rest]`), so its methods stay usable
-        // and only the macro's errors show.
+        // The block is emitted as written (minus `#[rest]`) with an empty `Endpoints`
+        // impl, so its methods and `App::endpoints::<T>()` stay usable and only the
+        // macro's errors show.
         Err(error) => {
             let error = error.to_compile_error();
-            quote::quote!(#error #block)
+            let fallback = expand::fallback(&block);
+            quote::quote!(#error #block #fallback)
         }
     }
 }

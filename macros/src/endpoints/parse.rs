@@ -58,6 +58,30 @@ impl Argument {
         })
     }
 
+    /// `Path<i64>`, `Path<String>`, ...: one value, named by its binding.
+    pub fn binds_scalar(&self) -> bool {
+        const SCALARS: &[&str] = &[
+            "i8",
+            "i16",
+            "i32",
+            "i64",
+            "u8",
+            "u16",
+            "u32",
+            "u64",
+            "usize",
+            "f32",
+            "f64",
+            "bool",
+            "String",
+            "Uuid",
+            "Decimal",
+            "NaiveDate",
+        ];
+        matches!(self.inner(), Some(syn::Type::Path(p))
+            if p.path.segments.last().is_some_and(|s| SCALARS.contains(&s.ident.to_string().as_str())))
+    }
+
     /// The names `Path(id)` or `Path((author, book))` binds, if it binds plain names.
     pub fn path_bindings(&self) -> Option<Vec<Ident>> {
         let Pat::TupleStruct(outer) = &self.pat else {
