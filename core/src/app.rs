@@ -11,6 +11,7 @@ use utoipa::openapi::OpenApi;
 
 use crate::db::{AppState, DEFAULT_DATABASE_URL, connect};
 use crate::endpoints::{Endpoint, Endpoints};
+use crate::hooks::{HookRegistry, HookSet};
 use crate::middleware::{Middleware, Wrap};
 use crate::problem::ApiError;
 use crate::resource::Resource;
@@ -99,6 +100,7 @@ struct EndpointBlock {
     name: &'static str,
     routes: fn() -> Router<AppState>,
     endpoints: Vec<Endpoint>,
+    hooks: Option<HookSet>,
 }
 
 impl Default for App {
@@ -283,6 +285,7 @@ impl App {
             name: std::any::type_name::<T>(),
             routes: T::routes,
             endpoints: T::endpoints(),
+            hooks: T::hooks(),
         });
         self
     }
@@ -326,6 +329,14 @@ impl App {
                     }
                 }
             }
+        }
+        for hooks in self.endpoints.iter().filter_map(|b| b.hooks.as_ref()) {
+            let parents = specs.iter().copied().filter(|s| {
+                s.relations
+                    .iter()
+                    .any(|r| std::ptr::eq((r.target)(), hooks.spec))
+            });
+            crate::openapi::hooks::document_errors(&mut document, hooks, parents);
         }
         for (_, extra) in &self.routers {
             document.merge(extra.clone());
@@ -371,9 +382,11 @@ impl App {
             .fallback(not_found)
             // Must follow every route: axum applies it to the routes present now.
             .method_not_allowed_fallback(method_not_allowed);
+        let hooks: Vec<HookSet> = self.endpoints.into_iter().filter_map(|b| b.hooks).collect();
         Ok(self.middleware.apply(router).with_state(AppState {
             storage: crate::validate::Storage::of(db.get_database_backend()),
             db,
+            hooks: std::sync::Arc::new(HookRegistry::new(&hooks)),
         }))
     }
 
@@ -431,6 +444,19 @@ impl App {
             }
         }
         self.check_endpoint_routes()?;
+        for block in &self.endpoints {
+            if let Some(hooks) = &block.hooks
+                && !self
+                    .resources
+                    .iter()
+                    .any(|r| std::ptr::eq(r.spec, hooks.spec))
+            {
+                return Err(Error::Config(format!(
+                    "`{}` declares lifecycle hooks, but `{}` is not registered; add `.resource::<{}>()`",
+                    block.name, hooks.spec.name, hooks.spec.name
+                )));
+            }
+        }
         Ok(())
     }
 

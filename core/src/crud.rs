@@ -6,25 +6,23 @@ use std::pin::Pin;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{OriginalUri, RawQuery, State};
+use axum::extract::{OriginalUri, RawQuery};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, Condition, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QuerySelect, SqlErr,
-};
+use sea_orm::{Condition, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 
+use crate::ctx::Ctx;
 use crate::db::{AppState, db_error};
 use crate::extract::{JsonBody, PathId};
 use crate::page::Page;
 use crate::problem::ApiError;
-use crate::query::value::from_json;
 use crate::query::{ListQuery, Position, cursor, filter, include, sort};
 use crate::resource::Resource;
-use crate::spec::{RelationKind, RelationSpec, ResourceSpec};
-use crate::validate::{Storage, Write, check_body_in};
+use crate::spec::{RelationKind, ResourceSpec};
+use crate::validate::Write;
+use crate::write;
 
 /// The router of one resource: the collection and the item path, with the
 /// operations its spec enables.
@@ -75,8 +73,8 @@ pub fn nested_route<P: Resource, C: Resource>(
     router.route(
         &nested_path(P::spec().path, relation),
         get(
-            move |state: State<AppState>, id: PathId<P::Id>, uri: OriginalUri, query: RawQuery| {
-                nested_list::<P, C>(state, id, uri, query, foreign_key)
+            move |ctx: Ctx, id: PathId<P::Id>, uri: OriginalUri, query: RawQuery| {
+                nested_list::<P, C>(ctx, id, uri, query, foreign_key)
             },
         ),
     )
@@ -138,50 +136,57 @@ pub(crate) fn item_path(collection: &str) -> String {
 }
 
 async fn list<R: Resource>(
-    State(state): State<AppState>,
+    ctx: Ctx,
     OriginalUri(uri): OriginalUri,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let spec = R::spec();
-    let request = ListQuery::parse(spec, query.as_deref(), state.storage)?;
-    list_page::<R>(&state, &uri, request, Condition::all()).await
+    let request = ListQuery::parse(spec, query.as_deref(), ctx.storage)?;
+    list_page::<R>(&ctx, &uri, request, Condition::all()).await
 }
 
 /// `GET /authors/{id}/books`: the children of one parent, with the filters, sort and
 /// pagination of the flat list.
 async fn nested_list<P: Resource, C: Resource>(
-    State(state): State<AppState>,
+    ctx: Ctx,
     PathId(id): PathId<P::Id>,
     OriginalUri(uri): OriginalUri,
     RawQuery(query): RawQuery,
     foreign_key: &'static str,
 ) -> Result<Response, ApiError> {
-    let request = ListQuery::parse(C::spec(), query.as_deref(), state.storage)?;
+    let request = ListQuery::parse(C::spec(), query.as_deref(), ctx.storage)?;
     let parent = primary_key_value::<P>(id);
-    let exists = P::Entity::find()
-        .filter(Expr::col(Alias::new(P::spec().id_field().name)).eq(parent.clone()))
-        .count(&state.db)
+    let mut exists = P::Entity::find()
+        .filter(Expr::col(Alias::new(P::spec().id_field().name)).eq(parent.clone()));
+    if let Some(scope) = ctx.read_scope::<P>().await? {
+        exists = exists.filter(scope);
+    }
+    let exists = exists
+        .count(&ctx.db)
         .await
         .map_err(|e| db_error(P::spec(), e))?;
     if exists == 0 {
         return Err(not_found(P::spec()));
     }
     let scope = Condition::all().add(Expr::col(Alias::new(foreign_key)).eq(parent));
-    list_page::<C>(&state, &uri, request, scope).await
+    list_page::<C>(&ctx, &uri, request, scope).await
 }
 
 /// One page of the rows of `R` within `scope` that match `request`.
 async fn list_page<R: Resource>(
-    state: &AppState,
+    ctx: &Ctx,
     uri: &Uri,
     request: ListQuery,
-    scope: Condition,
+    mut scope: Condition,
 ) -> Result<Response, ApiError> {
     let spec = R::spec();
     let db_error = |e| db_error(spec, e);
+    if let Some(hidden) = ctx.read_scope::<R>().await? {
+        scope = scope.add(hidden);
+    }
     let filtered = R::Entity::find().filter(filter::condition(&request.filters).add(scope));
     let total = if request.count {
-        Some(filtered.clone().count(&state.db).await.map_err(db_error)?)
+        Some(filtered.clone().count(&ctx.db).await.map_err(db_error)?)
     } else {
         None
     };
@@ -200,7 +205,7 @@ async fn list_page<R: Resource>(
     // One row more than the page tells whether a next page exists, without a count.
     let mut rows = select
         .limit(request.limit.saturating_add(1))
-        .all(&state.db)
+        .all(&ctx.db)
         .await
         .map_err(db_error)?;
     let more = rows.len() as u64 > request.limit;
@@ -235,7 +240,7 @@ async fn list_page<R: Resource>(
         .into_response()
     } else {
         let mut items = to_wire(&rows)?;
-        include::attach(&state.db, spec, &mut items, &request.include).await?;
+        include::attach(ctx, spec, &mut items, &request.include).await?;
         Json(Page {
             items,
             limit,
@@ -275,24 +280,23 @@ fn to_wire<T: serde::Serialize>(rows: &[T]) -> Result<Vec<serde_json::Value>, Ap
 }
 
 /// The rows of `R` matching `condition`, on the wire, in primary-key order: what an
-/// include of `R` embeds. The spec of `R` points here.
+/// include of `R` embeds, within its read filters. The spec of `R` points here.
 pub fn load<R: Resource>(
-    db: &DatabaseConnection,
-    condition: Condition,
+    ctx: &Ctx,
+    mut condition: Condition,
     limit: u64,
-) -> Pin<Box<dyn Future<Output = Result<Vec<serde_json::Value>, DbErr>> + Send + '_>> {
+) -> Pin<Box<dyn Future<Output = Result<Vec<serde_json::Value>, ApiError>> + Send + '_>> {
     Box::pin(async move {
-        let rows = sort::apply(
-            R::Entity::find().filter(condition),
-            &sort::parse(R::spec(), None).map_err(|e| DbErr::Custom(e.to_string()))?,
-        )
-        .limit(limit)
-        .all(db)
-        .await?;
-        rows.iter()
-            .map(serde_json::to_value)
-            .collect::<Result<_, _>>()
-            .map_err(|e| DbErr::Custom(e.to_string()))
+        if let Some(scope) = ctx.read_scope::<R>().await? {
+            condition = condition.add(scope);
+        }
+        let order = sort::parse(R::spec(), None)?;
+        let rows = sort::apply(R::Entity::find().filter(condition), &order)
+            .limit(limit)
+            .all(&ctx.db)
+            .await
+            .map_err(|e| db_error(R::spec(), e))?;
+        to_wire(&rows)
     })
 }
 
@@ -305,36 +309,26 @@ fn primary_key_value<R: Resource>(id: R::Id) -> sea_orm::Value {
 }
 
 async fn read<R: Resource>(
-    State(state): State<AppState>,
+    ctx: Ctx,
     PathId(id): PathId<R::Id>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let spec = R::spec();
     let includes = crate::query::parse_read(spec, query.as_deref())?;
-    let row = R::Entity::find_by_id(id)
-        .one(&state.db)
-        .await
-        .map_err(|e| db_error(spec, e))?
-        .ok_or_else(|| not_found(spec))?;
+    let row = write::find::<R>(&ctx, id).await?;
     if includes.is_empty() {
         return Ok(Json(row).into_response());
     }
     let mut rows = to_wire(std::slice::from_ref(&row))?;
-    include::attach(&state.db, spec, &mut rows, &includes).await?;
+    include::attach(&ctx, spec, &mut rows, &includes).await?;
     Ok(Json(rows.pop()).into_response())
 }
 
-async fn create<R: Resource>(
-    State(state): State<AppState>,
-    JsonBody(body): JsonBody,
-) -> Result<Response, ApiError> {
+async fn create<R: Resource>(ctx: Ctx, JsonBody(body): JsonBody) -> Result<Response, ApiError> {
     let spec = R::spec();
-    let parents = foreign_keys(spec, &body);
-    let input: R::Create = typed(spec, body, Write::Create, state.storage, R::check_create)?;
-    let row = match R::new_row(input).insert(&state.db).await {
-        Ok(row) => row,
-        Err(e) => return Err(write_error(&state.db, spec, parents, e).await),
-    };
+    let parents = write::foreign_keys(spec, &body);
+    let input: R::Create = write::typed(spec, body, Write::Create, ctx.storage, R::check_create)?;
+    let row = write::create::<R>(&ctx, input, parents).await?;
     let location = format!("{}/{}", spec.path, R::id_of(&row));
     let mut response = (StatusCode::CREATED, Json(row)).into_response();
     if let Ok(value) = HeaderValue::from_str(&location) {
@@ -344,134 +338,19 @@ async fn create<R: Resource>(
 }
 
 async fn update<R: Resource>(
-    State(state): State<AppState>,
+    ctx: Ctx,
     PathId(id): PathId<R::Id>,
     JsonBody(body): JsonBody,
 ) -> Result<Json<R::Model>, ApiError> {
     let spec = R::spec();
-    let parents = foreign_keys(spec, &body);
-    let input: R::Update = typed(spec, body, Write::Update, state.storage, R::check_update)?;
-    let current = R::Entity::find_by_id(id)
-        .one(&state.db)
-        .await
-        .map_err(|e| db_error(spec, e))?
-        .ok_or_else(|| not_found(spec))?;
-    let mut row = current.clone().into_active_model();
-    R::apply_update(input, &mut row);
-    if !row.is_changed() {
-        return Ok(Json(current));
-    }
-    match row.update(&state.db).await {
-        Ok(updated) => Ok(Json(updated)),
-        Err(e) => Err(write_error(&state.db, spec, parents, e).await),
-    }
+    let parents = write::foreign_keys(spec, &body);
+    let input: R::Update = write::typed(spec, body, Write::Update, ctx.storage, R::check_update)?;
+    Ok(Json(write::update::<R>(&ctx, id, input, parents).await?))
 }
 
-async fn delete<R: Resource>(
-    State(state): State<AppState>,
-    PathId(id): PathId<R::Id>,
-) -> Result<StatusCode, ApiError> {
-    let spec = R::spec();
-    let result = R::Entity::delete_by_id(id)
-        .exec(&state.db)
-        .await
-        .map_err(|e| db_error(spec, e))?;
-    if result.rows_affected == 0 {
-        return Err(not_found(spec));
-    }
+async fn delete<R: Resource>(ctx: Ctx, PathId(id): PathId<R::Id>) -> Result<StatusCode, ApiError> {
+    write::delete::<R>(&ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The `belongs_to` fields a write body sets, with their values.
-pub(crate) fn foreign_keys(
-    spec: &ResourceSpec,
-    body: &serde_json::Value,
-) -> Vec<(&'static RelationSpec, serde_json::Value)> {
-    spec.relations
-        .iter()
-        .filter_map(|relation| match relation.kind {
-            RelationKind::BelongsTo { field } => body
-                .get(field)
-                .filter(|v| !v.is_null())
-                .map(|v| (relation, v.clone())),
-            RelationKind::HasMany { .. } => None,
-        })
-        .collect()
-}
-
-/// A failed write: a foreign key that points nowhere is the client's mistake in a
-/// field, so it is a 422 naming the field, found by looking the parents up once the
-/// database has refused the row (SQLite does not say which key failed). Looking them
-/// up only then keeps successful writes at one statement.
-pub(crate) async fn write_error(
-    db: &DatabaseConnection,
-    spec: &'static ResourceSpec,
-    parents: Vec<(&'static RelationSpec, serde_json::Value)>,
-    err: DbErr,
-) -> ApiError {
-    if !matches!(
-        err.sql_err(),
-        Some(SqlErr::ForeignKeyConstraintViolation(_))
-    ) {
-        return db_error(spec, err);
-    }
-    let mut missing = Vec::new();
-    for (relation, value) in parents {
-        let target = (relation.target)();
-        let id = target.id_field();
-        let Ok(key) = from_json(id.kind, &value, Storage::EXACT) else {
-            continue;
-        };
-        let condition = Condition::all().add(Expr::col(Alias::new(id.name)).eq(key));
-        if let Ok(rows) = (target.load)(db, condition, 1).await
-            && rows.is_empty()
-        {
-            missing.push(crate::FieldError::new(
-                relation.foreign_key(),
-                "not_found",
-                format!("no {} has this id", target.name),
-            ));
-        }
-    }
-    if missing.is_empty() {
-        db_error(spec, err)
-    } else {
-        ApiError::validation(missing)
-    }
-}
-
-/// Declarative checks on the raw body, then the typed DTO and its custom validators;
-/// all failures of both stages are reported together.
-fn typed<T: serde::de::DeserializeOwned>(
-    spec: &crate::spec::ResourceSpec,
-    mut body: serde_json::Value,
-    mode: Write,
-    storage: Storage,
-    custom: fn(&T, &mut Vec<crate::FieldError>),
-) -> Result<T, ApiError> {
-    let mut errors = check_body_in(spec, &body, mode, storage);
-    crate::validate::normalize_numbers(spec, &mut body);
-    match serde_json::from_value::<T>(body) {
-        Ok(input) => {
-            // Custom validators speak only for fields whose declared rules passed, so
-            // a field is not reported twice for one mistake.
-            let mut custom_errors = Vec::new();
-            custom(&input, &mut custom_errors);
-            custom_errors.retain(|c| !errors.iter().any(|e| e.pointer == c.pointer));
-            errors.extend(custom_errors);
-            if errors.is_empty() {
-                Ok(input)
-            } else {
-                Err(ApiError::validation(errors))
-            }
-        }
-        Err(e) => {
-            if errors.is_empty() {
-                errors.push(crate::FieldError::body("type", e.to_string()));
-            }
-            Err(ApiError::validation(errors))
-        }
-    }
 }
 
 pub(crate) fn not_found(spec: &crate::spec::ResourceSpec) -> ApiError {

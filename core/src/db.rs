@@ -16,6 +16,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// What the database keeps exactly, for validation.
     pub storage: crate::validate::Storage,
+    /// The resources' lifecycle hooks.
+    pub(crate) hooks: std::sync::Arc<crate::hooks::HookRegistry>,
 }
 
 /// The database when `DATABASE_URL` is unset: a SQLite file in the working directory,

@@ -3,99 +3,13 @@
 //! operations the macro records for the document.
 
 use axum::Json;
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use sea_orm::DatabaseConnection;
 use utoipa::openapi::schema::{
     ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
 };
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
-
-use crate::db::{AppState, db_error};
-use crate::problem::{ApiError, ErrorResponses, PROBLEM_JSON};
-use crate::resource::Resource;
-
-/// What an endpoint needs from the app: the database connection pool.
-///
-/// ```
-/// use ferrest::Ctx;
-/// use ferrest::__private::sea_orm::ConnectionTrait;
-///
-/// async fn backend(ctx: Ctx) -> String {
-///     format!("{:?}", ctx.db.get_database_backend())
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct Ctx {
-    /// The connection pool; `sea_orm` queries run on it.
-    pub db: DatabaseConnection,
-    storage: crate::validate::Storage,
-}
-
-impl Ctx {
-    /// The `R` with this id, or a `404` problem.
-    pub async fn get<R>(&self, id: R::Id) -> Result<R, ApiError>
-    where
-        R: Resource + From<R::Model>,
-    {
-        R::Entity::find_by_id(id)
-            .one(&self.db)
-            .await
-            .map_err(|e| db_error(R::spec(), e))?
-            .map(R::from)
-            .ok_or_else(|| crate::crud::not_found(R::spec()))
-    }
-
-    /// Applies `changes` to the `R` with this id as a `PATCH` does: the same validation
-    /// (a `422` listing each failing field), absent fields stay, `updated_at` is stamped
-    /// when something changed, a foreign key that points nowhere is a `422`. Returns the
-    /// stored row.
-    pub async fn update<R>(&self, id: R::Id, changes: R::Update) -> Result<R, ApiError>
-    where
-        R: Resource + From<R::Model>,
-    {
-        let spec = R::spec();
-        let body = serde_json::to_value(&changes).map_err(|_| ApiError::internal())?;
-        let mut errors = crate::validate::check_body_in(
-            spec,
-            &body,
-            crate::validate::Write::Update,
-            self.storage,
-        );
-        R::check_update(&changes, &mut errors);
-        if !errors.is_empty() {
-            return Err(ApiError::validation(errors));
-        }
-        let parents = crate::crud::foreign_keys(spec, &body);
-        let current = R::Entity::find_by_id(id)
-            .one(&self.db)
-            .await
-            .map_err(|e| db_error(spec, e))?
-            .ok_or_else(|| crate::crud::not_found(spec))?;
-        let mut row = current.clone().into_active_model();
-        R::apply_update(changes, &mut row);
-        if !row.is_changed() {
-            return Ok(R::from(current));
-        }
-        match row.update(&self.db).await {
-            Ok(row) => Ok(R::from(row)),
-            Err(e) => Err(crate::crud::write_error(&self.db, spec, parents, e).await),
-        }
-    }
-}
-
-impl FromRequestParts<AppState> for Ctx {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        Ok(Ctx {
-            db: state.db.clone(),
-            storage: state.storage,
-        })
-    }
-}
+use crate::db::AppState;
+use crate::problem::{ErrorResponse, ErrorResponses, PROBLEM_JSON};
 
 /// A type that appears in the document: its JSON Schema, inline or as a reference to
 /// a named component. Implemented for the scalar types, `Vec`, `Option`, JSON values,
@@ -244,33 +158,55 @@ impl Responds for axum::http::StatusCode {
 impl<T: Responds, E: ErrorResponses> Responds for Result<T, E> {
     fn responses(out: &mut Vec<DocumentedResponse>) {
         T::responses(out);
-        let problem = |description: String| {
-            ResponseBuilder::new()
-                .description(description)
-                .content(
-                    PROBLEM_JSON,
-                    ContentBuilder::new()
-                        .schema(Some(reference("Problem")))
-                        .build(),
-                )
-                .build()
-        };
         let errors = E::responses();
         if errors.is_empty() {
             out.push(("default".to_owned(), problem("A problem.".to_owned())));
         }
-        // Variants that share a status are one response listing each code.
-        let mut statuses: Vec<u16> = errors.iter().map(|e| e.status).collect();
-        statuses.dedup();
-        for status in statuses {
+        out.extend(error_responses(&errors));
+    }
+}
+
+/// A problem+json response.
+fn problem(description: String) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(reference("Problem")))
+                .build(),
+        )
+        .build()
+}
+
+/// The responses of typed errors: variants that share a status are one response
+/// listing each code.
+pub(crate) fn error_responses(errors: &[ErrorResponse]) -> Vec<DocumentedResponse> {
+    let mut statuses: Vec<u16> = errors.iter().map(|e| e.status).collect();
+    statuses.sort_unstable();
+    statuses.dedup();
+    statuses
+        .into_iter()
+        .map(|status| {
             let text: Vec<String> = errors
                 .iter()
                 .filter(|e| e.status == status)
                 .map(|e| format!("`{}`: {}", e.code, e.description))
                 .collect();
-            out.push((status.to_string(), problem(text.join("\n\n"))));
-        }
-    }
+            (status.to_string(), problem(text.join("\n\n")))
+        })
+        .collect()
+}
+
+/// A type a `Query<T>` argument reads: each field a query parameter. Implemented by
+/// `#[derive(Schema)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no documented query parameters",
+    note = "add `#[derive(Schema)]` to `{Self}`: each field becomes a query parameter"
+)]
+pub trait QueryParameters {
+    /// The parameters, in field order.
+    fn parameters() -> Vec<utoipa::openapi::path::Parameter>;
 }
 
 /// One operation of an `#[ferrest::endpoints]` block, recorded by the macro.
@@ -290,6 +226,8 @@ pub struct Endpoint {
     pub description: Option<&'static str>,
     /// Each path parameter with its schema.
     pub path_parameters: Vec<(&'static str, RefOr<Schema>)>,
+    /// The parameters of a `Query<T>` argument.
+    pub query_parameters: Vec<utoipa::openapi::path::Parameter>,
     /// The JSON body's schema, if the method reads one.
     pub body: Option<RefOr<Schema>>,
     /// The responses of the return type.
@@ -306,4 +244,8 @@ pub trait Endpoints: 'static {
     fn routes() -> axum::Router<AppState>;
     /// The operations, in declaration order.
     fn endpoints() -> Vec<Endpoint>;
+    /// The lifecycle hooks, when the type is a resource that declares some.
+    fn hooks() -> Option<crate::hooks::HookSet> {
+        None
+    }
 }

@@ -36,9 +36,11 @@
 
 mod app;
 mod crud;
+mod ctx;
 mod db;
 mod endpoints;
 mod extract;
+mod hooks;
 mod middleware;
 mod mysql;
 mod openapi;
@@ -46,6 +48,8 @@ mod page;
 mod problem;
 mod query;
 mod resource;
+mod valid;
+mod write;
 
 pub mod spec;
 
@@ -63,8 +67,9 @@ pub mod __private;
 pub use app::{App, Error};
 pub use middleware::{DEFAULT_TIMEOUT, MAX_BODY_BYTES, REQUEST_ID};
 
+pub use ctx::{Ctx, Db};
 pub use db::{AppState, DEFAULT_DATABASE_URL, connect};
-pub use endpoints::{Ctx, Documented, Endpoint, Endpoints, Responds};
+pub use endpoints::{Documented, Endpoint, Endpoints, QueryParameters, Responds};
 pub use extract::PathValue;
 pub use ferrest_macros::{ApiError, Resource, Schema, endpoints};
 pub use openapi::to_openapi_30;
@@ -76,6 +81,7 @@ pub use query::include::{MAX_INCLUDE_DEPTH, MAX_INCLUDED_ROWS};
 pub use resource::{BelongsTo, Resource};
 /// tower-http's layers, for [`App::layer`], [`App::resource_with`] and [`App::cors`].
 pub use tower_http as layers;
+pub use valid::{FieldRules, Valid, Validate};
 pub use validate::Invalid;
 
 /// The extractors endpoint methods take, from axum: `Path`, `Query`, and `Json` for
@@ -91,7 +97,7 @@ pub use sea_orm;
 
 /// What a resource file needs: the derive, the trait, and the column value types.
 pub mod prelude {
-    pub use crate::{ApiError, Ctx, FieldError, Invalid, Resource, Schema};
+    pub use crate::{ApiError, Ctx, FieldError, Invalid, Resource, Schema, Valid};
     /// JSON column type.
     pub use serde_json::Value as Json;
     /// `DateTime<Utc>`, the type of `created_at`/`updated_at` fields.

@@ -14,6 +14,7 @@ pub use uuid;
 
 pub use crate::crud::{load, nested_route};
 pub use crate::endpoints::reference;
+pub use crate::hooks::{HookFuture, HookOutput, HookSet, Hooks, TypedError};
 pub use crate::spec;
 
 /// The foreign key of a `belongs_to` field: `column` of `E` refers to the primary key
@@ -274,6 +275,7 @@ pub fn object_schema(
         Option<&str>,
     )],
     required: &[&str],
+    rules: &[crate::FieldRules],
 ) -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
     use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder};
     let mut object = ObjectBuilder::new()
@@ -283,6 +285,23 @@ pub fn object_schema(
     for (name, schema, description) in fields {
         use utoipa::openapi::{RefOr, Schema};
         let mut schema = schema.clone();
+        // The rules constrain the value; of an `Option`, the value beside `null`.
+        let declared = rules
+            .iter()
+            .find(|r| r.name == *name)
+            .map_or(&[][..], |r| r.rules);
+        let value = match &mut schema {
+            RefOr::T(Schema::Object(object)) => Some(object),
+            RefOr::T(Schema::OneOf(one_of)) => match one_of.items.first_mut() {
+                Some(RefOr::T(Schema::Object(object))) => Some(object),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(object) = value {
+            let decimal = matches!(object.format, Some(utoipa::openapi::SchemaFormat::Custom(ref f)) if f == "decimal");
+            crate::openapi::apply_rules(object, declared, decimal, false);
+        }
         match (&mut schema, description) {
             (RefOr::T(Schema::Object(object)), Some(text)) => {
                 object.description = Some((*text).to_owned());
@@ -298,6 +317,48 @@ pub fn object_schema(
         object = object.required(*name);
     }
     object.into()
+}
+
+/// The fields of a `#[derive(Schema)]` type as query parameters: the properties of its
+/// object schema, each required unless an `Option`, and an `Option`'s value schema
+/// without the `null` a query string cannot send.
+pub fn query_parameters(
+    object: utoipa::openapi::RefOr<utoipa::openapi::Schema>,
+) -> Vec<utoipa::openapi::path::Parameter> {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{RefOr, Required, Schema};
+    let RefOr::T(Schema::Object(object)) = object else {
+        return Vec::new();
+    };
+    object
+        .properties
+        .into_iter()
+        .map(|(name, schema)| {
+            let required = object.required.contains(&name);
+            let (schema, description) = match schema {
+                RefOr::T(Schema::OneOf(mut one_of)) if one_of.items.len() == 2 => {
+                    let description = one_of.description.take();
+                    (one_of.items.swap_remove(0), description)
+                }
+                RefOr::T(Schema::Object(mut value)) => {
+                    let description = value.description.take();
+                    (RefOr::T(Schema::Object(value)), description)
+                }
+                other => (other, None),
+            };
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Query)
+                .required(if required {
+                    Required::True
+                } else {
+                    Required::False
+                })
+                .description(description)
+                .schema(Some(schema))
+                .build()
+        })
+        .collect()
 }
 
 /// The problems axum's extractors answer with before the method runs: a `400` for a

@@ -54,7 +54,7 @@ pub trait Resource: Sized + Send + Sync + 'static {
         + Sync
         + 'static;
     /// `BookCreate`: the body of `POST`.
-    type Create: DeserializeOwned + Send + 'static;
+    type Create: DeserializeOwned + Serialize + Send + 'static;
     /// `BookUpdate`: the body of `PATCH`.
     type Update: DeserializeOwned + Serialize + Send + 'static;
     /// The primary key type, as it appears in the path.
@@ -62,6 +62,9 @@ pub trait Resource: Sized + Send + Sync + 'static {
 
     /// The static description that drives routes, validation and the document.
     fn spec() -> &'static ResourceSpec;
+
+    /// The resource of a row: what hooks and `Ctx::get` hand to user code.
+    fn from_model(model: Self::Model) -> Self;
 
     /// The primary key of a row, rendered for the `Location` header.
     fn id_of(model: &Self::Model) -> String;

@@ -38,15 +38,15 @@ pub struct ResourceSpec {
     pub load: Loader,
 }
 
-/// Loads the wire form of at most `limit` rows matching a condition, ordered by
-/// primary key.
+/// Loads the wire form of at most `limit` rows matching a condition and the
+/// resource's read filters, ordered by primary key.
 pub type Loader = for<'a> fn(
-    &'a sea_orm::DatabaseConnection,
+    &'a crate::Ctx,
     sea_orm::Condition,
     u64,
 ) -> std::pin::Pin<
     Box<
-        dyn std::future::Future<Output = Result<Vec<serde_json::Value>, sea_orm::DbErr>>
+        dyn std::future::Future<Output = Result<Vec<serde_json::Value>, crate::ApiError>>
             + Send
             + 'a,
     >,

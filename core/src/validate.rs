@@ -95,6 +95,53 @@ pub fn check_body_in(
     errors
 }
 
+/// Checks a body against the properties of a `#[derive(Schema)]` type: unknown and
+/// missing properties, `null` where one is required, and each present value's rules.
+/// Types are left to serde, which knows the Rust types.
+pub fn check_object(fields: &[crate::valid::FieldRules], body: &Value) -> Vec<FieldError> {
+    let Some(object) = body.as_object() else {
+        return vec![FieldError::body(
+            "type",
+            format!("expected a JSON object, found {}", json_type(body)),
+        )];
+    };
+    let mut errors = Vec::new();
+    for key in object.keys() {
+        if !fields.iter().any(|f| f.name == key) {
+            errors.push(unknown_field(key, fields.iter().map(|f| f.name)));
+        }
+    }
+    for field in fields {
+        match (object.get(field.name), field.required) {
+            (None, true) => errors.push(FieldError::new(field.name, "required", "is required")),
+            (None | Some(Value::Null), false) => {}
+            (Some(Value::Null), true) => {
+                errors.push(FieldError::new(field.name, "not_null", "must not be null"))
+            }
+            (Some(value), _) => {
+                for rule in field.rules {
+                    if let Err(detail) = check_rule(rule, value) {
+                        errors.push(FieldError::new(field.name, rule.code(), detail));
+                    }
+                }
+            }
+        }
+    }
+    errors
+}
+
+fn unknown_field<'a>(key: &str, expected: impl Iterator<Item = &'a str>) -> FieldError {
+    let expected: Vec<_> = expected.collect();
+    FieldError::new(
+        key,
+        "unknown_field",
+        format!(
+            "unknown field `{key}`, expected one of: {}",
+            expected.join(", ")
+        ),
+    )
+}
+
 fn unknown_properties(spec: &ResourceSpec, object: &Map<String, Value>) -> Vec<FieldError> {
     let mut errors = Vec::new();
     for key in object.keys() {
@@ -105,17 +152,7 @@ fn unknown_properties(spec: &ResourceSpec, object: &Map<String, Value>) -> Vec<F
                 "read_only",
                 format!("`{key}` is set by the server and cannot be written"),
             )),
-            None => {
-                let expected: Vec<_> = spec.writable_fields().map(|f| f.name).collect();
-                errors.push(FieldError::new(
-                    key,
-                    "unknown_field",
-                    format!(
-                        "unknown field `{key}`, expected one of: {}",
-                        expected.join(", ")
-                    ),
-                ));
-            }
+            None => errors.push(unknown_field(key, spec.writable_fields().map(|f| f.name))),
         }
     }
     errors

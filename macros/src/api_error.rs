@@ -225,6 +225,12 @@ fn expand(input: &DeriveInput, variants: &[Variant]) -> TokenStream {
                     ::std::vec![#(#responses),*]
                 }
             }
+
+            impl #private::TypedError for #name {
+                fn into_problem(self) -> ::ferrest::ApiError {
+                    ::core::convert::From::from(self)
+                }
+            }
         };
     }
 }

@@ -24,12 +24,7 @@ pub fn resource(resource: &Resource, errors: &mut Errors) {
         default_matches_type(field, errors);
         default_needs_a_required_field(field, errors);
         default_passes_the_rules(field, errors);
-        for rule in &field.rules {
-            rule_fits_type(field, rule, errors);
-            one_of_values_fit_type(field, rule, errors);
-            bounds_are_ordered(rule, errors);
-            pattern_compiles(rule, errors);
-        }
+        rules_fit(field, errors);
     }
     relation_names_are_free(resource, errors);
     includes_are_relations(resource, errors);
@@ -257,6 +252,16 @@ fn unique_strings_fit_an_index(field: &Field, errors: &mut Errors) {
 fn unique_is_indexable(field: &Field, errors: &mut Errors) {
     if let (Some(span), Kind::Json) = (field.unique, field.ty.kind) {
         errors.at(span, "`unique` cannot apply to a JSON field");
+    }
+}
+
+/// The rules of one field, on a resource or a `#[derive(Schema)]` type.
+pub fn rules_fit(field: &Field, errors: &mut Errors) {
+    for rule in &field.rules {
+        rule_fits_type(field, rule, errors);
+        one_of_values_fit_type(field, rule, errors);
+        bounds_are_ordered(rule, errors);
+        pattern_compiles(rule, errors);
     }
 }
 

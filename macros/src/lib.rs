@@ -39,7 +39,7 @@ pub fn endpoints(attr: TokenStream, item: TokenStream) -> TokenStream {
 
 /// A request or response type of a custom endpoint: documented, and serialized with
 /// serde through ferrest.
-#[proc_macro_derive(Schema)]
+#[proc_macro_derive(Schema, attributes(rest))]
 pub fn derive_schema(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     schema_derive::derive_schema(&input).into()

@@ -24,6 +24,9 @@ pub(crate) fn path_item(endpoint: &Endpoint) -> PathItem {
                 .schema(Some(schema.clone())),
         );
     }
+    for parameter in &endpoint.query_parameters {
+        operation = operation.parameter(parameter.clone());
+    }
     if let Some(body) = &endpoint.body {
         operation = operation.request_body(Some(
             RequestBodyBuilder::new()

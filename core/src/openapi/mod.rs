@@ -3,10 +3,12 @@
 
 mod downgrade;
 pub(crate) mod endpoints;
+pub(crate) mod hooks;
 mod operations;
 mod schema;
 
 pub use downgrade::to_openapi_30;
+pub(crate) use schema::apply_rules;
 
 use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, Tag};
 

@@ -216,45 +216,62 @@ fn field_schema(field: &FieldSpec) -> RefOr<Schema> {
     if let Some(default) = field.default_json() {
         schema = schema.default(Some(default));
     }
-    for rule in field.rules {
-        schema = match rule {
-            Rule::Length { min, max } => schema
-                .min_length(min.map(|n| n as usize))
-                .max_length(max.map(|n| n as usize)),
+    let mut object = schema.build();
+    apply_rules(
+        &mut object,
+        field.rules,
+        field.kind == Kind::Decimal,
+        nullable,
+    );
+    object.into()
+}
+
+/// The declared rules as schema keywords: what the validator checks, a client can see.
+pub(crate) fn apply_rules(
+    object: &mut utoipa::openapi::schema::Object,
+    rules: &[Rule],
+    decimal: bool,
+    nullable: bool,
+) {
+    // Whole bounds print as integers (`60`, not `60.0`) whatever the kind.
+    let number = |n: f64| -> utoipa::Number {
+        if n.fract() == 0.0 && n.abs() < 9.0e15 {
+            utoipa::Number::Int(n as isize)
+        } else {
+            utoipa::Number::Float(n)
+        }
+    };
+    for rule in rules {
+        match rule {
+            Rule::Length { min, max } => {
+                object.min_length = min.map(|n| n as usize);
+                object.max_length = max.map(|n| n as usize);
+            }
             // A decimal is a string in JSON, where `minimum` has no effect: its bounds
             // are in the description instead.
-            Rule::Range { .. } if field.kind == Kind::Decimal => schema,
+            Rule::Range { .. } if decimal => {}
             Rule::Range { min, max } => {
-                // Whole bounds print as integers (`60`, not `60.0`) whatever the kind.
-                let number = |n: f64| -> utoipa::Number {
-                    if n.fract() == 0.0 && n.abs() < 9.0e15 {
-                        utoipa::Number::Int(n as isize)
-                    } else {
-                        utoipa::Number::Float(n)
-                    }
-                };
-                let mut s = schema;
                 if let Some(min) = min {
-                    s = s.minimum(Some(number(*min)));
+                    object.minimum = Some(number(*min));
                 }
                 if let Some(max) = max {
-                    s = s.maximum(Some(number(*max)));
+                    object.maximum = Some(number(*max));
                 }
-                s
             }
-            Rule::Pattern(pattern) => schema.pattern(Some(pattern.source())),
-            Rule::Email => schema.format(Some(SchemaFormat::KnownFormat(KnownFormat::Email))),
+            Rule::Pattern(pattern) => object.pattern = Some(pattern.source().to_owned()),
+            Rule::Email => {
+                object.format = Some(SchemaFormat::KnownFormat(KnownFormat::Email));
+            }
             Rule::OneOf(values) => {
                 let mut values: Vec<serde_json::Value> =
                     values.iter().map(|v| v.to_json()).collect();
                 if nullable {
                     values.push(serde_json::Value::Null);
                 }
-                schema.enum_values(Some(values))
+                object.enum_values = Some(values);
             }
-        };
+        }
     }
-    schema.build().into()
 }
 
 /// The doc comment, plus the bounds of a decimal's `range`, which no keyword can carry.

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
-use sea_orm::{Condition, DatabaseConnection, DbErr};
+use sea_orm::{Condition, DbErr};
 use serde_json::Value;
 
 use super::value::from_json;
@@ -92,7 +92,7 @@ pub(crate) fn parse(spec: &'static ResourceSpec, text: &str) -> Result<Vec<Inclu
 
 /// Embeds the included relations into `rows`, which are rows of `spec` on the wire.
 pub(crate) async fn attach(
-    db: &DatabaseConnection,
+    ctx: &crate::Ctx,
     spec: &'static ResourceSpec,
     rows: &mut [Value],
     includes: &[Include],
@@ -126,9 +126,7 @@ pub(crate) async fn attach(
             let condition = Condition::all().add(Expr::col(Alias::new(target_key)).is_in(values));
             // One row beyond the budget tells that the relation is too large to embed.
             let budget = MAX_INCLUDED_ROWS - related.len() as u64;
-            let rows = (target.load)(db, condition, budget + 1)
-                .await
-                .map_err(|e| db_error(target, e))?;
+            let rows = (target.load)(ctx, condition, budget + 1).await?;
             if rows.len() as u64 > budget {
                 return Err(ApiError::invalid_parameter(
                     "include",
@@ -140,7 +138,7 @@ pub(crate) async fn attach(
             }
             related.extend(rows);
         }
-        Box::pin(attach(db, target, &mut related, &include.nested)).await?;
+        Box::pin(attach(ctx, target, &mut related, &include.nested)).await?;
         let mut by_key: HashMap<String, Vec<Value>> = HashMap::new();
         for row in related {
             let k = row

@@ -3,6 +3,7 @@
 
 mod cursor;
 mod evolution;
+mod hooks;
 mod kinds;
 mod middleware;
 mod operations;

@@ -6,7 +6,7 @@
 use ferrest::prelude::*;
 use ferrest::sea_orm::sea_query::{Expr, ExprTrait};
 use ferrest::sea_orm::{EntityTrait, QueryFilter, QuerySelect};
-use ferrest::web::{Json, Path};
+use ferrest::web::{Json, Path, Query};
 
 /// Someone who writes books.
 #[derive(Resource)]
@@ -101,8 +101,53 @@ impl From<ApiError> for PublishError {
     }
 }
 
+/// The catalogue's rules for books on sale.
+#[derive(Debug, ferrest::ApiError)]
+pub enum CatalogueRule {
+    /// A book on sale stays in the catalogue; unpublish it first.
+    #[rest(status = 409, code = "published")]
+    Published,
+    /// A book on sale keeps its ISBN.
+    #[rest(status = 409, code = "isbn_frozen")]
+    IsbnFrozen,
+}
+
+/// A price reduction.
+#[derive(Debug, Schema)]
+pub struct Discount {
+    /// Percent off the current price.
+    #[rest(validate(range(min = 1, max = 90)))]
+    pub percent: i64,
+    /// Why, for the record.
+    #[rest(validate(length(min = 3, max = 200)))]
+    pub reason: Option<String>,
+}
+
 #[ferrest::endpoints]
 impl Book {
+    /// A book on sale cannot be deleted.
+    #[rest(before_delete)]
+    pub async fn keep_published(_ctx: &Ctx, book: &Book) -> Result<(), CatalogueRule> {
+        if book.published {
+            return Err(CatalogueRule::Published);
+        }
+        Ok(())
+    }
+
+    /// A book on sale keeps its ISBN: shops and libraries index it.
+    #[rest(before_update)]
+    pub async fn freeze_isbn(
+        _ctx: &Ctx,
+        book: &Book,
+        changes: &mut BookUpdate,
+    ) -> Result<(), CatalogueRule> {
+        let changes_isbn = changes.isbn.as_ref().is_some_and(|isbn| *isbn != book.isbn);
+        if book.published && changes_isbn {
+            return Err(CatalogueRule::IsbnFrozen);
+        }
+        Ok(())
+    }
+
     /// Put a book on sale.
     ///
     /// Sets `published`; a book that is on sale already is a `409`.
@@ -114,6 +159,24 @@ impl Book {
         }
         let changes = BookUpdate {
             published: Some(true),
+            ..BookUpdate::default()
+        };
+        Ok(Json(ctx.update::<Book>(id, changes).await?))
+    }
+
+    /// Reduce a book's price.
+    ///
+    /// The body's rules are checked as a resource's are: a `422` names each failing
+    /// field.
+    #[rest(post = "/books/{id}/discount")]
+    pub async fn discount(
+        ctx: Ctx,
+        Path(id): Path<i64>,
+        Valid(Json(discount)): Valid<Json<Discount>>,
+    ) -> Result<Json<Book>, ApiError> {
+        let book: Book = ctx.get(id).await?;
+        let changes = BookUpdate {
+            price_cents: Some(book.price_cents * (100 - discount.percent) / 100),
             ..BookUpdate::default()
         };
         Ok(Json(ctx.update::<Book>(id, changes).await?))
@@ -133,14 +196,30 @@ pub struct AuthorStats {
     pub average_price_cents: Option<f64>,
 }
 
+/// Which books the statistics count.
+#[derive(Debug, Schema)]
+pub struct StatsScope {
+    /// Only books of this binding.
+    #[rest(validate(one_of("paperback", "hardcover", "ebook")))]
+    pub format: Option<String>,
+}
+
 #[ferrest::endpoints]
 impl Author {
     /// Statistics of an author's books.
     #[rest(get = "/authors/{id}/stats")]
-    pub async fn stats(ctx: Ctx, Path(id): Path<i64>) -> Result<Json<AuthorStats>, ApiError> {
+    pub async fn stats(
+        ctx: Ctx,
+        Path(id): Path<i64>,
+        Valid(Query(scope)): Valid<Query<StatsScope>>,
+    ) -> Result<Json<AuthorStats>, ApiError> {
         let author: Author = ctx.get(id).await?;
-        let books: Vec<(i64, bool)> = <Book as Resource>::Entity::find()
-            .filter(Expr::col("author_id").eq(author.id))
+        let mut books =
+            <Book as Resource>::Entity::find().filter(Expr::col("author_id").eq(author.id));
+        if let Some(format) = scope.format {
+            books = books.filter(Expr::col("format").eq(format));
+        }
+        let books: Vec<(i64, bool)> = books
             .select_only()
             .column_as(Expr::col("price_cents"), "price_cents")
             .column_as(Expr::col("published"), "published")

@@ -3,7 +3,7 @@
 
 use syn::spanned::Spanned;
 
-use super::parse::Method;
+use super::parse::{Hook, Method};
 use crate::errors::Errors;
 
 /// Extractors that consume the request body; axum needs such an argument last.
@@ -188,13 +188,84 @@ fn path_parameters_have_arguments(method: &Method, errors: &mut Errors) {
 fn body_comes_last(method: &Method, errors: &mut Errors) {
     let count = method.args.len();
     for (i, arg) in method.args.iter().enumerate() {
-        let Some(extractor) = arg.extractor() else {
+        let Some(mut extractor) = arg.extractor() else {
             continue;
         };
-        if BODY_EXTRACTORS.contains(&extractor.as_str()) && i + 1 < count {
+        // `Valid<Json<T>>` reads the body, `Valid<Query<T>>` does not.
+        if extractor == "Valid"
+            && let Some(syn::Type::Path(inner)) = arg.inner()
+            && let Some(last) = inner.path.segments.last()
+        {
+            extractor = format!("Valid<{}>", last.ident);
+            if last.ident != "Json" {
+                continue;
+            }
+        }
+        if (BODY_EXTRACTORS.contains(&extractor.as_str()) || extractor == "Valid<Json>")
+            && i + 1 < count
+        {
             errors.at(
                 arg.ty.span(),
                 format!("`{extractor}` reads the request body and must be the last argument"),
+            );
+        }
+    }
+}
+
+/// The arguments each hook kind takes after `ctx: &Ctx`, for the signature checks.
+fn hook_arguments(kind: &str, resource: &str) -> Vec<String> {
+    match kind {
+        "before_create" => vec![format!("input: &mut {resource}Create")],
+        "before_update" => vec![
+            format!("current: &{resource}"),
+            format!("changes: &mut {resource}Update"),
+        ],
+        "read_filter" => vec![],
+        _ => vec![format!("row: &{resource}")],
+    }
+}
+
+/// A hook is awaited inside the write's transaction, with `ctx` and its kind's
+/// values; anything else would be an opaque type error in generated code.
+pub fn hooks(hooks: &[Hook], resource: &str, errors: &mut Errors) {
+    for hook in hooks {
+        let expected = hook_arguments(&hook.kind, resource);
+        let signature = std::iter::once("ctx: &Ctx".to_owned())
+            .chain(expected.iter().cloned())
+            .collect::<Vec<_>>()
+            .join(", ");
+        if !hook.asyncness {
+            errors.at(
+                hook.fn_span,
+                format!(
+                    "`{}` must be an `async fn`: hooks are awaited in the write's transaction",
+                    hook.ident
+                ),
+            );
+        }
+        if let Some(span) = hook.receiver {
+            errors.at(
+                span,
+                format!(
+                    "hooks take no `self`; `{}` hooks take `({signature})`",
+                    hook.kind
+                ),
+            );
+        } else if hook.args.len() != expected.len() + 1 {
+            let span = hook
+                .args
+                .get(expected.len() + 1)
+                .map(|a| a.ty.span())
+                .unwrap_or(hook.kind_span);
+            errors.at(
+                span,
+                format!(
+                    "`{}` hooks take `({signature})`, and `{}` takes {} argument{}",
+                    hook.kind,
+                    hook.ident,
+                    hook.args.len(),
+                    if hook.args.len() == 1 { "" } else { "s" }
+                ),
             );
         }
     }

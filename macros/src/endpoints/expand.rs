@@ -4,9 +4,14 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::parse::{Method, Options};
+use super::parse::{Hook, Method, Options};
 
-pub fn endpoints(block: &syn::ItemImpl, options: &Options, methods: &[Method]) -> TokenStream {
+pub fn endpoints(
+    block: &syn::ItemImpl,
+    options: &Options,
+    methods: &[Method],
+    hooks: &[Hook],
+) -> TokenStream {
     let self_ty = &block.self_ty;
     let private = quote!(::ferrest::__private);
     let type_name = match &**self_ty {
@@ -36,6 +41,7 @@ pub fn endpoints(block: &syn::ItemImpl, options: &Options, methods: &[Method]) -
         }
     });
     let records = methods.iter().map(|m| record(m, &default_tag, &type_name));
+    let hooks = hook_set(self_ty, hooks);
     quote! {
         #block
 
@@ -49,8 +55,111 @@ pub fn endpoints(block: &syn::ItemImpl, options: &Options, methods: &[Method]) -
             fn endpoints() -> ::std::vec::Vec<::ferrest::Endpoint> {
                 ::std::vec![#(#records),*]
             }
+
+            #hooks
         }
     }
+}
+
+/// `fn hooks()`: each hook behind a wrapper of the runtime's function type, which
+/// calls the user's method with the user's argument types (a mismatch is reported at
+/// the user's type) and makes its error a problem.
+fn hook_set(self_ty: &syn::Type, hooks: &[Hook]) -> TokenStream {
+    if hooks.is_empty() {
+        return TokenStream::new();
+    }
+    let private = quote!(::ferrest::__private);
+    let resource = quote!(<#self_ty as ::ferrest::Resource>);
+    let registrations = hooks.iter().map(|hook| {
+        let ident = &hook.ident;
+        let kind = format_ident!("{}", hook.kind);
+        let values: Vec<TokenStream> = match hook.kind.as_str() {
+            "before_create" => vec![quote!(&'a mut #resource::Create)],
+            "before_update" => vec![quote!(&'a #self_ty), quote!(&'a mut #resource::Update)],
+            "read_filter" => vec![],
+            _ => vec![quote!(&'a #self_ty)],
+        };
+        let names: Vec<_> = (0..values.len()).map(|i| format_ident!("value_{}", i)).collect();
+        // Each value is first bound at the user's argument type, so a mismatch is
+        // reported there, argument by argument.
+        let declared = names.iter().zip(hook.args.iter().skip(1)).map(|(name, arg)| {
+            let ty = without_self(&arg.ty, self_ty);
+            let value = syn::Ident::new(&name.to_string(), arg.ty.span());
+            quote_spanned!(arg.ty.span()=> let #name: #ty = #value;)
+        });
+        let ctx = match hook.args.first() {
+            Some(arg) => {
+                let ty = without_self(&arg.ty, self_ty);
+                let value = syn::Ident::new("ctx", arg.ty.span());
+                quote_spanned!(arg.ty.span()=> let ctx: #ty = #value;)
+            }
+            None => quote!(),
+        };
+        let success = if hook.kind == "read_filter" {
+            quote!(#private::sea_orm::Condition)
+        } else {
+            quote!(())
+        };
+        // Both uses of the return type at its span: a wrong one is one error there.
+        let (output, output_span) = match &hook.output {
+            Some(ty) => (without_self(ty, self_ty), ty.span()),
+            None => (quote!(()), hook.kind_span),
+        };
+        let output_errors = quote_spanned!(output_span=> <#output as #private::HookOutput<#success>>::errors());
+        let into_result = quote_spanned!(output_span=> <#output as #private::HookOutput<#success>>::into_result(outcome));
+        let register = quote_spanned!(hook.kind_span=> hooks.#kind);
+        quote_spanned! {hook.kind_span=>
+            let hooks = {
+                #[allow(non_snake_case)]
+                fn wrapper<'a>(
+                    ctx: &'a ::ferrest::Ctx,
+                    #(#names: #values),*
+                ) -> #private::HookFuture<'a, #success> {
+                    ::std::boxed::Box::pin(async move {
+                        #ctx
+                        #(#declared)*
+                        let outcome = #self_ty::#ident(ctx, #(#names),*).await;
+                        #into_result
+                    })
+                }
+                #register(wrapper, #output_errors)
+            };
+        }
+    });
+    // Every use of the resource at the first hook's kind: hooks on a type that is not
+    // a resource are reported there.
+    quote_spanned! {hooks[0].kind_span=>
+        fn hooks() -> ::core::option::Option<#private::HookSet> {
+            let hooks = #private::Hooks::<#self_ty>::new();
+            #(#registrations)*
+            ::core::option::Option::Some(hooks.into_set())
+        }
+    }
+}
+
+/// `ty` with `Self` written as the type: the wrappers are items of their own, where
+/// `Self` does not name the resource.
+fn without_self(ty: &syn::Type, self_ty: &syn::Type) -> TokenStream {
+    fn replace(tokens: TokenStream, self_ty: &syn::Type) -> TokenStream {
+        tokens
+            .into_iter()
+            .flat_map(|token| match token {
+                proc_macro2::TokenTree::Ident(ident) if ident == "Self" => {
+                    quote_spanned!(ident.span()=> #self_ty)
+                }
+                proc_macro2::TokenTree::Group(group) => {
+                    let mut inner = proc_macro2::Group::new(
+                        group.delimiter(),
+                        replace(group.stream(), self_ty),
+                    );
+                    inner.set_span(group.span());
+                    proc_macro2::TokenTree::Group(inner).into()
+                }
+                other => other.into(),
+            })
+            .collect()
+    }
+    replace(quote!(#ty), self_ty)
 }
 
 /// An `impl Endpoints` without routes, emitted beside compile errors.
@@ -91,13 +200,19 @@ fn record(method: &Method, default_tag: &str, type_name: &str) -> TokenStream {
     let body = method
         .args
         .last()
-        .filter(|a| a.extractor().as_deref() == Some("Json"))
-        .and_then(|a| a.inner())
+        .and_then(|a| unwrap(a, "Json"))
         .map(|ty| quote_spanned!(ty.span()=> ::core::option::Option::Some(<#ty as ::ferrest::Documented>::schema())))
         .unwrap_or_else(|| quote!(::core::option::Option::None));
-    let extractors: Vec<String> = method.args.iter().filter_map(|a| a.extractor()).collect();
-    let rejects = extractors.iter().any(|e| e == "Path" || e == "Query");
-    let reads_json = extractors.iter().any(|e| e == "Json");
+    let query = method
+        .args
+        .iter()
+        .filter_map(|a| unwrap(a, "Query"))
+        .map(|ty| quote_spanned!(ty.span()=> parameters.extend(<#ty as ::ferrest::QueryParameters>::parameters());));
+    let rejects = method
+        .args
+        .iter()
+        .any(|a| a.extractor().as_deref() == Some("Path") || unwrap(a, "Query").is_some());
+    let reads_json = method.args.iter().any(|a| unwrap(a, "Json").is_some());
     let output = match &method.output {
         Some(ty) => {
             quote_spanned!(ty.span()=> <#ty as ::ferrest::Responds>::responses(&mut responses);)
@@ -109,6 +224,8 @@ fn record(method: &Method, default_tag: &str, type_name: &str) -> TokenStream {
             let mut responses = ::std::vec::Vec::new();
             #output
             #private::rejections(&mut responses, #rejects, #reads_json);
+            let mut parameters = ::std::vec::Vec::new();
+            #(#query)*
             ::ferrest::Endpoint {
                 method: #verb,
                 path: #path,
@@ -117,10 +234,33 @@ fn record(method: &Method, default_tag: &str, type_name: &str) -> TokenStream {
                 summary: #summary,
                 description: #description,
                 path_parameters: ::std::vec![#(#parameters),*],
+                query_parameters: parameters,
                 body: #body,
                 responses,
             }
         }
+    }
+}
+
+/// The `T` of a `Json<T>` argument (for `wrapper` `Json`), or of `Valid<Json<T>>`.
+fn unwrap<'a>(arg: &'a super::parse::Argument, wrapper: &str) -> Option<&'a syn::Type> {
+    match arg.extractor().as_deref() {
+        Some(name) if name == wrapper => arg.inner(),
+        Some("Valid") => {
+            let syn::Type::Path(path) = arg.inner()? else {
+                return None;
+            };
+            let last = path.path.segments.last()?;
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            (last.ident == wrapper).then_some(())?;
+            args.args.iter().find_map(|a| match a {
+                syn::GenericArgument::Type(ty) => Some(ty),
+                _ => None,
+            })
+        }
+        _ => None,
     }
 }
 

@@ -1,10 +1,14 @@
 //! `#[ferrest::endpoints]` on an impl block: each method with `#[rest(get = "/path")]`
 //! (or `post`, `put`, `patch`, `delete`) becomes a route and an operation.
 //!
-//! parse (`parse.rs`: the methods and their attributes) -> check (`check.rs`: async,
-//! path parameters against `Path` arguments, the body last, one method per route) ->
-//! expand (`expand.rs`: `impl Endpoints`, and a check per argument that it is an
-//! extractor, spanned at its type).
+//! Methods with `#[rest(before_create)]` (and the other hook kinds) are the
+//! resource's lifecycle hooks instead.
+//!
+//! parse (`parse.rs`: the methods, the hooks and their attributes) -> check
+//! (`check.rs`: async, path parameters against `Path` arguments, the body last, one
+//! method per route, each hook's arguments) -> expand (`expand.rs`: `impl Endpoints`,
+//! a check per argument that it is an extractor, spanned at its type, and the hooks'
+//! wrappers).
 
 mod check;
 mod expand;
@@ -34,10 +38,16 @@ pub fn endpoints(attr: TokenStream, item: TokenStream) -> TokenStream {
         return error.to_compile_error();
     }
     let options = parse::options(attr, &mut errors);
-    let methods = parse::methods(&mut block, &mut errors);
+    let (methods, hooks) = parse::methods(&mut block, &mut errors);
     check::methods(&methods, &mut errors);
+    let resource = match &*block.self_ty {
+        syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+    .unwrap_or_else(|| "Self".to_owned());
+    check::hooks(&hooks, &resource, &mut errors);
     match errors.finish() {
-        Ok(()) => expand::endpoints(&block, &options, &methods),
+        Ok(()) => expand::endpoints(&block, &options, &methods, &hooks),
         // The block is emitted as written (minus `#[rest]`) with an empty `Endpoints`
         // impl, so its methods and `App::endpoints::<T>()` stay usable and only the
         // macro's errors show.

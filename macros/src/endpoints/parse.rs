@@ -30,6 +30,21 @@ pub struct Method {
     pub output: Option<Type>,
 }
 
+/// A lifecycle hook: a method with `#[rest(before_create)]` and the like.
+pub struct Hook {
+    pub ident: Ident,
+    /// `before_create`, ..., `read_filter`.
+    pub kind: String,
+    /// Where the kind was written.
+    pub kind_span: Span,
+    pub asyncness: bool,
+    pub fn_span: Span,
+    pub receiver: Option<Span>,
+    pub args: Vec<Argument>,
+    /// `None` for `-> ()`.
+    pub output: Option<Type>,
+}
+
 pub struct Argument {
     pub pat: Pat,
     pub ty: Type,
@@ -121,10 +136,11 @@ pub fn options(attr: TokenStream, errors: &mut Errors) -> Options {
     options
 }
 
-/// The methods with a route attribute; the attribute is removed from the block, and
-/// methods without one stay plain methods.
-pub fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> Vec<Method> {
+/// The methods with a route attribute, and the hooks; the attribute is removed from
+/// the block, and methods without one stay plain methods.
+pub fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> (Vec<Method>, Vec<Hook>) {
     let mut methods = Vec::new();
+    let mut hooks = Vec::new();
     for item in &mut block.items {
         let ImplItem::Fn(function) = item else {
             continue;
@@ -139,12 +155,22 @@ pub fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> Vec<Method> {
         }
         let reported_before = errors.count();
         let mut verb: Option<(String, LitStr)> = None;
-        let mut tag = None;
+        let mut tag: Option<LitStr> = None;
         let mut operation_id = None;
+        let mut hook: Option<(String, Span)> = None;
         for attr in &rest {
             let parsed = attr.parse_nested_meta(|meta| {
                 let key = crate::parse::key_of(&meta);
-                if keys::VERBS.contains(&key.as_str()) {
+                if keys::HOOKS.contains(&key.as_str()) {
+                    if hook.is_some() {
+                        errors.at(
+                            meta.path.span(),
+                            "one hook kind per method; write a method per kind",
+                        );
+                    } else {
+                        hook = Some((key, meta.path.span()));
+                    }
+                } else if keys::VERBS.contains(&key.as_str()) {
                     let path: LitStr = meta.value()?.parse()?;
                     if verb.is_some() {
                         errors.at(
@@ -161,7 +187,11 @@ pub fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> Vec<Method> {
                 } else {
                     errors.at(
                         meta.path.span(),
-                        unknown_key_message("endpoint key", &key, keys::ENDPOINT_KEYS),
+                        unknown_key_message(
+                            "endpoint key",
+                            &key,
+                            &[keys::VERBS, keys::ROUTE_KEYS, keys::HOOKS].concat(),
+                        ),
                     );
                     if meta.input.peek(syn::Token![=]) {
                         meta.value()?.parse::<syn::Expr>()?;
@@ -174,6 +204,35 @@ pub fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> Vec<Method> {
             }
         }
         let sig = &function.sig;
+        let (receiver, args) = arguments(sig);
+        let output = match &sig.output {
+            syn::ReturnType::Default => None,
+            syn::ReturnType::Type(_, ty) => Some((**ty).clone()),
+        };
+        if let Some((kind, kind_span)) = hook {
+            if let Some((_, path)) = &verb {
+                errors.at(
+                    path.span(),
+                    format!("`{}` is a `{kind}` hook and cannot also be a route; write a separate method for the route", sig.ident),
+                );
+            } else if let Some(extra) = tag.as_ref().or(operation_id.as_ref()) {
+                errors.at(
+                    extra.span(),
+                    "a hook is not an operation of its own: `tag` and `operation_id` apply to routes",
+                );
+            }
+            hooks.push(Hook {
+                ident: sig.ident.clone(),
+                kind,
+                kind_span,
+                asyncness: sig.asyncness.is_some(),
+                fn_span: sig.fn_token.span,
+                receiver,
+                args,
+                output,
+            });
+            continue;
+        }
         let Some((verb, path)) = verb else {
             // A misspelled route key is reported already.
             if errors.count() > reported_before {
@@ -182,23 +241,12 @@ pub fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> Vec<Method> {
             errors.at(
                 rest[0].span(),
                 format!(
-                    "`{}` needs a route, like `#[rest(get = \"/books/{{id}}\")]`",
+                    "`{}` needs a route, like `#[rest(get = \"/books/{{id}}\")]`, or a hook kind, like `#[rest(before_create)]`",
                     sig.ident
                 ),
             );
             continue;
         };
-        let mut receiver = None;
-        let mut args = Vec::new();
-        for input in &sig.inputs {
-            match input {
-                FnArg::Receiver(r) => receiver = Some(r.span()),
-                FnArg::Typed(typed) => args.push(Argument {
-                    pat: (*typed.pat).clone(),
-                    ty: (*typed.ty).clone(),
-                }),
-            }
-        }
         methods.push(Method {
             ident: sig.ident.clone(),
             verb,
@@ -210,11 +258,24 @@ pub fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> Vec<Method> {
             fn_span: sig.fn_token.span,
             receiver,
             args,
-            output: match &sig.output {
-                syn::ReturnType::Default => None,
-                syn::ReturnType::Type(_, ty) => Some((**ty).clone()),
-            },
+            output,
         });
     }
-    methods
+    (methods, hooks)
+}
+
+/// The `self` receiver's span, if any, and the typed arguments.
+fn arguments(sig: &syn::Signature) -> (Option<Span>, Vec<Argument>) {
+    let mut receiver = None;
+    let mut args = Vec::new();
+    for input in &sig.inputs {
+        match input {
+            FnArg::Receiver(r) => receiver = Some(r.span()),
+            FnArg::Typed(typed) => args.push(Argument {
+                pat: (*typed.pat).clone(),
+                ty: (*typed.ty).clone(),
+            }),
+        }
+    }
+    (receiver, args)
 }

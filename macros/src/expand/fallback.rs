@@ -24,6 +24,9 @@ pub fn fallback(input: &DeriveInput) -> TokenStream {
                 fn spec() -> &'static ::ferrest::__private::spec::ResourceSpec {
                     ::core::unreachable!()
                 }
+                fn from_model(_: #fallback::Model) -> Self {
+                    ::core::unreachable!()
+                }
                 fn id_of(_: &#fallback::Model) -> ::std::string::String {
                     ::core::unreachable!()
                 }

@@ -15,6 +15,8 @@ use quote::{format_ident, quote};
 use crate::model::Resource;
 
 pub use fallback::fallback;
+pub(crate) use resource_impl::typed_check;
+pub(crate) use spec::rule_tokens;
 
 pub fn resource(resource: &Resource) -> TokenStream {
     let entity = entity::entity_module(resource);

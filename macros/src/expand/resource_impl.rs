@@ -90,6 +90,10 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
                 &#spec
             }
 
+            fn from_model(model: #entity::Model) -> Self {
+                ::core::convert::From::from(model)
+            }
+
             fn id_of(model: &#entity::Model) -> ::std::string::String {
                 ::std::string::ToString::to_string(&model.#id_ident)
             }
@@ -196,7 +200,7 @@ fn default_expr(field: &Field) -> TokenStream {
 /// user's path: a function of another signature then fails with one "mismatched
 /// types" error there, naming the expected signature, instead of an unsatisfied
 /// `Fn` bound pointing into `ferrest`'s sources.
-fn typed_check(path: &syn::Path, field: &Field) -> TokenStream {
+pub(crate) fn typed_check(path: &syn::Path, field: &Field) -> TokenStream {
     let span = syn::spanned::Spanned::span(path);
     let ty = respan(check_argument(field.ty.kind), span);
     quote_spanned! {span=>

@@ -109,7 +109,11 @@ fn field_spec(field: &Field, patterns: &mut Vec<TokenStream>) -> TokenStream {
 
 /// Patterns become their own statics: a static may point at another static, which is
 /// how the lazily compiled regex lives beside the spec.
-fn rule_tokens(field: &Field, rule: &Rule, patterns: &mut Vec<TokenStream>) -> Option<TokenStream> {
+pub(crate) fn rule_tokens(
+    field: &Field,
+    rule: &Rule,
+    patterns: &mut Vec<TokenStream>,
+) -> Option<TokenStream> {
     let spec = quote!(::ferrest::__private::spec);
     Some(match rule {
         Rule::Length { min, max, .. } => {

@@ -4,6 +4,6 @@ mod kind;
 mod resource;
 mod rules;
 
-pub use kind::{FieldType, Kind};
+pub use kind::{FieldType, Kind, classify};
 pub use resource::{Field, Literal, Pagination, Resource, Role, plural, snake_case};
 pub use rules::Rule;

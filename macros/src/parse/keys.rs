@@ -73,7 +73,17 @@ pub const ERROR_KEYS: &[&str] = &[STATUS, CODE, DETAIL];
 // endpoints: #[rest(...)] on a method of an #[ferrest::endpoints] block
 pub const VERBS: &[&str] = &["get", "post", "put", "patch", "delete"];
 pub const OPERATION_ID: &str = "operation_id";
-pub const ENDPOINT_KEYS: &[&str] = &["get", "post", "put", "patch", "delete", TAG, OPERATION_ID];
+pub const HOOKS: &[&str] = &[
+    "before_create",
+    "after_create",
+    "before_update",
+    "after_update",
+    "before_delete",
+    "after_delete",
+    "read_filter",
+];
+/// The keys of a route besides its verb.
+pub const ROUTE_KEYS: &[&str] = &[TAG, OPERATION_ID];
 
 // operations named in only(...) / exclude(...)
 pub const LIST: &str = "list";
@@ -98,7 +108,9 @@ mod tests {
             super::PAGINATIONS,
             super::FILTER_OPS,
             super::ERROR_KEYS,
-            super::ENDPOINT_KEYS,
+            super::VERBS,
+            super::ROUTE_KEYS,
+            super::HOOKS,
         ];
         let missing: Vec<&str> = all
             .iter()

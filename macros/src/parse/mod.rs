@@ -9,7 +9,7 @@ mod slot;
 
 pub use container::{RawContainer, parse_container};
 pub use field::RawField;
-pub use rules::{RawBound, RawRule};
+pub use rules::{RawBound, RawRule, parse_rules};
 
 use syn::Attribute;
 

@@ -10,7 +10,48 @@ on_every_backend!(
     publishing_a_book_sets_it_on_sale_once,
     author_stats_aggregate_their_books,
     every_documented_operation_is_routed,
+    a_book_on_sale_stays_and_keeps_its_isbn,
+    a_discount_body_is_validated,
 );
+
+/// The hooks of `Book`: `before_delete` and `before_update` refuse, in the write's
+/// transaction, and nothing changes.
+async fn a_book_on_sale_stays_and_keeps_its_isbn(client: TestClient) {
+    let ada = author(&client, "ada@example.org").await;
+    let id = client.post("/books", book(ada, "9780000000001")).await.body["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/books/{id}");
+    // Before it is on sale, the ISBN may change.
+    let renumbered = client.patch(&path, json!({"isbn": "9780000000002"})).await;
+    assert_eq!(renumbered.status, 200, "{}", renumbered.text);
+    client.post(&format!("{path}/publish"), json!(null)).await;
+
+    let refused = client.delete(&path).await;
+    assert_eq!(refused.status, 409, "{}", refused.text);
+    assert_eq!(refused.body["code"], "published");
+    assert_eq!(client.get(&path).await.status, 200);
+
+    let frozen = client
+        .patch(&path, json!({"isbn": "9780000000003", "title": "New"}))
+        .await;
+    assert_eq!(frozen.status, 409, "{}", frozen.text);
+    assert_eq!(frozen.body["code"], "isbn_frozen");
+    let stored = client.get(&path).await.body;
+    assert_eq!(stored["isbn"], "9780000000002");
+    assert_ne!(stored["title"], "New");
+    // The same ISBN is no change, and other fields still change.
+    let retitled = client
+        .patch(&path, json!({"isbn": "9780000000002", "title": "New"}))
+        .await;
+    assert_eq!(retitled.status, 200, "{}", retitled.text);
+
+    // Off sale, the book can go.
+    let unpublished = client.patch(&path, json!({"published": false})).await;
+    assert_eq!(unpublished.status, 200);
+    assert_eq!(client.delete(&path).await.status, 204);
+    assert_eq!(client.get(&path).await.status, 404);
+}
 
 async fn publishing_a_book_sets_it_on_sale_once(client: TestClient) {
     let ada = author(&client, "ada@example.org").await;
@@ -76,6 +117,81 @@ async fn author_stats_aggregate_their_books(client: TestClient) {
     let empty = client.get(&format!("/authors/{nobody}/stats")).await;
     assert_eq!(empty.body["average_price_cents"], json!(null));
     assert_eq!(client.get("/authors/4242/stats").await.status, 404);
+
+    // `Valid<Query<StatsScope>>`: a typed, checked query parameter.
+    let ebooks = client
+        .get(&format!("/authors/{ada}/stats?format=ebook"))
+        .await;
+    assert_eq!(ebooks.status, 200, "{}", ebooks.text);
+    assert_eq!(ebooks.body["books"], 0);
+    let paperbacks = client
+        .get(&format!("/authors/{ada}/stats?format=paperback"))
+        .await;
+    assert_eq!(paperbacks.body["books"], 2);
+    let unknown = client
+        .get(&format!("/authors/{ada}/stats?format=scroll"))
+        .await;
+    assert_eq!(unknown.status, 400, "{}", unknown.text);
+    assert_eq!(unknown.body["code"], "invalid_parameter");
+    assert_eq!(unknown.body["parameter"], "format");
+    assert!(unknown.body["detail"].as_str().unwrap().contains("one of"));
+    let stray = client.get(&format!("/authors/{ada}/stats?sort=name")).await;
+    assert_eq!(stray.status, 400, "{}", stray.text);
+}
+
+/// `Valid<Json<Discount>>`: the body's declared rules, each failing field reported
+/// at once with the codes of a resource's body.
+async fn a_discount_body_is_validated(client: TestClient) {
+    let ada = author(&client, "ada@example.org").await;
+    let id = client.post("/books", book(ada, "9780000000001")).await.body["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/books/{id}/discount");
+    let applied = client
+        .post(&path, json!({"percent": 25, "reason": "spring sale"}))
+        .await;
+    assert_eq!(applied.status, 200, "{}", applied.text);
+    assert_eq!(applied.body["price_cents"], 2999);
+
+    let refused = client
+        .post(&path, json!({"percent": 95, "reason": "x", "coupon": "A"}))
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert_eq!(
+        refused.header("content-type"),
+        Some("application/problem+json")
+    );
+    let mut errors: Vec<(String, String)> = refused.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["pointer"].as_str().unwrap().to_owned(),
+                e["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    errors.sort();
+    assert_eq!(
+        errors,
+        [
+            ("/coupon".to_owned(), "unknown_field".to_owned()),
+            ("/percent".to_owned(), "range".to_owned()),
+            ("/reason".to_owned(), "length".to_owned()),
+        ]
+    );
+    let missing = client.post(&path, json!({"reason": null})).await;
+    assert_eq!(missing.status, 422);
+    assert_eq!(missing.body["errors"][0]["pointer"], "/percent");
+    assert_eq!(missing.body["errors"][0]["code"], "required");
+    let mistyped = client.post(&path, json!({"percent": "ten"})).await;
+    assert_eq!(mistyped.status, 422, "{}", mistyped.text);
+    // Nothing changed on refusal.
+    assert_eq!(
+        client.get(&format!("/books/{id}")).await.body["price_cents"],
+        2999
+    );
 }
 
 /// Each operation of the document answers on its method and path: none is documented
@@ -104,7 +220,7 @@ async fn every_documented_operation_is_routed(client: TestClient) {
             checked += 1;
         }
     }
-    assert_eq!(checked, 13);
+    assert_eq!(checked, 14);
     let operations: Vec<&str> = document["paths"]
         .as_object()
         .unwrap()

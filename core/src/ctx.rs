@@ -1,0 +1,290 @@
+//! `Ctx`: what endpoint methods and lifecycle hooks receive. Its `db` is the pool, or
+//! the transaction a write and its hooks share, behind one type that sea-orm queries
+//! accept, so a hook's own statements commit or roll back with the write.
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap};
+use sea_orm::{
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    ExecResult, IsolationLevel, QueryResult, SqliteTransactionMode, Statement, TransactionError,
+    TransactionOptions, TransactionTrait,
+};
+
+use crate::db::AppState;
+use crate::hooks::HookRegistry;
+use crate::problem::ApiError;
+use crate::resource::Resource;
+use crate::validate::{Storage, Write};
+
+/// The request's context: the database, the request's headers and extensions, and
+/// the resources' lifecycle hooks.
+///
+/// ```
+/// use ferrest::Ctx;
+/// use ferrest::sea_orm::ConnectionTrait;
+///
+/// async fn backend(ctx: Ctx) -> String {
+///     format!("{:?}", ctx.db.get_database_backend())
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The connection pool, or inside a hook the write's transaction; sea-orm queries
+    /// run on `&ctx.db`.
+    pub db: Db,
+    pub(crate) storage: Storage,
+    pub(crate) hooks: Arc<HookRegistry>,
+    request: Arc<Request>,
+}
+
+#[derive(Debug, Default)]
+struct Request {
+    headers: HeaderMap,
+    extensions: Extensions,
+}
+
+impl Ctx {
+    pub(crate) fn new(state: &AppState) -> Self {
+        Ctx {
+            db: Db(Connection::Pool(state.db.clone())),
+            storage: state.storage,
+            hooks: state.hooks.clone(),
+            request: Arc::default(),
+        }
+    }
+
+    /// The request's headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.request.headers
+    }
+
+    /// The request's extensions: what layers in front of the handler attached to it.
+    pub fn extensions(&self) -> &Extensions {
+        &self.request.extensions
+    }
+
+    /// Starts a transaction (a savepoint inside one): the returned context's `db`
+    /// runs in it until [`Ctx::commit`]; dropped without a commit, it rolls back.
+    ///
+    /// ```
+    /// # use ferrest::{ApiError, Ctx};
+    /// async fn transfer(ctx: Ctx) -> Result<(), ApiError> {
+    ///     let tx = ctx.begin().await?;
+    ///     // ... statements on `&tx.db` ...
+    ///     tx.commit().await
+    /// }
+    /// ```
+    pub async fn begin(&self) -> Result<Ctx, ApiError> {
+        // On SQLite a transaction takes the write lock at once: one that reads first
+        // and writes later would fail at once, not wait, when another writer came in
+        // between. Other backends ignore the mode; inside a transaction it is a
+        // savepoint.
+        let options = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        };
+        let transaction = self.db.begin_with_options(options).await?;
+        Ok(Ctx {
+            db: Db(Connection::Transaction(Arc::new(transaction))),
+            ..self.clone()
+        })
+    }
+
+    /// Commits the transaction [`Ctx::begin`] started.
+    pub async fn commit(self) -> Result<(), ApiError> {
+        match self.into_transaction()? {
+            Some(transaction) => Ok(transaction.commit().await?),
+            None => Ok(()),
+        }
+    }
+
+    /// Rolls back the transaction [`Ctx::begin`] started.
+    pub async fn rollback(self) -> Result<(), ApiError> {
+        match self.into_transaction()? {
+            Some(transaction) => Ok(transaction.rollback().await?),
+            None => Ok(()),
+        }
+    }
+
+    pub(crate) fn into_transaction(self) -> Result<Option<DatabaseTransaction>, ApiError> {
+        let Connection::Transaction(shared) = self.db.0 else {
+            return Ok(None);
+        };
+        // A clone of this context still alive (kept by a spawned task, say) would
+        // write outside the transaction's end; refuse rather than guess.
+        Arc::try_unwrap(shared).map(Some).map_err(|_| {
+            tracing::error!(
+                "a clone of a transaction's Ctx outlived it; the transaction rolls back"
+            );
+            ApiError::internal()
+        })
+    }
+
+    /// The `R` with this id, or a `404` problem; a row its read filter hides is
+    /// missing too.
+    pub async fn get<R: Resource>(&self, id: R::Id) -> Result<R, ApiError> {
+        crate::write::find::<R>(self, id).await.map(R::from_model)
+    }
+
+    /// Inserts `input` as a `POST` does: the same validation (a `422` listing each
+    /// failing field), the create hooks in one transaction with the insert, a foreign
+    /// key that points nowhere is a `422`. Returns the stored row.
+    pub async fn create<R: Resource>(&self, input: R::Create) -> Result<R, ApiError> {
+        let parents =
+            crate::write::check_typed(self, R::spec(), &input, Write::Create, R::check_create)?;
+        crate::write::create::<R>(self, input, parents)
+            .await
+            .map(R::from_model)
+    }
+
+    /// Applies `changes` to the `R` with this id as a `PATCH` does: the same validation,
+    /// the update hooks in one transaction with the write, absent fields stay,
+    /// `updated_at` is stamped when something changed. Returns the stored row.
+    pub async fn update<R: Resource>(&self, id: R::Id, changes: R::Update) -> Result<R, ApiError> {
+        let parents =
+            crate::write::check_typed(self, R::spec(), &changes, Write::Update, R::check_update)?;
+        crate::write::update::<R>(self, id, changes, parents)
+            .await
+            .map(R::from_model)
+    }
+
+    /// Deletes the `R` with this id as `DELETE` does, with its delete hooks; a `404`
+    /// problem if there is none.
+    pub async fn delete<R: Resource>(&self, id: R::Id) -> Result<(), ApiError> {
+        crate::write::delete::<R>(self, id).await
+    }
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(Ctx {
+            request: Arc::new(Request {
+                headers: parts.headers.clone(),
+                extensions: parts.extensions.clone(),
+            }),
+            ..Ctx::new(state)
+        })
+    }
+}
+
+/// The database of a [`Ctx`]: the pool, or a transaction. sea-orm's queries and
+/// `begin` take `&ctx.db` as they take a `DatabaseConnection`.
+#[derive(Debug, Clone)]
+pub struct Db(Connection);
+
+#[derive(Debug, Clone)]
+enum Connection {
+    Pool(DatabaseConnection),
+    Transaction(Arc<DatabaseTransaction>),
+}
+
+impl Db {
+    /// Whether statements run in a transaction.
+    pub fn in_transaction(&self) -> bool {
+        matches!(self.0, Connection::Transaction(_))
+    }
+}
+
+/// Forwards a call to the pool or the transaction.
+macro_rules! forward {
+    ($self:ident, $c:ident => $call:expr) => {
+        match &$self.0 {
+            Connection::Pool($c) => $call,
+            Connection::Transaction(t) => {
+                let $c: &DatabaseTransaction = t;
+                $call
+            }
+        }
+    };
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Db {
+    fn get_database_backend(&self) -> DbBackend {
+        forward!(self, c => c.get_database_backend())
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        forward!(self, c => c.execute_raw(stmt).await)
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        forward!(self, c => c.execute_unprepared(sql).await)
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        forward!(self, c => c.query_one_raw(stmt).await)
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        forward!(self, c => c.query_all_raw(stmt).await)
+    }
+
+    fn support_returning(&self) -> bool {
+        forward!(self, c => c.support_returning())
+    }
+
+    fn is_mock_connection(&self) -> bool {
+        forward!(self, c => c.is_mock_connection())
+    }
+}
+
+#[async_trait::async_trait]
+impl TransactionTrait for Db {
+    type Transaction = DatabaseTransaction;
+
+    async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
+        forward!(self, c => c.begin().await)
+    }
+
+    async fn begin_with_config(
+        &self,
+        isolation_level: Option<IsolationLevel>,
+        access_mode: Option<AccessMode>,
+    ) -> Result<DatabaseTransaction, DbErr> {
+        forward!(self, c => c.begin_with_config(isolation_level, access_mode).await)
+    }
+
+    async fn begin_with_options(
+        &self,
+        options: TransactionOptions,
+    ) -> Result<DatabaseTransaction, DbErr> {
+        forward!(self, c => c.begin_with_options(options).await)
+    }
+
+    async fn transaction<F, T, E>(&self, callback: F) -> Result<T, TransactionError<E>>
+    where
+        F: for<'c> FnOnce(
+                &'c DatabaseTransaction,
+            ) -> std::pin::Pin<
+                Box<dyn std::future::Future<Output = Result<T, E>> + Send + 'c>,
+            > + Send,
+        T: Send,
+        E: std::fmt::Display + std::fmt::Debug + Send,
+    {
+        forward!(self, c => c.transaction(callback).await)
+    }
+
+    async fn transaction_with_config<F, T, E>(
+        &self,
+        callback: F,
+        isolation_level: Option<IsolationLevel>,
+        access_mode: Option<AccessMode>,
+    ) -> Result<T, TransactionError<E>>
+    where
+        F: for<'c> FnOnce(
+                &'c DatabaseTransaction,
+            ) -> std::pin::Pin<
+                Box<dyn std::future::Future<Output = Result<T, E>> + Send + 'c>,
+            > + Send,
+        T: Send,
+        E: std::fmt::Display + std::fmt::Debug + Send,
+    {
+        forward!(self, c => c.transaction_with_config(callback, isolation_level, access_mode).await)
+    }
+}

@@ -1,0 +1,364 @@
+//! Finding and writing one row, with the resource's lifecycle hooks. A write with
+//! hooks runs in one transaction with them: a hook's error rolls back the write and
+//! whatever the hooks wrote. Without hooks a write is one statement, as before.
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, Condition, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
+    SqlErr,
+};
+
+use crate::crud::not_found;
+use crate::ctx::Ctx;
+use crate::db::db_error;
+use crate::hooks::Stage;
+use crate::problem::ApiError;
+use crate::query::value::from_json;
+use crate::resource::Resource;
+use crate::spec::{RelationKind, RelationSpec, ResourceSpec};
+use crate::validate::{Storage, Write, check_body_in};
+
+/// The row of `R` with this id that the read filters let through, or a `404`.
+pub(crate) async fn find<R: Resource>(ctx: &Ctx, id: R::Id) -> Result<R::Model, ApiError> {
+    find_in::<R>(ctx, id, false).await
+}
+
+/// [`find`], and with `lock` the row stays locked until the transaction ends: hooks
+/// decide on it, so no other write may change it meanwhile (`FOR UPDATE` on
+/// PostgreSQL and MySQL; SQLite's transactions hold the write lock from the start).
+async fn find_in<R: Resource>(ctx: &Ctx, id: R::Id, lock: bool) -> Result<R::Model, ApiError> {
+    let mut query = R::Entity::find_by_id(id);
+    if let Some(scope) = ctx.read_scope::<R>().await? {
+        query = query.filter(scope);
+    }
+    if lock {
+        query = query.lock_exclusive();
+    }
+    query
+        .one(&ctx.db)
+        .await
+        .map_err(|e| db_error(R::spec(), e))?
+        .ok_or_else(|| not_found(R::spec()))
+}
+
+/// Inserts a validated create body: `before_create` hooks may change it first,
+/// `after_create` hooks see the stored row.
+pub(crate) async fn create<R: Resource>(
+    ctx: &Ctx,
+    mut input: R::Create,
+    parents: Parents,
+) -> Result<R::Model, ApiError> {
+    let Some(hooks) = ctx.hooks_of::<R>().filter(|h| h.on(Stage::Create)) else {
+        return insert::<R>(ctx, input, parents).await;
+    };
+    let tx = ctx.begin().await?;
+    let outcome = async {
+        for hook in &hooks.before_create {
+            hook(&tx, &mut input).await?;
+        }
+        let parents = if hooks.before_create.is_empty() {
+            parents
+        } else {
+            rewritten_keys(R::spec(), &input)?
+        };
+        let row = insert::<R>(&tx, input, parents).await?;
+        if !hooks.after_create.is_empty() {
+            let stored = R::from_model(row.clone());
+            for hook in &hooks.after_create {
+                hook(&tx, &stored).await?;
+            }
+        }
+        Ok(row)
+    }
+    .await;
+    finish(R::spec(), tx, outcome).await
+}
+
+async fn insert<R: Resource>(
+    ctx: &Ctx,
+    input: R::Create,
+    parents: Parents,
+) -> Result<R::Model, ApiError> {
+    let savepoint = savepoint(ctx).await?;
+    let outcome = R::new_row(input)
+        .insert(&savepoint.as_ref().unwrap_or(ctx).db)
+        .await;
+    settle(ctx, savepoint, outcome, R::spec(), parents).await
+}
+
+/// Inside a transaction, a write statement runs in a savepoint of its own: when the
+/// database refuses it, the transaction stays usable for the lookups that explain the
+/// refusal (PostgreSQL refuses every statement after a failed one), and for a hook
+/// that handles the error and goes on.
+async fn savepoint(ctx: &Ctx) -> Result<Option<Ctx>, ApiError> {
+    if ctx.db.in_transaction() {
+        Ok(Some(ctx.begin().await?))
+    } else {
+        Ok(None)
+    }
+}
+
+/// Releases or rolls back the savepoint of a statement, and explains its failure.
+async fn settle<T>(
+    ctx: &Ctx,
+    savepoint: Option<Ctx>,
+    outcome: Result<T, DbErr>,
+    spec: &'static ResourceSpec,
+    parents: Parents,
+) -> Result<T, ApiError> {
+    match outcome {
+        Ok(value) => {
+            if let Some(savepoint) = savepoint {
+                savepoint.commit().await?;
+            }
+            Ok(value)
+        }
+        Err(e) => {
+            if let Some(savepoint) = savepoint {
+                savepoint.rollback().await?;
+            }
+            Err(write_error(ctx, spec, parents, e).await)
+        }
+    }
+}
+
+/// The foreign keys of a body a `before_` hook may have changed.
+fn rewritten_keys<T: serde::Serialize>(
+    spec: &'static ResourceSpec,
+    input: &T,
+) -> Result<Parents, ApiError> {
+    let body = serde_json::to_value(input).map_err(|_| ApiError::internal())?;
+    Ok(foreign_keys(spec, &body))
+}
+
+/// Applies a validated update body to the row with this id: `before_update` hooks see
+/// the current row and may change the changes, `after_update` hooks see the result.
+pub(crate) async fn update<R: Resource>(
+    ctx: &Ctx,
+    id: R::Id,
+    mut changes: R::Update,
+    parents: Parents,
+) -> Result<R::Model, ApiError> {
+    let Some(hooks) = ctx.hooks_of::<R>().filter(|h| h.on(Stage::Update)) else {
+        let current = find::<R>(ctx, id).await?;
+        return apply::<R>(ctx, current, changes, parents).await;
+    };
+    let tx = ctx.begin().await?;
+    let outcome = async {
+        let current = find_in::<R>(&tx, id, true).await?;
+        let mut parents = parents;
+        if !hooks.before_update.is_empty() {
+            let before = R::from_model(current.clone());
+            for hook in &hooks.before_update {
+                hook(&tx, &before, &mut changes).await?;
+            }
+            parents = rewritten_keys(R::spec(), &changes)?;
+        }
+        let row = apply::<R>(&tx, current, changes, parents).await?;
+        if !hooks.after_update.is_empty() {
+            let stored = R::from_model(row.clone());
+            for hook in &hooks.after_update {
+                hook(&tx, &stored).await?;
+            }
+        }
+        Ok(row)
+    }
+    .await;
+    finish(R::spec(), tx, outcome).await
+}
+
+/// Writes `changes` over `current`; nothing is written when nothing changes.
+async fn apply<R: Resource>(
+    ctx: &Ctx,
+    current: R::Model,
+    changes: R::Update,
+    parents: Parents,
+) -> Result<R::Model, ApiError> {
+    let mut row = current.clone().into_active_model();
+    R::apply_update(changes, &mut row);
+    if !row.is_changed() {
+        return Ok(current);
+    }
+    let savepoint = savepoint(ctx).await?;
+    let outcome = row.update(&savepoint.as_ref().unwrap_or(ctx).db).await;
+    settle(ctx, savepoint, outcome, R::spec(), parents).await
+}
+
+/// Deletes the row with this id: one statement without hooks, else the row is read
+/// (and locked) first so `before_delete` hooks can refuse it.
+pub(crate) async fn delete<R: Resource>(ctx: &Ctx, id: R::Id) -> Result<(), ApiError> {
+    let spec = R::spec();
+    let Some(hooks) = ctx.hooks_of::<R>().filter(|h| h.on(Stage::Delete)) else {
+        let mut query = R::Entity::delete_by_id(id);
+        if let Some(scope) = ctx.read_scope::<R>().await? {
+            query = query.filter(scope);
+        }
+        let savepoint = savepoint(ctx).await?;
+        let outcome = query.exec(&savepoint.as_ref().unwrap_or(ctx).db).await;
+        let result = settle(ctx, savepoint, outcome, spec, Vec::new()).await?;
+        if result.rows_affected == 0 {
+            return Err(not_found(spec));
+        }
+        return Ok(());
+    };
+    let tx = ctx.begin().await?;
+    let outcome = async {
+        let row = find_in::<R>(&tx, id, true).await?;
+        let gone = R::from_model(row.clone());
+        for hook in &hooks.before_delete {
+            hook(&tx, &gone).await?;
+        }
+        row.into_active_model()
+            .delete(&tx.db)
+            .await
+            .map_err(|e| db_error(spec, e))?;
+        for hook in &hooks.after_delete {
+            hook(&tx, &gone).await?;
+        }
+        Ok(())
+    }
+    .await;
+    finish(spec, tx, outcome).await
+}
+
+/// Commits after success, rolls back after a failure: the client gets the failure
+/// (a rollback that fails too is only logged, the database discards the work anyway).
+/// A refused commit (a serialization failure, a deadlock) is explained as a refused
+/// statement is.
+async fn finish<T>(
+    spec: &'static ResourceSpec,
+    tx: Ctx,
+    outcome: Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    match outcome {
+        Ok(value) => {
+            if let Some(transaction) = tx.into_transaction()? {
+                transaction.commit().await.map_err(|e| db_error(spec, e))?;
+            }
+            Ok(value)
+        }
+        Err(error) => {
+            if let Err(rollback) = tx.rollback().await {
+                tracing::warn!(%rollback, "rolling back after a failed hook or write");
+            }
+            Err(error)
+        }
+    }
+}
+
+/// The `belongs_to` fields of a write body, with their values.
+pub(crate) type Parents = Vec<(&'static RelationSpec, serde_json::Value)>;
+
+/// The `belongs_to` fields a write body sets, with their values.
+pub(crate) fn foreign_keys(spec: &ResourceSpec, body: &serde_json::Value) -> Parents {
+    spec.relations
+        .iter()
+        .filter_map(|relation| match relation.kind {
+            RelationKind::BelongsTo { field } => body
+                .get(field)
+                .filter(|v| !v.is_null())
+                .map(|v| (relation, v.clone())),
+            RelationKind::HasMany { .. } => None,
+        })
+        .collect()
+}
+
+/// A failed write: a foreign key that points nowhere is the client's mistake in a
+/// field, so it is a 422 naming the field, found by looking the parents up once the
+/// database has refused the row (SQLite does not say which key failed). Looking them
+/// up only then keeps successful writes at one statement.
+async fn write_error(
+    ctx: &Ctx,
+    spec: &'static ResourceSpec,
+    parents: Parents,
+    err: DbErr,
+) -> ApiError {
+    if !matches!(
+        err.sql_err(),
+        Some(SqlErr::ForeignKeyConstraintViolation(_))
+    ) {
+        return db_error(spec, err);
+    }
+    let mut missing = Vec::new();
+    for (relation, value) in parents {
+        let target = (relation.target)();
+        let id = target.id_field();
+        let Ok(key) = from_json(id.kind, &value, Storage::EXACT) else {
+            continue;
+        };
+        let condition = Condition::all().add(Expr::col(Alias::new(id.name)).eq(key));
+        if let Ok(rows) = (target.load)(ctx, condition, 1).await
+            && rows.is_empty()
+        {
+            missing.push(crate::FieldError::new(
+                relation.foreign_key(),
+                "not_found",
+                format!("no {} has this id", target.name),
+            ));
+        }
+    }
+    if missing.is_empty() {
+        db_error(spec, err)
+    } else {
+        ApiError::validation(missing)
+    }
+}
+
+/// The checks of a body, on a value built in code (`Ctx::create`, `Ctx::update`):
+/// the declared rules and the custom validators. Returns the foreign keys it sets.
+pub(crate) fn check_typed<T: serde::Serialize>(
+    ctx: &Ctx,
+    spec: &'static ResourceSpec,
+    value: &T,
+    mode: Write,
+    custom: fn(&T, &mut Vec<crate::FieldError>),
+) -> Result<Parents, ApiError> {
+    let body = serde_json::to_value(value).map_err(|e| {
+        tracing::error!(error = %e, "a write did not serialize");
+        ApiError::internal()
+    })?;
+    let mut errors = check_body_in(spec, &body, mode, ctx.storage);
+    let mut custom_errors = Vec::new();
+    custom(value, &mut custom_errors);
+    custom_errors.retain(|c| !errors.iter().any(|e| e.pointer == c.pointer));
+    errors.extend(custom_errors);
+    if errors.is_empty() {
+        Ok(foreign_keys(spec, &body))
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+/// Declarative checks on the raw body, then the typed DTO and its custom validators;
+/// all failures of both stages are reported together.
+pub(crate) fn typed<T: serde::de::DeserializeOwned>(
+    spec: &crate::spec::ResourceSpec,
+    mut body: serde_json::Value,
+    mode: Write,
+    storage: Storage,
+    custom: fn(&T, &mut Vec<crate::FieldError>),
+) -> Result<T, ApiError> {
+    let mut errors = check_body_in(spec, &body, mode, storage);
+    crate::validate::normalize_numbers(spec, &mut body);
+    match serde_json::from_value::<T>(body) {
+        Ok(input) => {
+            // Custom validators speak only for fields whose declared rules passed, so
+            // a field is not reported twice for one mistake.
+            let mut custom_errors = Vec::new();
+            custom(&input, &mut custom_errors);
+            custom_errors.retain(|c| !errors.iter().any(|e| e.pointer == c.pointer));
+            errors.extend(custom_errors);
+            if errors.is_empty() {
+                Ok(input)
+            } else {
+                Err(ApiError::validation(errors))
+            }
+        }
+        Err(e) => {
+            if errors.is_empty() {
+                errors.push(crate::FieldError::body("type", e.to_string()));
+            }
+            Err(ApiError::validation(errors))
+        }
+    }
+}
