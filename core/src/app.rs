@@ -331,12 +331,7 @@ impl App {
             }
         }
         for hooks in self.endpoints.iter().filter_map(|b| b.hooks.as_ref()) {
-            let parents = specs.iter().copied().filter(|s| {
-                s.relations
-                    .iter()
-                    .any(|r| std::ptr::eq((r.target)(), hooks.spec))
-            });
-            crate::openapi::hooks::document_errors(&mut document, hooks, parents);
+            crate::openapi::hooks::document_errors(&mut document, hooks, &specs);
         }
         for (_, extra) in &self.routers {
             document.merge(extra.clone());

@@ -13,7 +13,7 @@ use axum::routing::{MethodRouter, get};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
 use sea_orm::{Condition, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 
-use crate::ctx::Ctx;
+use crate::ctx::{CrudCtx, Ctx};
 use crate::db::{AppState, db_error};
 use crate::extract::{JsonBody, PathId};
 use crate::page::Page;
@@ -73,7 +73,7 @@ pub fn nested_route<P: Resource, C: Resource>(
     router.route(
         &nested_path(P::spec().path, relation),
         get(
-            move |ctx: Ctx, id: PathId<P::Id>, uri: OriginalUri, query: RawQuery| {
+            move |ctx: CrudCtx, id: PathId<P::Id>, uri: OriginalUri, query: RawQuery| {
                 nested_list::<P, C>(ctx, id, uri, query, foreign_key)
             },
         ),
@@ -136,7 +136,7 @@ pub(crate) fn item_path(collection: &str) -> String {
 }
 
 async fn list<R: Resource>(
-    ctx: Ctx,
+    CrudCtx(ctx): CrudCtx,
     OriginalUri(uri): OriginalUri,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
@@ -148,7 +148,7 @@ async fn list<R: Resource>(
 /// `GET /authors/{id}/books`: the children of one parent, with the filters, sort and
 /// pagination of the flat list.
 async fn nested_list<P: Resource, C: Resource>(
-    ctx: Ctx,
+    CrudCtx(ctx): CrudCtx,
     PathId(id): PathId<P::Id>,
     OriginalUri(uri): OriginalUri,
     RawQuery(query): RawQuery,
@@ -309,7 +309,7 @@ fn primary_key_value<R: Resource>(id: R::Id) -> sea_orm::Value {
 }
 
 async fn read<R: Resource>(
-    ctx: Ctx,
+    CrudCtx(ctx): CrudCtx,
     PathId(id): PathId<R::Id>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
@@ -324,10 +324,12 @@ async fn read<R: Resource>(
     Ok(Json(rows.pop()).into_response())
 }
 
-async fn create<R: Resource>(ctx: Ctx, JsonBody(body): JsonBody) -> Result<Response, ApiError> {
+async fn create<R: Resource>(
+    CrudCtx(ctx): CrudCtx,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
     let spec = R::spec();
-    let parents = write::foreign_keys(spec, &body);
-    let input: R::Create = write::typed(spec, body, Write::Create, ctx.storage, R::check_create)?;
+    let (input, parents) = write::typed(spec, body, Write::Create, ctx.storage, R::check_create)?;
     let row = write::create::<R>(&ctx, input, parents).await?;
     let location = format!("{}/{}", spec.path, R::id_of(&row));
     let mut response = (StatusCode::CREATED, Json(row)).into_response();
@@ -338,17 +340,19 @@ async fn create<R: Resource>(ctx: Ctx, JsonBody(body): JsonBody) -> Result<Respo
 }
 
 async fn update<R: Resource>(
-    ctx: Ctx,
+    CrudCtx(ctx): CrudCtx,
     PathId(id): PathId<R::Id>,
     JsonBody(body): JsonBody,
 ) -> Result<Json<R::Model>, ApiError> {
     let spec = R::spec();
-    let parents = write::foreign_keys(spec, &body);
-    let input: R::Update = write::typed(spec, body, Write::Update, ctx.storage, R::check_update)?;
+    let (input, parents) = write::typed(spec, body, Write::Update, ctx.storage, R::check_update)?;
     Ok(Json(write::update::<R>(&ctx, id, input, parents).await?))
 }
 
-async fn delete<R: Resource>(ctx: Ctx, PathId(id): PathId<R::Id>) -> Result<StatusCode, ApiError> {
+async fn delete<R: Resource>(
+    CrudCtx(ctx): CrudCtx,
+    PathId(id): PathId<R::Id>,
+) -> Result<StatusCode, ApiError> {
     write::delete::<R>(&ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

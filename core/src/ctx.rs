@@ -37,7 +37,8 @@ pub struct Ctx {
     pub db: Db,
     pub(crate) storage: Storage,
     pub(crate) hooks: Arc<HookRegistry>,
-    request: Arc<Request>,
+    /// `None` where nothing reads it: a CRUD operation of an app without hooks.
+    request: Option<Arc<Request>>,
 }
 
 #[derive(Debug, Default)]
@@ -52,18 +53,23 @@ impl Ctx {
             db: Db(Connection::Pool(state.db.clone())),
             storage: state.storage,
             hooks: state.hooks.clone(),
-            request: Arc::default(),
+            request: None,
         }
+    }
+
+    fn request(&self) -> &Request {
+        static NONE: std::sync::LazyLock<Request> = std::sync::LazyLock::new(Request::default);
+        self.request.as_deref().unwrap_or(&NONE)
     }
 
     /// The request's headers.
     pub fn headers(&self) -> &HeaderMap {
-        &self.request.headers
+        &self.request().headers
     }
 
     /// The request's extensions: what layers in front of the handler attached to it.
     pub fn extensions(&self) -> &Extensions {
-        &self.request.extensions
+        &self.request().extensions
     }
 
     /// Starts a transaction (a savepoint inside one): the returned context's `db`
@@ -163,12 +169,28 @@ impl FromRequestParts<AppState> for Ctx {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         Ok(Ctx {
-            request: Arc::new(Request {
+            request: Some(Arc::new(Request {
                 headers: parts.headers.clone(),
                 extensions: parts.extensions.clone(),
-            }),
+            })),
             ..Ctx::new(state)
         })
+    }
+}
+
+/// The context of a generated CRUD operation. There only hooks read the request, so
+/// its headers and extensions are copied only when the app has hooks.
+pub(crate) struct CrudCtx(pub Ctx);
+
+impl FromRequestParts<AppState> for CrudCtx {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if state.hooks.is_empty() {
+            Ok(CrudCtx(Ctx::new(state)))
+        } else {
+            Ctx::from_request_parts(parts, state).await.map(CrudCtx)
+        }
     }
 }
 

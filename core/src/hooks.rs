@@ -135,11 +135,11 @@ impl<R: Resource> Hooks<R> {
     }
 
     /// The hooks, type-erased for the app's registry.
-    pub fn into_set(self) -> HookSet {
+    pub fn into_set(mut self) -> HookSet {
         HookSet {
             type_id: TypeId::of::<R>(),
             spec: R::spec(),
-            errors: self.errors.clone(),
+            errors: std::mem::take(&mut self.errors),
             hooks: Arc::new(self),
         }
     }
@@ -171,6 +171,10 @@ impl HookRegistry {
         HookRegistry {
             by_type: sets.iter().map(|s| (s.type_id, s.hooks.clone())).collect(),
         }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.by_type.is_empty()
     }
 
     pub(crate) fn of<R: Resource>(&self) -> Option<&Hooks<R>> {

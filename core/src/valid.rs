@@ -96,24 +96,6 @@ impl<T: Validate, S: Send + Sync> FromRequest<S> for Valid<Json<T>> {
 
 /// The body's shape and rules, then the typed value and its custom validators.
 pub(crate) fn check<T: Validate>(body: Value) -> Result<T, ApiError> {
-    let mut errors = crate::validate::check_object(T::fields(), &body);
-    match serde_json::from_value::<T>(body) {
-        Ok(value) => {
-            let mut custom = Vec::new();
-            value.check_custom(&mut custom);
-            custom.retain(|c| !errors.iter().any(|e| e.pointer == c.pointer));
-            errors.extend(custom);
-            if errors.is_empty() {
-                Ok(value)
-            } else {
-                Err(ApiError::validation(errors))
-            }
-        }
-        Err(e) => {
-            if errors.is_empty() {
-                errors.push(FieldError::body("type", e.to_string()));
-            }
-            Err(ApiError::validation(errors))
-        }
-    }
+    let errors = crate::validate::check_object(T::fields(), &body);
+    crate::validate::typed_value(body, errors, T::check_custom)
 }

@@ -130,6 +130,42 @@ pub fn check_object(fields: &[crate::valid::FieldRules], body: &Value) -> Vec<Fi
     errors
 }
 
+/// Adds what custom validators find to the declared checks' `errors`. They speak only
+/// for fields whose declared rules passed, so a field is not reported twice for one
+/// mistake.
+pub(crate) fn add_custom(errors: &mut Vec<FieldError>, run: impl FnOnce(&mut Vec<FieldError>)) {
+    let mut custom = Vec::new();
+    run(&mut custom);
+    custom.retain(|c| !errors.iter().any(|e| e.pointer == c.pointer));
+    errors.extend(custom);
+}
+
+/// The typed value of a body the declared checks found `errors` in, with its custom
+/// validators run; every failure of both stages is reported together, and a type
+/// error only when the declared checks found nothing.
+pub(crate) fn typed_value<T: serde::de::DeserializeOwned>(
+    body: Value,
+    mut errors: Vec<FieldError>,
+    custom: impl FnOnce(&T, &mut Vec<FieldError>),
+) -> Result<T, crate::ApiError> {
+    match serde_json::from_value::<T>(body) {
+        Ok(value) => {
+            add_custom(&mut errors, |found| custom(&value, found));
+            if errors.is_empty() {
+                Ok(value)
+            } else {
+                Err(crate::ApiError::validation(errors))
+            }
+        }
+        Err(e) => {
+            if errors.is_empty() {
+                errors.push(FieldError::body("type", e.to_string()));
+            }
+            Err(crate::ApiError::validation(errors))
+        }
+    }
+}
+
 fn unknown_field<'a>(key: &str, expected: impl Iterator<Item = &'a str>) -> FieldError {
     let expected: Vec<_> = expected.collect();
     FieldError::new(

@@ -318,10 +318,7 @@ pub(crate) fn check_typed<T: serde::Serialize>(
         ApiError::internal()
     })?;
     let mut errors = check_body_in(spec, &body, mode, ctx.storage);
-    let mut custom_errors = Vec::new();
-    custom(value, &mut custom_errors);
-    custom_errors.retain(|c| !errors.iter().any(|e| e.pointer == c.pointer));
-    errors.extend(custom_errors);
+    crate::validate::add_custom(&mut errors, |found| custom(value, found));
     if errors.is_empty() {
         Ok(foreign_keys(spec, &body))
     } else {
@@ -329,36 +326,17 @@ pub(crate) fn check_typed<T: serde::Serialize>(
     }
 }
 
-/// Declarative checks on the raw body, then the typed DTO and its custom validators;
-/// all failures of both stages are reported together.
+/// Declarative checks on the raw body, then the typed DTO and its custom validators,
+/// all failures of both stages reported together; with the foreign keys it sets.
 pub(crate) fn typed<T: serde::de::DeserializeOwned>(
-    spec: &crate::spec::ResourceSpec,
+    spec: &'static ResourceSpec,
     mut body: serde_json::Value,
     mode: Write,
     storage: Storage,
     custom: fn(&T, &mut Vec<crate::FieldError>),
-) -> Result<T, ApiError> {
-    let mut errors = check_body_in(spec, &body, mode, storage);
+) -> Result<(T, Parents), ApiError> {
+    let parents = foreign_keys(spec, &body);
+    let errors = check_body_in(spec, &body, mode, storage);
     crate::validate::normalize_numbers(spec, &mut body);
-    match serde_json::from_value::<T>(body) {
-        Ok(input) => {
-            // Custom validators speak only for fields whose declared rules passed, so
-            // a field is not reported twice for one mistake.
-            let mut custom_errors = Vec::new();
-            custom(&input, &mut custom_errors);
-            custom_errors.retain(|c| !errors.iter().any(|e| e.pointer == c.pointer));
-            errors.extend(custom_errors);
-            if errors.is_empty() {
-                Ok(input)
-            } else {
-                Err(ApiError::validation(errors))
-            }
-        }
-        Err(e) => {
-            if errors.is_empty() {
-                errors.push(crate::FieldError::body("type", e.to_string()));
-            }
-            Err(ApiError::validation(errors))
-        }
-    }
+    crate::validate::typed_value(body, errors, custom).map(|value| (value, parents))
 }

@@ -96,9 +96,7 @@ fn parse(input: &DeriveInput, errors: &mut Errors) -> Vec<Variant> {
                             span,
                             unknown_key_message("error key", other, keys::ERROR_KEYS),
                         );
-                        if meta.input.peek(syn::Token![=]) {
-                            meta.value()?.parse::<syn::Expr>()?;
-                        }
+                        crate::parse::skip_value(&meta)?;
                     }
                 }
                 Ok(())

@@ -176,16 +176,7 @@ fn validated_field(field: &syn::Field, errors: &mut Errors) -> Option<Field> {
                     meta.path.span(),
                     unknown_key_message("`#[derive(Schema)]` field key", &key, &[keys::VALIDATE]),
                 );
-                if meta.input.peek(syn::Token![=]) {
-                    meta.value()?.parse::<syn::Expr>()?;
-                } else if meta.input.peek(syn::token::Paren) {
-                    let _ = meta.parse_nested_meta(|inner| {
-                        if inner.input.peek(syn::Token![=]) {
-                            inner.value()?.parse::<syn::Expr>()?;
-                        }
-                        Ok(())
-                    });
-                }
+                crate::parse::skip_value(&meta)?;
             }
             Ok(())
         });

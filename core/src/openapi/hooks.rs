@@ -1,25 +1,26 @@
 //! What lifecycle hooks add to the CRUD operations in the document: the statuses of
 //! their typed errors, on each operation the hook runs in.
 
-use utoipa::openapi::path::Operation;
-use utoipa::openapi::{OpenApi, RefOr};
+use utoipa::openapi::OpenApi;
 
+use super::{add_response, operation};
 use crate::crud::{item_path, nested_path};
 use crate::endpoints::error_responses;
 use crate::hooks::{HookSet, Stage};
 use crate::spec::{RelationKind, ResourceSpec};
 
-/// Adds each hook's errors to the operations of its stage; `parents` are the
-/// resources whose nested lists serve rows of the hooked one (its read filter runs
-/// there too).
-pub(crate) fn document_errors<'a>(
+/// Adds each hook's errors to the operations of its stage, among them the nested lists
+/// of other resources (`specs`) that serve rows of the hooked one: its read filter
+/// runs there too.
+pub(crate) fn document_errors(
     document: &mut OpenApi,
     hooks: &HookSet,
-    parents: impl Iterator<Item = &'a ResourceSpec>,
+    specs: &[&'static ResourceSpec],
 ) {
     let spec = hooks.spec;
     let item = item_path(spec.path);
-    let nested: Vec<String> = parents
+    let nested: Vec<String> = specs
+        .iter()
         .flat_map(|parent| {
             parent
                 .relations
@@ -63,33 +64,6 @@ pub(crate) fn document_errors<'a>(
                     add_response(operation, status, response);
                 }
             }
-        }
-    }
-}
-
-fn operation<'d>(document: &'d mut OpenApi, method: &str, path: &str) -> Option<&'d mut Operation> {
-    let item = document.paths.paths.get_mut(path)?;
-    match method {
-        "get" => item.get.as_mut(),
-        "post" => item.post.as_mut(),
-        "patch" => item.patch.as_mut(),
-        "delete" => item.delete.as_mut(),
-        _ => None,
-    }
-}
-
-/// A status the operation answers already gets the hook's codes in its description.
-fn add_response(operation: &mut Operation, status: &str, response: &utoipa::openapi::Response) {
-    match operation.responses.responses.get_mut(status) {
-        Some(RefOr::T(existing)) => {
-            existing.description = format!("{}\n\n{}", existing.description, response.description);
-        }
-        Some(RefOr::Ref(_)) => {}
-        None => {
-            operation
-                .responses
-                .responses
-                .insert(status.to_owned(), RefOr::T(response.clone()));
         }
     }
 }

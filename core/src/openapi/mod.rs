@@ -10,7 +10,10 @@ mod schema;
 pub use downgrade::to_openapi_30;
 pub(crate) use schema::apply_rules;
 
-use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, Tag};
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::{
+    ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, RefOr, Tag,
+};
 
 use crate::spec::ResourceSpec;
 use schema::Dto;
@@ -53,4 +56,42 @@ pub(crate) fn document(
         .components(Some(components.build()))
         .tags(Some(tags))
         .build()
+}
+
+/// The operation at `method` and `path`, if the document has one.
+pub(crate) fn operation<'d>(
+    document: &'d mut OpenApi,
+    method: &str,
+    path: &str,
+) -> Option<&'d mut Operation> {
+    let item = document.paths.paths.get_mut(path)?;
+    match method {
+        "get" => item.get.as_mut(),
+        "post" => item.post.as_mut(),
+        "put" => item.put.as_mut(),
+        "patch" => item.patch.as_mut(),
+        "delete" => item.delete.as_mut(),
+        _ => None,
+    }
+}
+
+/// Adds a response; a status the operation answers already gets the new codes in its
+/// description.
+pub(crate) fn add_response(
+    operation: &mut Operation,
+    status: &str,
+    response: &utoipa::openapi::Response,
+) {
+    match operation.responses.responses.get_mut(status) {
+        Some(RefOr::T(existing)) => {
+            existing.description = format!("{}\n\n{}", existing.description, response.description);
+        }
+        Some(RefOr::Ref(_)) => {}
+        None => {
+            operation
+                .responses
+                .responses
+                .insert(status.to_owned(), RefOr::T(response.clone()));
+        }
+    }
 }

@@ -529,7 +529,7 @@ fn json_response(description: &str, schema: String) -> utoipa::openapi::Response
         .build()
 }
 
-fn problem(description: &str) -> utoipa::openapi::Response {
+pub(crate) fn problem(description: &str) -> utoipa::openapi::Response {
     ResponseBuilder::new()
         .description(description)
         .content(PROBLEM_JSON, json_content("Problem".to_owned()))

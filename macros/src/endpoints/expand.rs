@@ -14,11 +14,7 @@ pub fn endpoints(
 ) -> TokenStream {
     let self_ty = &block.self_ty;
     let private = quote!(::ferrest::__private);
-    let type_name = match &**self_ty {
-        syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    }
-    .unwrap_or_default();
+    let type_name = type_name(self_ty);
     let default_tag = options
         .tag
         .as_ref()
@@ -160,6 +156,15 @@ fn without_self(ty: &syn::Type, self_ty: &syn::Type) -> TokenStream {
             .collect()
     }
     replace(quote!(#ty), self_ty)
+}
+
+/// `Book` for `impl Book` or `impl crate::Book`; empty for other self types.
+pub fn type_name(self_ty: &syn::Type) -> String {
+    match self_ty {
+        syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+    .unwrap_or_default()
 }
 
 /// An `impl Endpoints` without routes, emitted beside compile errors.

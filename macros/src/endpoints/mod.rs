@@ -40,11 +40,10 @@ pub fn endpoints(attr: TokenStream, item: TokenStream) -> TokenStream {
     let options = parse::options(attr, &mut errors);
     let (methods, hooks) = parse::methods(&mut block, &mut errors);
     check::methods(&methods, &mut errors);
-    let resource = match &*block.self_ty {
-        syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    }
-    .unwrap_or_else(|| "Self".to_owned());
+    let resource = match expand::type_name(&block.self_ty) {
+        name if name.is_empty() => "Self".to_owned(),
+        name => name,
+    };
     check::hooks(&hooks, &resource, &mut errors);
     match errors.finish() {
         Ok(()) => expand::endpoints(&block, &options, &methods, &hooks),

@@ -193,9 +193,7 @@ pub fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> (Vec<Method>, 
                             &[keys::VERBS, keys::ROUTE_KEYS, keys::HOOKS].concat(),
                         ),
                     );
-                    if meta.input.peek(syn::Token![=]) {
-                        meta.value()?.parse::<syn::Expr>()?;
-                    }
+                    crate::parse::skip_value(&meta)?;
                 }
                 Ok(())
             });

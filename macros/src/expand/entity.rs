@@ -130,7 +130,7 @@ fn foreign_keys(resource: &Resource) -> impl Iterator<Item = (proc_macro2::Ident
 pub fn relation_impl(resource: &Resource) -> TokenStream {
     let module = entity_module_ident(resource);
     let arms = foreign_keys(resource).map(|(variant, field)| {
-        let path = &field.belongs_to.as_ref().expect("filtered").path;
+        let path = &field.belongs_to.as_ref().expect("only fields with `belongs_to` reach here").path;
         let name = &field.name;
         let parent = quote::quote_spanned!(syn::spanned::Spanned::span(path)=>
             <#path as ::ferrest::Resource>::Entity);

@@ -40,7 +40,7 @@ pub(crate) fn doc_comment(attrs: &[Attribute]) -> Option<String> {
 }
 
 /// Skips the value of an unknown key (`= expr` or `(...)`) so parsing goes on.
-fn skip_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<()> {
+pub(crate) fn skip_value(meta: &syn::meta::ParseNestedMeta) -> syn::Result<()> {
     if meta.input.peek(syn::Token![=]) {
         meta.value()?.parse::<syn::Expr>()?;
     } else if meta.input.peek(syn::token::Paren) {
