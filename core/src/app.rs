@@ -9,6 +9,7 @@ use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use utoipa::openapi::OpenApi;
 
+use crate::auth::{Authenticator, Permission};
 use crate::db::{AppState, DEFAULT_DATABASE_URL, connect};
 use crate::endpoints::{Endpoint, Endpoints};
 use crate::hooks::{HookRegistry, HookSet};
@@ -93,6 +94,9 @@ pub struct App {
     middleware: Middleware,
     routers: Vec<(Router<AppState>, OpenApi)>,
     endpoints: Vec<EndpointBlock>,
+    authenticators: Vec<Box<dyn Authenticator>>,
+    /// A malformed environment variable, reported when the app starts.
+    config_error: Option<String>,
 }
 
 /// A registered `#[ferrest::endpoints]` block.
@@ -124,15 +128,29 @@ impl App {
             middleware: Middleware::default(),
             routers: Vec::new(),
             endpoints: Vec::new(),
+            authenticators: Vec::new(),
+            config_error: None,
         }
     }
 
     /// Reads `DATABASE_URL` (default: `sqlite://ferrest.db?mode=rwc`), `BIND`
     /// (default `127.0.0.1`), `PORT` (default `3000`), `FERREST_TIMEOUT_SECS` (default
-    /// `30`, `0` for none) and `FERREST_DOCS` (`false`
-    /// hides `/docs` and the documents).
+    /// `30`, `0` for none), `FERREST_DOCS` (`false` hides `/docs` and the documents),
+    /// and the authenticators' settings: `FERREST_JWT_*` ([`Jwt::from_env`](crate::auth::Jwt::from_env))
+    /// and `FERREST_API_KEYS` ([`ApiKeys::from_env`](crate::auth::ApiKeys::from_env)).
+    /// A malformed value is reported when the app starts.
     pub fn from_env() -> Self {
         let mut app = App::new();
+        match crate::auth::Jwt::from_env() {
+            Ok(Some(jwt)) => app = app.authenticate(jwt),
+            Ok(None) => {}
+            Err(e) => app.config_error = Some(e.to_string()),
+        }
+        match crate::auth::ApiKeys::from_env() {
+            Ok(Some(keys)) => app = app.authenticate(keys),
+            Ok(None) => {}
+            Err(e) => app.config_error = Some(e.to_string()),
+        }
         if let Ok(url) = std::env::var("DATABASE_URL") {
             app.database_url = url;
         }
@@ -278,6 +296,20 @@ impl App {
         self
     }
 
+    /// Adds a way to authenticate requests; they are tried in the order added, and the
+    /// first that recognises a request's credentials decides.
+    ///
+    /// ```
+    /// use ferrest::auth::{ApiKeys, Jwt, Principal};
+    /// let app = ferrest::App::new()
+    ///     .authenticate(Jwt::hs256("a secret of at least 32 bytes, at random"))
+    ///     .authenticate(ApiKeys::new().key("k3y", Principal::new("ci").with_roles(["admin"])));
+    /// ```
+    pub fn authenticate(mut self, authenticator: impl Authenticator) -> Self {
+        self.authenticators.push(Box::new(authenticator));
+        self
+    }
+
     /// Registers the operations of an `#[ferrest::endpoints]` impl block: its routes,
     /// and their operations in the document.
     pub fn endpoints<T: Endpoints>(mut self) -> Self {
@@ -333,10 +365,42 @@ impl App {
         for hooks in self.endpoints.iter().filter_map(|b| b.hooks.as_ref()) {
             crate::openapi::hooks::document_errors(&mut document, hooks, &specs);
         }
+        crate::openapi::security::document(
+            &mut document,
+            &self.authenticators,
+            &self.guarded_operations(),
+        );
         for (_, extra) in &self.routers {
             document.merge(extra.clone());
         }
         document
+    }
+
+    /// Every generated and declared operation with the permissions it checks.
+    fn guarded_operations(&self) -> Vec<crate::openapi::security::Guarded<'_>> {
+        let mut operations = Vec::new();
+        for resource in &self.resources {
+            for route in crate::crud::operation_routes(resource.spec) {
+                operations.push((route.method, route.path, route.permissions));
+            }
+        }
+        for endpoint in self.endpoints.iter().flat_map(|b| &b.endpoints) {
+            operations.push((
+                endpoint.method,
+                endpoint.path.to_owned(),
+                vec![endpoint.permission],
+            ));
+        }
+        operations
+            .into_iter()
+            .map(
+                |(method, path, permissions)| crate::openapi::security::Guarded {
+                    method,
+                    path,
+                    permissions,
+                },
+            )
+            .collect()
     }
 
     /// Connects, creates missing tables and columns, and returns the router.
@@ -378,7 +442,8 @@ impl App {
             // Must follow every route: axum applies it to the routes present now.
             .method_not_allowed_fallback(method_not_allowed);
         let hooks: Vec<HookSet> = self.endpoints.into_iter().filter_map(|b| b.hooks).collect();
-        Ok(self.middleware.apply(router).with_state(AppState {
+        let auth = std::sync::Arc::new(crate::auth::Auth::new(self.authenticators));
+        Ok(self.middleware.apply(router, auth).with_state(AppState {
             storage: crate::validate::Storage::of(db.get_database_backend()),
             db,
             hooks: std::sync::Arc::new(HookRegistry::new(&hooks)),
@@ -388,6 +453,22 @@ impl App {
     /// Two resources with one name, path or table would share schemas, routes or rows;
     /// axum would panic on the routes, so this says which resources clash instead.
     fn check_registrations(&self) -> Result<(), Error> {
+        if let Some(error) = &self.config_error {
+            return Err(Error::Config(error.clone()));
+        }
+        if self.authenticators.is_empty() {
+            let guarded = self.guarded_operations();
+            if let Some(operation) = guarded
+                .iter()
+                .find(|o| o.permissions.iter().any(|p| *p != Permission::Public))
+            {
+                return Err(Error::Config(format!(
+                    "`{} {}` needs credentials, but the app has no authenticator; add `.authenticate(...)` or set `FERREST_JWT_SECRET`",
+                    operation.method.to_uppercase(),
+                    operation.path
+                )));
+            }
+        }
         for resource in &self.resources {
             resource.spec.check_defaults().map_err(Error::Config)?;
         }
@@ -463,9 +544,14 @@ impl App {
         // (method, path, operation id, owner)
         let mut taken: Vec<(String, String, String, String)> = Vec::new();
         for resource in &self.resources {
-            for (method, path, id) in crate::crud::operation_routes(resource.spec) {
+            for route in crate::crud::operation_routes(resource.spec) {
                 let owner = format!("the CRUD routes of `{}`", resource.spec.name);
-                taken.push((method.to_owned(), path, id, owner));
+                taken.push((
+                    route.method.to_owned(),
+                    route.path,
+                    route.operation_id,
+                    owner,
+                ));
             }
         }
         if self.docs {

@@ -9,10 +9,11 @@ use axum::Router;
 use axum::extract::{OriginalUri, RawQuery};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get};
+use axum::routing::{MethodRouter, delete as delete_route, get, patch, post};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
 use sea_orm::{Condition, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 
+use crate::auth::{Permission, guard};
 use crate::ctx::{CrudCtx, Ctx};
 use crate::db::{AppState, db_error};
 use crate::extract::{JsonBody, PathId};
@@ -29,22 +30,23 @@ use crate::write;
 pub(crate) fn routes<R: Resource>() -> Router<AppState> {
     let spec = R::spec();
     let ops = spec.operations;
+    let access = spec.access;
     let mut collection: MethodRouter<AppState> = MethodRouter::new();
     if ops.list {
-        collection = collection.merge(get(list::<R>));
+        collection = collection.merge(guard(get(list::<R>), &[access.list]));
     }
     if ops.create {
-        collection = collection.post(create::<R>);
+        collection = collection.merge(guard(post(create::<R>), &[access.create]));
     }
     let mut item: MethodRouter<AppState> = MethodRouter::new();
     if ops.get {
-        item = item.merge(get(read::<R>));
+        item = item.merge(guard(get(read::<R>), &[access.get]));
     }
     if ops.update {
-        item = item.patch(update::<R>);
+        item = item.merge(guard(patch(update::<R>), &[access.update]));
     }
     if ops.delete {
-        item = item.delete(delete::<R>);
+        item = item.merge(guard(delete_route(delete::<R>), &[access.delete]));
     }
     let mut router = Router::new();
     if ops.list || ops.create {
@@ -70,13 +72,14 @@ pub fn nested_route<P: Resource, C: Resource>(
         .relation(relation)
         .expect("#[derive(Resource)] declares the relation it routes")
         .foreign_key();
+    let route = get(
+        move |ctx: CrudCtx, id: PathId<P::Id>, uri: OriginalUri, query: RawQuery| {
+            nested_list::<P, C>(ctx, id, uri, query, foreign_key)
+        },
+    );
     router.route(
         &nested_path(P::spec().path, relation),
-        get(
-            move |ctx: CrudCtx, id: PathId<P::Id>, uri: OriginalUri, query: RawQuery| {
-                nested_list::<P, C>(ctx, id, uri, query, foreign_key)
-            },
-        ),
+        guard(route, &[P::spec().access.get, C::spec().access.list]),
     )
 }
 
@@ -85,46 +88,77 @@ pub(crate) fn nested_path(parent: &str, relation: &str) -> String {
     format!("{}/{relation}", item_path(parent))
 }
 
-/// The `(method, path, operation id)` of each CRUD route of a resource, nested lists
-/// included; the document uses the same ids.
-pub(crate) fn operation_routes(spec: &ResourceSpec) -> Vec<(&'static str, String, String)> {
-    let ops = spec.operations;
+/// One CRUD route: what the document and the startup checks know of it.
+pub(crate) struct CrudRoute {
+    pub method: &'static str,
+    pub path: String,
+    pub operation_id: String,
+    /// What the caller needs: the operation's permission, and for a nested list the
+    /// parent's `get` as well.
+    pub permissions: Vec<Permission>,
+}
+
+/// Each CRUD route of a resource, nested lists included; the document uses the same
+/// operation ids.
+pub(crate) fn operation_routes(spec: &ResourceSpec) -> Vec<CrudRoute> {
+    let (ops, access) = (spec.operations, spec.access);
     let item = item_path(spec.path);
     let mut routes = Vec::new();
-    for (on, method, path, id) in [
+    for (on, method, path, id, permission) in [
         (
             ops.list,
             "get",
             spec.path.to_owned(),
             format!("list{}", spec.plural),
+            access.list,
         ),
         (
             ops.create,
             "post",
             spec.path.to_owned(),
             format!("create{}", spec.name),
+            access.create,
         ),
-        (ops.get, "get", item.clone(), format!("get{}", spec.name)),
+        (
+            ops.get,
+            "get",
+            item.clone(),
+            format!("get{}", spec.name),
+            access.get,
+        ),
         (
             ops.update,
             "patch",
             item.clone(),
             format!("update{}", spec.name),
+            access.update,
         ),
-        (ops.delete, "delete", item, format!("delete{}", spec.name)),
+        (
+            ops.delete,
+            "delete",
+            item,
+            format!("delete{}", spec.name),
+            access.delete,
+        ),
     ] {
         if on {
-            routes.push((method, path, id));
+            routes.push(CrudRoute {
+                method,
+                path,
+                operation_id: id,
+                permissions: vec![permission],
+            });
         }
     }
     for relation in spec.relations {
         let child = (relation.target)();
         if matches!(relation.kind, RelationKind::HasMany { .. }) && child.operations.list {
-            routes.push((
-                "get",
-                nested_path(spec.path, relation.name),
-                format!("list{}{}", spec.name, child.plural),
-            ));
+            routes.push(CrudRoute {
+                method: "get",
+                path: nested_path(spec.path, relation.name),
+                operation_id: format!("list{}{}", spec.name, child.plural),
+                permissions: vec![access.get, child.access.list],
+            });
         }
     }
     routes

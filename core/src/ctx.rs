@@ -13,6 +13,7 @@ use sea_orm::{
     TransactionOptions, TransactionTrait,
 };
 
+use crate::auth::{Caller, Principal};
 use crate::db::AppState;
 use crate::hooks::HookRegistry;
 use crate::problem::ApiError;
@@ -39,6 +40,8 @@ pub struct Ctx {
     pub(crate) hooks: Arc<HookRegistry>,
     /// `None` where nothing reads it: a CRUD operation of an app without hooks.
     request: Option<Arc<Request>>,
+    /// Who sent the request.
+    pub(crate) caller: Caller,
 }
 
 #[derive(Debug, Default)]
@@ -54,7 +57,14 @@ impl Ctx {
             storage: state.storage,
             hooks: state.hooks.clone(),
             request: None,
+            caller: Caller::of(&Extensions::new()),
         }
+    }
+
+    /// The authenticated caller, `None` when the request is anonymous (or there is no
+    /// request: a context made for a test or a task).
+    pub fn principal(&self) -> Option<&Principal> {
+        self.caller.principal.as_deref()
     }
 
     fn request(&self) -> &Request {
@@ -173,6 +183,7 @@ impl FromRequestParts<AppState> for Ctx {
                 headers: parts.headers.clone(),
                 extensions: parts.extensions.clone(),
             })),
+            caller: Caller::of(&parts.extensions),
             ..Ctx::new(state)
         })
     }
@@ -187,7 +198,10 @@ impl FromRequestParts<AppState> for CrudCtx {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         if state.hooks.is_empty() {
-            Ok(CrudCtx(Ctx::new(state)))
+            Ok(CrudCtx(Ctx {
+                caller: Caller::of(&parts.extensions),
+                ..Ctx::new(state)
+            }))
         } else {
             Ctx::from_request_parts(parts, state).await.map(CrudCtx)
         }

@@ -232,6 +232,9 @@ pub struct Endpoint {
     pub body: Option<RefOr<Schema>>,
     /// The responses of the return type.
     pub responses: Vec<DocumentedResponse>,
+    /// Who may call it: `auth = ...`, `authenticated` for a method that takes a
+    /// [`Principal`](crate::auth::Principal), public otherwise.
+    pub permission: crate::auth::Permission,
 }
 
 /// An `#[ferrest::endpoints]` impl block: its routes and their operations.

@@ -35,6 +35,7 @@
 #![warn(missing_docs)]
 
 mod app;
+pub mod auth;
 mod crud;
 mod ctx;
 mod db;
@@ -65,6 +66,8 @@ pub mod validate;
 pub mod __private;
 
 pub use app::{App, Error};
+/// For implementing [`auth::Authenticator`].
+pub use async_trait::async_trait;
 pub use middleware::{DEFAULT_TIMEOUT, MAX_BODY_BYTES, REQUEST_ID};
 
 pub use ctx::{Ctx, Db};

@@ -67,15 +67,23 @@ where
 }
 
 impl Middleware {
-    /// Wraps the routes, innermost first: the user's layers, the body limit, the timeout,
+    /// Wraps the routes, innermost first: the user's layers, authentication, the body limit, the timeout,
     /// problems for bodiless and plain-text errors, the panic catcher, compression,
     /// CORS, and request ids around tracing. Every response is then a problem when it
     /// is an error, compressed after it became one, with CORS headers and an id even
     /// when a handler panicked.
-    pub(crate) fn apply(self, mut router: Router<AppState>) -> Router<AppState> {
+    pub(crate) fn apply(
+        self,
+        mut router: Router<AppState>,
+        auth: std::sync::Arc<crate::auth::Auth>,
+    ) -> Router<AppState> {
         for layer in self.layers {
             router = layer(router);
         }
+        // Outside the user's layers, so they see the caller too.
+        router = router.layer(axum::middleware::from_fn(move |request, next| {
+            crate::auth::authenticate(auth.clone(), request, next)
+        }));
         router = router.layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
         if let Some(timeout) = self.timeout {
             router = router.layer(axum::middleware::from_fn(

@@ -12,6 +12,7 @@ pub use serde_json;
 pub use utoipa;
 pub use uuid;
 
+pub use crate::auth::guard;
 pub use crate::crud::{load, nested_route};
 pub use crate::endpoints::reference;
 pub use crate::hooks::{HookFuture, HookOutput, HookSet, Hooks, TypedError};

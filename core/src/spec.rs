@@ -25,6 +25,8 @@ pub struct ResourceSpec {
     pub fields: &'static [FieldSpec],
     /// Which CRUD operations are routed.
     pub operations: Operations,
+    /// Who may call each of them: `#[rest(auth(...))]`.
+    pub access: crate::auth::Access,
     /// Largest `limit` a list request may ask for.
     pub max_limit: u64,
     /// How list requests page: by `offset` or by an opaque `cursor`.

@@ -51,7 +51,48 @@ pub fn to_openapi_30(doc: &Value) -> Value {
         }
     }
     walk(&mut doc, false);
+    security_roles(&mut doc);
     doc
+}
+
+/// 3.1 lets a requirement of an HTTP or API key scheme list the roles it needs; 3.0
+/// allows names there only for OAuth2 and OpenID Connect schemes.
+fn security_roles(doc: &mut Value) {
+    let Some(Value::Object(schemes)) = doc.pointer("/components/securitySchemes") else {
+        return;
+    };
+    let scoped: Vec<String> = schemes
+        .iter()
+        .filter(|(_, s)| matches!(s["type"].as_str(), Some("oauth2" | "openIdConnect")))
+        .map(|(name, _)| name.clone())
+        .collect();
+    let clear = |requirements: &mut Value| {
+        for requirement in requirements.as_array_mut().into_iter().flatten() {
+            for (name, names) in requirement.as_object_mut().into_iter().flatten() {
+                if !scoped.contains(name) {
+                    *names = json!([]);
+                }
+            }
+        }
+    };
+    if let Some(security) = doc.get_mut("security") {
+        clear(security);
+    }
+    for item in doc["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|p| p.values_mut())
+    {
+        for operation in item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|i| i.values_mut())
+        {
+            if let Some(security) = operation.get_mut("security") {
+                clear(security);
+            }
+        }
+    }
 }
 
 /// Walks non-schema document objects; `named` means the keys of `v` are user names.

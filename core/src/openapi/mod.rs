@@ -6,6 +6,7 @@ pub(crate) mod endpoints;
 pub(crate) mod hooks;
 mod operations;
 mod schema;
+pub(crate) mod security;
 
 pub use downgrade::to_openapi_30;
 pub(crate) use schema::apply_rules;

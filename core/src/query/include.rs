@@ -99,6 +99,12 @@ pub(crate) async fn attach(
 ) -> Result<(), ApiError> {
     for include in includes {
         let target = (include.relation.target)();
+        // An included row is read as its own routes would read it.
+        let permission = match include.relation.kind {
+            RelationKind::BelongsTo { .. } => target.access.get,
+            RelationKind::HasMany { .. } => target.access.list,
+        };
+        permission.check(&ctx.caller)?;
         // `key` is the field of `rows` whose values select the related rows by
         // `target_key`, the field of the related rows.
         let (key, target_key) = match include.relation.kind {

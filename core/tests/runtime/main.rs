@@ -1,6 +1,7 @@
 //! Runtime tests of ferrest with resources declared here: every value kind on every
 //! backend, schema evolution, operation selection.
 
+mod auth;
 mod cursor;
 mod evolution;
 mod hooks;

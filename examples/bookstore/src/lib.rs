@@ -3,6 +3,7 @@
 //! `cargo run -p bookstore` serves it on an SQLite file in the working directory;
 //! set `DATABASE_URL` for PostgreSQL or MySQL/MariaDB.
 
+use ferrest::auth::{Jwt, Principal};
 use ferrest::prelude::*;
 use ferrest::sea_orm::sea_query::{Expr, ExprTrait};
 use ferrest::sea_orm::{EntityTrait, QueryFilter, QuerySelect};
@@ -11,6 +12,7 @@ use ferrest::web::{Json, Path, Query};
 /// Someone who writes books.
 #[derive(Resource)]
 #[rest(table = "authors", path = "/authors", tag = "Authors")]
+#[rest(auth(delete = role("admin")))]
 #[rest(has_many = Book, include(books))]
 pub struct Author {
     #[rest(id)]
@@ -37,6 +39,7 @@ pub struct Author {
 /// A book in the catalogue.
 #[derive(Resource)]
 #[rest(table = "books", path = "/books", tag = "Books", include(author))]
+#[rest(auth(delete = role("admin")))]
 pub struct Book {
     #[rest(id, filter(eq, in))]
     pub id: i64,
@@ -151,7 +154,7 @@ impl Book {
     /// Put a book on sale.
     ///
     /// Sets `published`; a book that is on sale already is a `409`.
-    #[rest(post = "/books/{id}/publish")]
+    #[rest(post = "/books/{id}/publish", auth = role("editor", "admin"))]
     pub async fn publish(ctx: Ctx, Path(id): Path<i64>) -> Result<Json<Book>, PublishError> {
         let book: Book = ctx.get(id).await?;
         if book.published {
@@ -168,7 +171,7 @@ impl Book {
     ///
     /// The body's rules are checked as a resource's are: a `422` names each failing
     /// field.
-    #[rest(post = "/books/{id}/discount")]
+    #[rest(post = "/books/{id}/discount", auth = role("editor", "admin"))]
     pub async fn discount(
         ctx: Ctx,
         Path(id): Path<i64>,
@@ -245,10 +248,34 @@ fn not_blank(name: &str) -> Result<(), Invalid> {
     }
 }
 
-/// The bookstore app: both resources, titled for the document.
+/// The secret the bookstore signs and checks tokens with when `FERREST_JWT_SECRET` (or
+/// a public key) is not configured, so `cargo run -p bookstore` works as it is. Never
+/// deploy with it.
+pub const DEVELOPMENT_SECRET: &str = "bookstore development secret: set FERREST_JWT_SECRET";
+
+/// How the bookstore checks bearer tokens: as configured, else with
+/// [`DEVELOPMENT_SECRET`].
+pub fn jwt() -> Result<Jwt, ferrest::Error> {
+    Ok(Jwt::from_env()?.unwrap_or_else(|| Jwt::hs256(DEVELOPMENT_SECRET)))
+}
+
+/// A bearer token for `subject` with `roles`, valid for a day: what
+/// `cargo run -p bookstore -- token ada editor` prints, for Swagger UI's "Authorize".
+pub fn token(subject: &str, roles: &[&str]) -> Result<String, ferrest::Error> {
+    let principal = Principal::new(subject).with_roles(roles.iter().copied());
+    jwt()?.sign(&principal, std::time::Duration::from_secs(24 * 3600))
+}
+
+/// The bookstore app: both resources, titled for the document. Everyone reads and
+/// adds to the catalogue; editors publish and discount books; admins delete.
 pub fn app() -> ferrest::App {
-    ferrest::App::from_env()
-        .title("Bookstore")
+    let app = ferrest::App::from_env();
+    // `from_env` added the configured Jwt already.
+    let app = match Jwt::from_env() {
+        Ok(None) => app.authenticate(Jwt::hs256(DEVELOPMENT_SECRET)),
+        _ => app,
+    };
+    app.title("Bookstore")
         .version(env!("CARGO_PKG_VERSION"))
         .description("The ferrest example service: authors and their books.")
         .resource::<Author>()

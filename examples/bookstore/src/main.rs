@@ -1,5 +1,7 @@
 //! `cargo run -p bookstore`: serves the bookstore with Swagger UI at `/docs`.
-//! `cargo run -p bookstore -- openapi` prints the OpenAPI document instead.
+//! `cargo run -p bookstore -- openapi` prints the OpenAPI document instead;
+//! `cargo run -p bookstore -- token ada editor` prints a bearer token for `ada` with the
+//! role `editor`, to paste into Swagger UI's "Authorize" dialog.
 
 #[tokio::main]
 async fn main() -> Result<(), ferrest::Error> {
@@ -13,8 +15,19 @@ async fn main() -> Result<(), ferrest::Error> {
             println!("{document}");
             Ok(())
         }
+        Some("token") => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            let Some((subject, roles)) = args.split_first() else {
+                return Err(ferrest::Error::Config(
+                    "usage: bookstore token <subject> [<role>...]".to_owned(),
+                ));
+            };
+            let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
+            println!("{}", bookstore::token(subject, &roles)?);
+            Ok(())
+        }
         Some(other) => Err(ferrest::Error::Config(format!(
-            "unknown command `{other}`; run without arguments to serve, or with `openapi`"
+            "unknown command `{other}`; run without arguments to serve, or with `openapi` or `token <subject> [<role>...]`"
         ))),
         None => app.serve().await,
     }

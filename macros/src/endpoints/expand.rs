@@ -32,8 +32,12 @@ pub fn endpoints(
         } else {
             quote!(::<_, _, _, #(#types),*>)
         };
+        let permission = permission(m).tokens();
         quote! {
-            let router = router.route(#path, #private::axum::routing::#verb(#private::#handler #generics(Self::#ident)));
+            let router = router.route(#path, #private::guard(
+                #private::axum::routing::#verb(#private::#handler #generics(Self::#ident)),
+                &[#permission],
+            ));
         }
     });
     let records = methods.iter().map(|m| record(m, &default_tag, &type_name));
@@ -218,6 +222,7 @@ fn record(method: &Method, default_tag: &str, type_name: &str) -> TokenStream {
         .iter()
         .any(|a| a.extractor().as_deref() == Some("Path") || unwrap(a, "Query").is_some());
     let reads_json = method.args.iter().any(|a| unwrap(a, "Json").is_some());
+    let permission = permission(method).tokens();
     let output = match &method.output {
         Some(ty) => {
             quote_spanned!(ty.span()=> <#ty as ::ferrest::Responds>::responses(&mut responses);)
@@ -242,8 +247,25 @@ fn record(method: &Method, default_tag: &str, type_name: &str) -> TokenStream {
                 query_parameters: parameters,
                 body: #body,
                 responses,
+                permission: #permission,
             }
         }
+    }
+}
+
+/// The method's `auth`; without one, a method that takes a `Principal` needs an
+/// authenticated caller (the extractor refuses others), and the document says so.
+fn permission(method: &Method) -> crate::model::Permission {
+    match &method.permission {
+        Some(permission) => permission.clone(),
+        None if method
+            .args
+            .iter()
+            .any(|a| a.extractor().as_deref() == Some("Principal")) =>
+        {
+            crate::model::Permission::Authenticated
+        }
+        None => crate::model::Permission::Public,
     }
 }
 

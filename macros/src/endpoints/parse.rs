@@ -20,6 +20,8 @@ pub struct Method {
     pub path: LitStr,
     pub tag: Option<LitStr>,
     pub operation_id: Option<LitStr>,
+    /// `auth = role("editor")`; `None` when not given (or not valid, and reported).
+    pub permission: Option<crate::model::Permission>,
     pub doc: Option<String>,
     pub asyncness: bool,
     /// Where `fn` was written, for errors about the signature.
@@ -157,6 +159,7 @@ pub fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> (Vec<Method>, 
         let mut verb: Option<(String, LitStr)> = None;
         let mut tag: Option<LitStr> = None;
         let mut operation_id = None;
+        let mut permission: Option<(crate::model::Permission, Span)> = None;
         let mut hook: Option<(String, Span)> = None;
         for attr in &rest {
             let parsed = attr.parse_nested_meta(|meta| {
@@ -184,6 +187,13 @@ pub fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> (Vec<Method>, 
                     tag = Some(meta.value()?.parse()?);
                 } else if key == keys::OPERATION_ID {
                     operation_id = Some(meta.value()?.parse()?);
+                } else if key == keys::AUTH {
+                    let raw = crate::parse::parse_permission(meta.value()?)?;
+                    if permission.is_some() {
+                        errors.at(meta.path.span(), "duplicate key `auth`");
+                    } else if let Some(parsed) = crate::model::Permission::from_raw(raw, errors) {
+                        permission = Some((parsed, meta.path.span()));
+                    }
                 } else {
                     errors.at(
                         meta.path.span(),
@@ -218,6 +228,11 @@ pub fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> (Vec<Method>, 
                     extra.span(),
                     "a hook is not an operation of its own: `tag` and `operation_id` apply to routes",
                 );
+            } else if let Some((_, span)) = &permission {
+                errors.at(
+                    *span,
+                    "a hook runs inside the operation that triggers it, under that operation's `auth`; `auth` applies to routes",
+                );
             }
             hooks.push(Hook {
                 ident: sig.ident.clone(),
@@ -251,6 +266,7 @@ pub fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> (Vec<Method>, 
             path,
             tag,
             operation_id,
+            permission: permission.map(|(p, _)| p),
             doc: crate::parse::doc_comment(&function.attrs),
             asyncness: sig.asyncness.is_some(),
             fn_span: sig.fn_token.span,

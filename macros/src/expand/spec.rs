@@ -37,6 +37,7 @@ pub fn spec_static(resource: &Resource) -> TokenStream {
     let relations = relations(resource);
     let includes = resource.includes.iter().map(|(name, _)| name);
     let ident = &resource.ident;
+    let access = resource.access.tokens();
     quote! {
         #(#patterns)*
         static #spec: ::ferrest::__private::spec::ResourceSpec = ::ferrest::__private::spec::ResourceSpec {
@@ -50,6 +51,7 @@ pub fn spec_static(resource: &Resource) -> TokenStream {
             operations: ::ferrest::__private::spec::Operations {
                 list: #list, get: #get, create: #create, update: #update, delete: #delete,
             },
+            access: #access,
             fields: &[#(#fields),*],
             pagination: ::ferrest::__private::spec::Pagination::#pagination,
             relations: &[#(#relations),*],

@@ -1,9 +1,11 @@
 //! Stage 2: the validated model of a resource. Holds meaning and spans; emits no tokens.
 
+mod access;
 mod kind;
 mod resource;
 mod rules;
 
+pub use access::{Access, Permission};
 pub use kind::{FieldType, Kind, classify};
 pub use resource::{Field, Literal, Pagination, Resource, Role, plural, snake_case};
 pub use rules::Rule;

@@ -28,6 +28,8 @@ pub struct Resource {
     pub has_many: Vec<HasMany>,
     /// `include(...)`: relation names allowed in `?include=`.
     pub includes: Vec<(String, Span)>,
+    /// Who may call each operation.
+    pub access: super::Access,
     pub fields: Vec<Field>,
 }
 
@@ -151,6 +153,10 @@ impl Resource {
             .include
             .map(|(names, _)| names.iter().map(|n| (n.to_string(), n.span())).collect())
             .unwrap_or_default();
+        let access = raw
+            .auth
+            .map(|(entries, _)| super::Access::from_raw(entries, errors))
+            .unwrap_or_default();
         let fields: Vec<Option<Field>> = raw
             .fields
             .into_iter()
@@ -172,6 +178,7 @@ impl Resource {
             pagination,
             has_many,
             includes,
+            access,
             fields,
         })
     }

@@ -26,6 +26,8 @@ pub struct RawContainer {
     pub has_many: Vec<syn::Path>,
     /// `include(author, books)`.
     pub include: Option<(Vec<Ident>, Span)>,
+    /// `auth(read = public, ...)`.
+    pub auth: Option<(Vec<(Ident, super::RawPermission)>, Span)>,
     pub fields: Vec<RawField>,
 }
 
@@ -41,6 +43,7 @@ pub fn parse_container(input: &DeriveInput, errors: &mut Errors) -> Option<RawCo
     let mut max_limit = Slot::new(keys::MAX_LIMIT);
     let mut paginate = Slot::new(keys::PAGINATE);
     let mut include = Slot::new(keys::INCLUDE);
+    let mut auth = Slot::new(keys::AUTH);
     let mut has_many = Vec::new();
 
     for attr in input.attrs.iter().filter(|a| a.path().is_ident(keys::REST)) {
@@ -56,6 +59,10 @@ pub fn parse_container(input: &DeriveInput, errors: &mut Errors) -> Option<RawCo
                 keys::PAGINATE => paginate.set(errors, span, meta.value()?.parse()?),
                 keys::INCLUDE => include.set(errors, span, super::ident_list(&meta)?),
                 keys::HAS_MANY => has_many.push(meta.value()?.parse()?),
+                keys::AUTH => {
+                    let entries = super::parse_access(&meta, errors)?;
+                    auth.set(errors, span, entries);
+                }
                 other => {
                     errors.at(
                         span,
@@ -114,6 +121,7 @@ pub fn parse_container(input: &DeriveInput, errors: &mut Errors) -> Option<RawCo
         paginate: paginate.value(),
         has_many,
         include: include.get(),
+        auth: auth.get(),
         fields,
     })
 }

@@ -13,9 +13,23 @@ pub const MAX_LIMIT: &str = "max_limit";
 pub const PAGINATE: &str = "paginate";
 pub const HAS_MANY: &str = "has_many";
 pub const INCLUDE: &str = "include";
+pub const AUTH: &str = "auth";
 pub const CONTAINER_KEYS: &[&str] = &[
-    TABLE, PATH, TAG, ONLY, EXCLUDE, MAX_LIMIT, PAGINATE, HAS_MANY, INCLUDE,
+    TABLE, PATH, TAG, ONLY, EXCLUDE, MAX_LIMIT, PAGINATE, HAS_MANY, INCLUDE, AUTH,
 ];
+
+// auth(...): which operations a permission covers; the most specific key wins
+pub const ALL: &str = "all";
+pub const READ: &str = "read";
+pub const WRITE: &str = "write";
+pub const ACCESS_KEYS: &[&str] = &[ALL, READ, WRITE, LIST, GET, CREATE, UPDATE, DELETE];
+
+// permissions: auth(read = public, delete = role("admin"))
+pub const PUBLIC: &str = "public";
+pub const AUTHENTICATED: &str = "authenticated";
+pub const ROLE: &str = "role";
+pub const SCOPE: &str = "scope";
+pub const PERMISSIONS: &[&str] = &[PUBLIC, AUTHENTICATED, ROLE, SCOPE];
 
 // pagination modes: paginate = offset | cursor
 pub const OFFSET: &str = "offset";
@@ -83,7 +97,7 @@ pub const HOOKS: &[&str] = &[
     "read_filter",
 ];
 /// The keys of a route besides its verb.
-pub const ROUTE_KEYS: &[&str] = &[TAG, OPERATION_ID];
+pub const ROUTE_KEYS: &[&str] = &[TAG, OPERATION_ID, AUTH];
 
 // operations named in only(...) / exclude(...)
 pub const LIST: &str = "list";
@@ -111,6 +125,8 @@ mod tests {
             super::VERBS,
             super::ROUTE_KEYS,
             super::HOOKS,
+            super::ACCESS_KEYS,
+            super::PERMISSIONS,
         ];
         let missing: Vec<&str> = all
             .iter()

@@ -1,12 +1,14 @@
 //! Stage 1: syntax to raw values. Knows attribute spelling, nothing about meaning;
 //! reports unknown and duplicate keys.
 
+mod auth;
 mod container;
 mod field;
 pub mod keys;
 mod rules;
 mod slot;
 
+pub use auth::{RawPermission, parse_access, parse_permission};
 pub use container::{RawContainer, parse_container};
 pub use field::RawField;
 pub use rules::{RawBound, RawRule, parse_rules};

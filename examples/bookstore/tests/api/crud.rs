@@ -187,6 +187,7 @@ async fn patch_with_nothing_changes_nothing(client: TestClient) {
 }
 
 async fn delete_returns_204_then_404(client: TestClient) {
+    let client = crate::support::admin(&client);
     let author_id = author(&client, "delete@example.org").await;
     let uri = format!("/authors/{author_id}");
     let deleted = client.delete(&uri).await;

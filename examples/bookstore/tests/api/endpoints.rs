@@ -4,7 +4,7 @@
 use ferrest::testing::TestClient;
 use serde_json::json;
 
-use crate::support::{author, book, on_every_backend};
+use crate::support::{author, book, editor, on_every_backend, signed_in, staff};
 
 on_every_backend!(
     publishing_a_book_sets_it_on_sale_once,
@@ -12,11 +12,14 @@ on_every_backend!(
     every_documented_operation_is_routed,
     a_book_on_sale_stays_and_keeps_its_isbn,
     a_discount_body_is_validated,
+    editors_publish_and_admins_delete,
 );
 
 /// The hooks of `Book`: `before_delete` and `before_update` refuse, in the write's
 /// transaction, and nothing changes.
 async fn a_book_on_sale_stays_and_keeps_its_isbn(client: TestClient) {
+    // Publishing, discounts and deletes need an editor or an admin.
+    let client = staff(&client);
     let ada = author(&client, "ada@example.org").await;
     let id = client.post("/books", book(ada, "9780000000001")).await.body["id"]
         .as_i64()
@@ -54,6 +57,8 @@ async fn a_book_on_sale_stays_and_keeps_its_isbn(client: TestClient) {
 }
 
 async fn publishing_a_book_sets_it_on_sale_once(client: TestClient) {
+    // Publishing, discounts and deletes need an editor or an admin.
+    let client = staff(&client);
     let ada = author(&client, "ada@example.org").await;
     let created = client.post("/books", book(ada, "9780000000001")).await.body;
     let id = created["id"].as_i64().unwrap();
@@ -93,6 +98,8 @@ async fn publishing_a_book_sets_it_on_sale_once(client: TestClient) {
 }
 
 async fn author_stats_aggregate_their_books(client: TestClient) {
+    // Publishing, discounts and deletes need an editor or an admin.
+    let client = staff(&client);
     let ada = author(&client, "ada@example.org").await;
     let bob = author(&client, "bob@example.org").await;
     for (n, (author_id, price)) in [(ada, 1000), (ada, 2001), (bob, 5)].into_iter().enumerate() {
@@ -142,6 +149,8 @@ async fn author_stats_aggregate_their_books(client: TestClient) {
 /// `Valid<Json<Discount>>`: the body's declared rules, each failing field reported
 /// at once with the codes of a resource's body.
 async fn a_discount_body_is_validated(client: TestClient) {
+    // Publishing, discounts and deletes need an editor or an admin.
+    let client = staff(&client);
     let ada = author(&client, "ada@example.org").await;
     let id = client.post("/books", book(ada, "9780000000001")).await.body["id"]
         .as_i64()
@@ -198,6 +207,7 @@ async fn a_discount_body_is_validated(client: TestClient) {
 /// without being routed. A route without a document entry is a startup error
 /// (`App::endpoints` records both from one declaration).
 async fn every_documented_operation_is_routed(client: TestClient) {
+    let client = staff(&client);
     let document = client.get("/openapi.json").await.body;
     let mut checked = 0;
     for (path, item) in document["paths"].as_object().unwrap() {
@@ -233,4 +243,56 @@ async fn every_documented_operation_is_routed(client: TestClient) {
     unique.dedup();
     assert_eq!(unique.len(), operations.len(), "{operations:?}");
     assert!(operations.contains(&"publishBook") && operations.contains(&"statsAuthor"));
+}
+
+/// Everyone reads and adds; editors publish and discount; admins delete. Refusals
+/// change nothing.
+async fn editors_publish_and_admins_delete(client: TestClient) {
+    let reader = signed_in(&client, "ada", &[]);
+    let eve = editor(&client);
+    let ada = author(&client, "ada@example.org").await;
+    let id = client.post("/books", book(ada, "9780000000001")).await.body["id"]
+        .as_i64()
+        .unwrap();
+    let publish = format!("/books/{id}/publish");
+
+    let anonymous = client.post(&publish, json!(null)).await;
+    assert_eq!(anonymous.status, 401, "{}", anonymous.text);
+    assert_eq!(anonymous.body["code"], "unauthenticated");
+    assert!(
+        anonymous
+            .header("www-authenticate")
+            .unwrap()
+            .starts_with("Bearer")
+    );
+    let refused = reader.post(&publish, json!(null)).await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    assert_eq!(refused.body["code"], "forbidden");
+    assert_eq!(
+        client.get(&format!("/books/{id}")).await.body["published"],
+        false
+    );
+    assert_eq!(eve.post(&publish, json!(null)).await.status, 200);
+    let discount = eve
+        .post(
+            &format!("/books/{id}/discount"),
+            json!({"percent": 10, "reason": "sale"}),
+        )
+        .await;
+    assert_eq!(discount.status, 200, "{}", discount.text);
+
+    let book = format!("/books/{id}");
+    assert_eq!(client.delete(&book).await.status, 401);
+    assert_eq!(eve.delete(&book).await.status, 403);
+    assert_eq!(
+        eve.patch(&book, json!({"published": false})).await.status,
+        200
+    );
+    let admin = crate::support::admin(&client);
+    assert_eq!(admin.delete(&book).await.status, 204);
+
+    let forged = client.with_header("authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.e30.x");
+    let rejected = forged.get("/books").await;
+    assert_eq!(rejected.status, 401, "{}", rejected.text);
+    assert_eq!(rejected.body["code"], "invalid_credentials");
 }

@@ -165,19 +165,37 @@ fn operations_document_their_errors() {
             .cloned()
             .collect()
     };
-    assert_eq!(codes("/books", "get"), ["200", "400", "503"]);
+    // Every operation may meet wrong credentials (401); deleting needs a role (403).
+    assert_eq!(codes("/books", "get"), ["200", "400", "401", "503"]);
     assert_eq!(
         codes("/books", "post"),
-        ["201", "400", "409", "413", "415", "422", "503"]
+        ["201", "400", "401", "409", "413", "415", "422", "503"]
     );
-    assert_eq!(codes("/books/{id}", "get"), ["200", "400", "404", "503"]);
+    assert_eq!(
+        codes("/books/{id}", "get"),
+        ["200", "400", "401", "404", "503"]
+    );
     assert_eq!(
         codes("/books/{id}", "patch"),
-        ["200", "400", "404", "409", "413", "415", "422", "503"]
+        [
+            "200", "400", "401", "404", "409", "413", "415", "422", "503"
+        ]
     );
     assert_eq!(
         codes("/books/{id}", "delete"),
-        ["204", "400", "404", "409", "503"]
+        ["204", "400", "401", "403", "404", "409", "503"]
+    );
+    assert_eq!(
+        document["paths"]["/books/{id}"]["delete"]["security"],
+        serde_json::json!([{"bearer": ["admin"]}])
+    );
+    assert_eq!(
+        document["paths"]["/books"]["get"]["security"],
+        serde_json::json!([{}, {"bearer": []}])
+    );
+    assert_eq!(
+        document["components"]["securitySchemes"]["bearer"],
+        serde_json::json!({"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     );
     let created = &document["paths"]["/books"]["post"]["responses"]["201"];
     assert!(created["headers"].get("Location").is_some());

@@ -31,3 +31,24 @@ pub fn book(author_id: i64, isbn: &str) -> serde_json::Value {
         "author_id": author_id,
     })
 }
+
+/// The same client, sending a bearer token for `subject` with `roles`.
+pub fn signed_in(client: &TestClient, subject: &str, roles: &[&str]) -> TestClient {
+    let token = bookstore::token(subject, roles).expect("the development secret signs");
+    client.with_header("authorization", &format!("Bearer {token}"))
+}
+
+/// An admin: deletes.
+pub fn admin(client: &TestClient) -> TestClient {
+    signed_in(client, "root", &["admin"])
+}
+
+/// An editor: publishes and discounts.
+pub fn editor(client: &TestClient) -> TestClient {
+    signed_in(client, "eve", &["editor"])
+}
+
+/// Both: for tests of what the operations do once allowed.
+pub fn staff(client: &TestClient) -> TestClient {
+    signed_in(client, "staff", &["editor", "admin"])
+}

@@ -1,0 +1,284 @@
+//! [`Jwt`]: bearer tokens signed with a shared secret (HS256) or a key pair
+//! (RS256, ES256), checked by the `jsonwebtoken` crate.
+
+use std::time::Duration;
+
+use axum::http::header;
+use axum::http::request::Parts;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde_json::{Map, Value};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+use super::{Authenticator, Principal, Rejected};
+
+/// Authenticates `Authorization: Bearer <token>` requests.
+///
+/// A token must carry `sub` and `exp`, be signed with the configured algorithm and key,
+/// and name the configured issuer and audience when they are set. Its `roles` claim (an
+/// array of strings; see [`Jwt::roles_claim`]) gives the principal's roles, `scope` (a
+/// space-separated string) or `scp` (an array) its scopes, and the other claims its
+/// [`claims`](Principal::claims).
+///
+/// ```
+/// use std::time::Duration;
+/// use ferrest::auth::{Jwt, Principal};
+///
+/// let jwt = Jwt::hs256("a secret of at least 32 bytes, at random").issuer("bookstore");
+/// let token = jwt.sign(&Principal::new("ada").with_roles(["editor"]), Duration::from_secs(3600))?;
+/// let app = ferrest::App::new().authenticate(jwt);
+/// # Ok::<(), ferrest::Error>(())
+/// ```
+pub struct Jwt {
+    algorithm: Algorithm,
+    decoding: DecodingKey,
+    encoding: Option<EncodingKey>,
+    issuer: Option<String>,
+    audience: Option<String>,
+    leeway: u64,
+    roles_claim: String,
+    /// What `jsonwebtoken` checks, rebuilt by each builder method.
+    validation: Validation,
+}
+
+impl Jwt {
+    /// HS256 with a shared secret, which both checks and [signs](Jwt::sign) tokens.
+    pub fn hs256(secret: impl AsRef<[u8]>) -> Self {
+        let secret = secret.as_ref();
+        let mut jwt = Jwt::new(Algorithm::HS256, DecodingKey::from_secret(secret));
+        jwt.encoding = Some(EncodingKey::from_secret(secret));
+        jwt
+    }
+
+    /// RS256 with the issuer's RSA public key in PEM.
+    pub fn rs256_pem(public_key: &[u8]) -> Result<Self, crate::Error> {
+        DecodingKey::from_rsa_pem(public_key)
+            .map(|key| Jwt::new(Algorithm::RS256, key))
+            .map_err(|e| crate::Error::Config(format!("the RS256 public key: {e}")))
+    }
+
+    /// ES256 with the issuer's P-256 public key in PEM.
+    pub fn es256_pem(public_key: &[u8]) -> Result<Self, crate::Error> {
+        DecodingKey::from_ec_pem(public_key)
+            .map(|key| Jwt::new(Algorithm::ES256, key))
+            .map_err(|e| crate::Error::Config(format!("the ES256 public key: {e}")))
+    }
+
+    fn new(algorithm: Algorithm, decoding: DecodingKey) -> Self {
+        Jwt {
+            algorithm,
+            decoding,
+            encoding: None,
+            issuer: None,
+            audience: None,
+            leeway: 30,
+            roles_claim: "roles".to_owned(),
+            validation: Validation::new(algorithm),
+        }
+        .validated()
+    }
+
+    /// The private key (PEM) that [`Jwt::sign`] uses with RS256 or ES256, for services
+    /// that issue their own tokens.
+    pub fn signing_key_pem(mut self, private_key: &[u8]) -> Result<Self, crate::Error> {
+        let key = match self.algorithm {
+            Algorithm::RS256 => EncodingKey::from_rsa_pem(private_key),
+            Algorithm::ES256 => EncodingKey::from_ec_pem(private_key),
+            _ => return Err(crate::Error::Config("HS256 signs with its secret".into())),
+        };
+        self.encoding =
+            Some(key.map_err(|e| crate::Error::Config(format!("the signing key: {e}")))?);
+        Ok(self)
+    }
+
+    /// Accept only tokens whose `iss` is `issuer`.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self.validated()
+    }
+
+    /// Accept only tokens whose `aud` names `audience`.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self.validated()
+    }
+
+    /// Clock skew tolerated on `exp` and `nbf` (default 30 seconds).
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway.as_secs();
+        self.validated()
+    }
+
+    /// The claim that lists the roles (default `roles`).
+    pub fn roles_claim(mut self, claim: impl Into<String>) -> Self {
+        self.roles_claim = claim.into();
+        self
+    }
+
+    /// Reads the configuration from the environment: `FERREST_JWT_SECRET` (HS256), or
+    /// `FERREST_JWT_PUBLIC_KEY_FILE` (a PEM file) with `FERREST_JWT_ALGORITHM` (`RS256`
+    /// or `ES256`); `FERREST_JWT_ISSUER` and `FERREST_JWT_AUDIENCE`. `None` when neither
+    /// key is set.
+    pub fn from_env() -> Result<Option<Self>, crate::Error> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let jwt = if let Some(secret) = var("FERREST_JWT_SECRET") {
+            Jwt::hs256(secret)
+        } else if let Some(file) = var("FERREST_JWT_PUBLIC_KEY_FILE") {
+            let pem = std::fs::read(&file).map_err(|e| {
+                crate::Error::Config(format!("FERREST_JWT_PUBLIC_KEY_FILE `{file}`: {e}"))
+            })?;
+            match var("FERREST_JWT_ALGORITHM").as_deref() {
+                Some("RS256") | None => Jwt::rs256_pem(&pem)?,
+                Some("ES256") => Jwt::es256_pem(&pem)?,
+                Some(other) => {
+                    return Err(crate::Error::Config(format!(
+                        "FERREST_JWT_ALGORITHM `{other}` is not supported; use `RS256` or `ES256`"
+                    )));
+                }
+            }
+        } else {
+            return Ok(None);
+        };
+        let jwt = match var("FERREST_JWT_ISSUER") {
+            Some(issuer) => jwt.issuer(issuer),
+            None => jwt,
+        };
+        Ok(Some(match var("FERREST_JWT_AUDIENCE") {
+            Some(audience) => jwt.audience(audience),
+            None => jwt,
+        }))
+    }
+
+    /// A token for `principal`, valid for `ttl`, naming the configured issuer and
+    /// audience: for tests, tools and services that issue their own tokens.
+    pub fn sign(&self, principal: &Principal, ttl: Duration) -> Result<String, crate::Error> {
+        let key = self.encoding.as_ref().ok_or_else(|| {
+            crate::Error::Config("this Jwt has no signing key; see `signing_key_pem`".into())
+        })?;
+        let mut claims = principal.claims.clone();
+        claims.insert("sub".into(), principal.subject.clone().into());
+        claims.insert(
+            "exp".into(),
+            (jsonwebtoken::get_current_timestamp() + ttl.as_secs()).into(),
+        );
+        if !principal.roles.is_empty() {
+            claims.insert(self.roles_claim.clone(), principal.roles.clone().into());
+        }
+        if !principal.scopes.is_empty() {
+            claims.insert("scope".into(), principal.scopes.join(" ").into());
+        }
+        if let Some(issuer) = &self.issuer {
+            claims.insert("iss".into(), issuer.clone().into());
+        }
+        if let Some(audience) = &self.audience {
+            claims.insert("aud".into(), audience.clone().into());
+        }
+        jsonwebtoken::encode(&Header::new(self.algorithm), &claims, key)
+            .map_err(|e| crate::Error::Config(format!("signing a token: {e}")))
+    }
+
+    fn validated(mut self) -> Self {
+        let mut validation = Validation::new(self.algorithm);
+        validation.leeway = self.leeway;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        if let Some(issuer) = &self.issuer {
+            validation.set_issuer(&[issuer]);
+        }
+        match &self.audience {
+            Some(audience) => validation.set_audience(&[audience]),
+            None => validation.validate_aud = false,
+        }
+        self.validation = validation;
+        self
+    }
+
+    fn principal(&self, mut claims: Map<String, Value>) -> Result<Principal, Rejected> {
+        let subject = match claims.remove("sub") {
+            Some(Value::String(subject)) => subject,
+            _ => return Err(Rejected("the token's `sub` claim is not a string".into())),
+        };
+        let strings = |value: Option<Value>, claim: &str| match value {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .map(|item| match item {
+                    Value::String(s) => Ok(s),
+                    _ => Err(Rejected(format!(
+                        "the token's `{claim}` claim holds a non-string"
+                    ))),
+                })
+                .collect(),
+            Some(_) => Err(Rejected(format!(
+                "the token's `{claim}` claim is not an array"
+            ))),
+        };
+        let roles = strings(claims.remove(&self.roles_claim), &self.roles_claim)?;
+        let scopes = match claims.remove("scope") {
+            Some(Value::String(scope)) => scope.split_whitespace().map(str::to_owned).collect(),
+            Some(_) => return Err(Rejected("the token's `scope` claim is not a string".into())),
+            None => strings(claims.remove("scp"), "scp")?,
+        };
+        Ok(Principal {
+            subject,
+            roles,
+            scopes,
+            claims,
+        })
+    }
+}
+
+/// Why a token was refused, in words a client developer can act on.
+fn reason(kind: &ErrorKind) -> String {
+    match kind {
+        ErrorKind::ExpiredSignature => "the token has expired".into(),
+        ErrorKind::ImmatureSignature => "the token is not valid yet (`nbf`)".into(),
+        ErrorKind::InvalidSignature => "the token's signature does not verify".into(),
+        ErrorKind::InvalidIssuer => "the token's issuer (`iss`) is not accepted".into(),
+        ErrorKind::InvalidAudience => "the token's audience (`aud`) is not accepted".into(),
+        ErrorKind::InvalidAlgorithm => {
+            "the token is signed with an algorithm that is not accepted".into()
+        }
+        ErrorKind::MissingRequiredClaim(claim) => format!("the token has no `{claim}` claim"),
+        _ => "the token is malformed".into(),
+    }
+}
+
+#[async_trait::async_trait]
+impl Authenticator for Jwt {
+    fn name(&self) -> &str {
+        "bearer"
+    }
+
+    fn scheme(&self) -> SecurityScheme {
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .build(),
+        )
+    }
+
+    fn challenge(&self) -> String {
+        r#"Bearer realm="api""#.to_owned()
+    }
+
+    async fn authenticate(&self, request: &Parts) -> Result<Option<Principal>, Rejected> {
+        let Some(value) = request.headers.get(header::AUTHORIZATION) else {
+            return Ok(None);
+        };
+        let value = value.to_str().unwrap_or_default();
+        let Some((scheme, token)) = value.split_once(' ') else {
+            return Ok(None);
+        };
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Ok(None);
+        }
+        let data = jsonwebtoken::decode::<Map<String, Value>>(
+            token.trim(),
+            &self.decoding,
+            &self.validation,
+        )
+        .map_err(|e| Rejected(reason(e.kind())))?;
+        self.principal(data.claims).map(Some)
+    }
+}

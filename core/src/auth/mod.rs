@@ -1,0 +1,170 @@
+//! Authentication and permissions.
+//!
+//! An app's [`Authenticator`]s ([`Jwt`], [`ApiKeys`], or the user's own) turn a
+//! request's credentials into a [`Principal`]; every request passes them once, in one
+//! layer, before any route. Credentials that are present but wrong answer `401` on
+//! every route; anonymous requests go on, and each operation's [`Permission`] decides.
+
+mod api_key;
+mod jwt;
+mod permission;
+mod principal;
+
+use std::sync::{Arc, LazyLock};
+
+use axum::extract::Request;
+use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+pub use api_key::ApiKeys;
+pub use jwt::Jwt;
+#[doc(hidden)]
+pub use permission::guard;
+pub use permission::{Access, Permission};
+pub use principal::Principal;
+pub(crate) use principal::SharedPrincipal;
+
+use crate::problem::ApiError;
+
+/// Finds the principal behind a request's credentials.
+///
+/// ```
+/// use ferrest::auth::{Authenticator, Principal, Rejected};
+/// use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+///
+/// /// Trusts the user name a gateway in front of the service put in a header.
+/// struct Gateway;
+///
+/// #[ferrest::async_trait]
+/// impl Authenticator for Gateway {
+///     fn name(&self) -> &str { "gateway" }
+///     fn scheme(&self) -> SecurityScheme {
+///         SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("x-forwarded-user")))
+///     }
+///     fn challenge(&self) -> String { "Gateway".into() }
+///     async fn authenticate(
+///         &self,
+///         request: &axum::http::request::Parts,
+///     ) -> Result<Option<Principal>, Rejected> {
+///         Ok(request
+///             .headers
+///             .get("x-forwarded-user")
+///             .and_then(|v| v.to_str().ok())
+///             .map(Principal::new))
+///     }
+/// }
+///
+/// let app = ferrest::App::new().authenticate(Gateway);
+/// ```
+#[async_trait::async_trait]
+pub trait Authenticator: Send + Sync + 'static {
+    /// The scheme's key in the document's `securitySchemes` (`bearer`, `apiKey`).
+    fn name(&self) -> &str;
+    /// The scheme as the document describes it, for Swagger UI's "Authorize" dialog.
+    fn scheme(&self) -> utoipa::openapi::security::SecurityScheme;
+    /// The challenge a `401` names in `WWW-Authenticate` (`Bearer realm="api"`).
+    fn challenge(&self) -> String;
+    /// `Ok(None)` when the request carries no credentials of this kind,
+    /// `Err` when it carries some that are not valid.
+    async fn authenticate(&self, request: &Parts) -> Result<Option<Principal>, Rejected>;
+}
+
+/// Credentials that were presented but are not valid: the `401`'s detail says why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected(pub String);
+
+/// The app's authenticators, in the order they are tried.
+#[derive(Default)]
+pub(crate) struct Auth {
+    pub authenticators: Vec<Box<dyn Authenticator>>,
+    /// Every challenge, for `WWW-Authenticate`.
+    challenge: Option<HeaderValue>,
+}
+
+impl Auth {
+    pub(crate) fn new(authenticators: Vec<Box<dyn Authenticator>>) -> Self {
+        let challenges: Vec<String> = authenticators.iter().map(|a| a.challenge()).collect();
+        Auth {
+            challenge: HeaderValue::from_str(&challenges.join(", "))
+                .ok()
+                .filter(|_| !challenges.is_empty()),
+            authenticators,
+        }
+    }
+
+    /// The first authenticator that recognises credentials decides.
+    async fn identify(&self, parts: &Parts) -> Result<Option<Principal>, ApiError> {
+        for authenticator in &self.authenticators {
+            match authenticator.authenticate(parts).await {
+                Ok(None) => continue,
+                Ok(Some(principal)) => return Ok(Some(principal)),
+                Err(Rejected(detail)) => {
+                    return Err(self.unauthorized("invalid_credentials", detail));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn unauthorized(&self, code: &'static str, detail: String) -> ApiError {
+        let problem = ApiError::new(StatusCode::UNAUTHORIZED, code, detail);
+        match &self.challenge {
+            Some(challenge) => problem.with_header(header::WWW_AUTHENTICATE, challenge.clone()),
+            None => problem,
+        }
+    }
+}
+
+/// Who sent a request, as the authentication layer found out; in the request's
+/// extensions.
+#[derive(Clone)]
+pub(crate) struct Caller {
+    pub principal: Option<SharedPrincipal>,
+    auth: Arc<Auth>,
+}
+
+impl std::fmt::Debug for Caller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Caller")
+            .field("principal", &self.principal)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Caller {
+    /// The caller a request's extensions hold; anonymous when no app authenticated it
+    /// (a router served without `App`).
+    pub(crate) fn of(extensions: &Extensions) -> Caller {
+        static NOBODY: LazyLock<Caller> = LazyLock::new(|| Caller {
+            principal: None,
+            auth: Arc::new(Auth::default()),
+        });
+        extensions
+            .get::<Caller>()
+            .cloned()
+            .unwrap_or_else(|| NOBODY.clone())
+    }
+
+    /// `401 unauthenticated`, naming the schemes that would do.
+    pub(crate) fn unauthenticated(&self) -> ApiError {
+        self.auth.unauthorized(
+            "unauthenticated",
+            "this operation needs credentials; `WWW-Authenticate` names the kinds accepted"
+                .to_owned(),
+        )
+    }
+}
+
+/// The layer in front of every route: the caller's principal joins the request, or
+/// wrong credentials answer `401`.
+pub(crate) async fn authenticate(auth: Arc<Auth>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let principal = match auth.identify(&parts).await {
+        Ok(principal) => principal.map(Arc::new),
+        Err(problem) => return problem.into_response(),
+    };
+    parts.extensions.insert(Caller { principal, auth });
+    next.run(Request::from_parts(parts, body)).await
+}

@@ -1,0 +1,146 @@
+//! [`Permission`]: what an operation asks of its caller.
+
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::IntoResponse;
+use axum::routing::MethodRouter;
+
+use super::{Caller, Principal};
+use crate::db::AppState;
+use crate::problem::ApiError;
+
+/// Who may call an operation. Declared on a resource with
+/// `#[rest(auth(read = public, create = authenticated, delete = role("admin")))]` and on
+/// an endpoint method with `#[rest(post = "/path", auth = role("editor"))]`.
+///
+/// ```
+/// use ferrest::auth::{Permission, Principal};
+/// let editors = Permission::Role(&["editor", "admin"]);
+/// assert!(editors.allows(Some(&Principal::new("ada").with_roles(["admin"]))));
+/// assert!(!editors.allows(Some(&Principal::new("bob"))));
+/// assert!(!Permission::Authenticated.allows(None));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Permission {
+    /// Anyone, with or without credentials.
+    #[default]
+    Public,
+    /// Any authenticated caller.
+    Authenticated,
+    /// A caller holding at least one of these roles.
+    Role(&'static [&'static str]),
+    /// A caller granted every one of these scopes.
+    Scope(&'static [&'static str]),
+}
+
+impl Permission {
+    /// Whether `principal` (`None`: anonymous) may call.
+    pub fn allows(&self, principal: Option<&Principal>) -> bool {
+        match (self, principal) {
+            (Permission::Public, _) => true,
+            (_, None) => false,
+            (Permission::Authenticated, Some(_)) => true,
+            (Permission::Role(roles), Some(p)) => roles.iter().any(|r| p.has_role(r)),
+            (Permission::Scope(scopes), Some(p)) => scopes.iter().all(|s| p.has_scope(s)),
+        }
+    }
+
+    /// What the caller needs, for messages and the document: `the role `admin``.
+    pub fn describe(&self) -> String {
+        fn list(names: &[&str]) -> String {
+            let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            quoted.join(", ")
+        }
+        match self {
+            Permission::Public => "no credentials".to_owned(),
+            Permission::Authenticated => "an authenticated caller".to_owned(),
+            Permission::Role([one]) => format!("the role {}", list(&[one])),
+            Permission::Role(roles) => format!("one of the roles {}", list(roles)),
+            Permission::Scope([one]) => format!("the scope {}", list(&[one])),
+            Permission::Scope(scopes) => format!("the scopes {}", list(scopes)),
+        }
+    }
+
+    /// The role or scope names a security requirement lists (empty for the others).
+    pub(crate) fn names(&self) -> &'static [&'static str] {
+        match self {
+            Permission::Role(names) | Permission::Scope(names) => names,
+            _ => &[],
+        }
+    }
+
+    /// `401` for an anonymous caller that needs credentials, `403` for a known one
+    /// that lacks them.
+    pub(crate) fn check(&self, caller: &Caller) -> Result<(), ApiError> {
+        match caller.principal.as_deref() {
+            p if self.allows(p) => Ok(()),
+            None => Err(caller.unauthenticated()),
+            Some(_) => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("this operation needs {}", self.describe()),
+            )),
+        }
+    }
+}
+
+/// The permission of each generated operation of a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Access {
+    /// `GET /books`, and nested lists of books.
+    pub list: Permission,
+    /// `GET /books/{id}`, and `?include=` of a book from another resource.
+    pub get: Permission,
+    /// `POST /books`.
+    pub create: Permission,
+    /// `PATCH /books/{id}`.
+    pub update: Permission,
+    /// `DELETE /books/{id}`.
+    pub delete: Permission,
+}
+
+impl Access {
+    /// Every operation open to everyone.
+    pub const PUBLIC: Access = Access {
+        list: Permission::Public,
+        get: Permission::Public,
+        create: Permission::Public,
+        update: Permission::Public,
+        delete: Permission::Public,
+    };
+
+    /// Whether any operation needs credentials.
+    pub fn needs_credentials(&self) -> bool {
+        [self.list, self.get, self.create, self.update, self.delete]
+            .iter()
+            .any(|p| *p != Permission::Public)
+    }
+}
+
+/// `route` answering `401`/`403` before its extractors run unless the caller holds
+/// every one of `permissions`.
+pub fn guard(route: MethodRouter<AppState>, permissions: &[Permission]) -> MethodRouter<AppState> {
+    let permissions: Vec<Permission> = permissions
+        .iter()
+        .copied()
+        .filter(|p| *p != Permission::Public)
+        .collect();
+    if permissions.is_empty() {
+        return route;
+    }
+    route.route_layer(axum::middleware::from_fn(
+        move |request: Request, next: Next| {
+            let checked = {
+                let caller = Caller::of(request.extensions());
+                permissions.iter().try_for_each(|p| p.check(&caller))
+            };
+            async move {
+                match checked {
+                    Ok(()) => next.run(request).await,
+                    Err(problem) => problem.into_response(),
+                }
+            }
+        },
+    ))
+}
