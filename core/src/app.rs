@@ -457,6 +457,16 @@ impl App {
             return Err(Error::Config(error.clone()));
         }
         if self.authenticators.is_empty() {
+            if let Some(owned) = self
+                .resources
+                .iter()
+                .find(|r| r.spec.owner_field().is_some())
+            {
+                return Err(Error::Config(format!(
+                    "`{}` has an `owner` field, but the app has no authenticator to say who calls; add `.authenticate(...)` or set `FERREST_JWT_SECRET`",
+                    owned.spec.name
+                )));
+            }
             let guarded = self.guarded_operations();
             if let Some(operation) = guarded
                 .iter()

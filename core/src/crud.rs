@@ -7,7 +7,7 @@ use std::pin::Pin;
 use axum::Json;
 use axum::Router;
 use axum::extract::{OriginalUri, RawQuery};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete as delete_route, get, patch, post};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
@@ -18,6 +18,7 @@ use crate::ctx::{CrudCtx, Ctx};
 use crate::db::{AppState, db_error};
 use crate::extract::{JsonBody, PathId};
 use crate::page::Page;
+use crate::precondition::{self, IfMatch};
 use crate::problem::ApiError;
 use crate::query::{ListQuery, Position, cursor, filter, include, sort};
 use crate::resource::Resource;
@@ -30,7 +31,7 @@ use crate::write;
 pub(crate) fn routes<R: Resource>() -> Router<AppState> {
     let spec = R::spec();
     let ops = spec.operations;
-    let access = spec.access;
+    let access = spec.access.effective(spec.owner_field().is_some());
     let mut collection: MethodRouter<AppState> = MethodRouter::new();
     if ops.list {
         collection = collection.merge(guard(get(list::<R>), &[access.list]));
@@ -101,7 +102,10 @@ pub(crate) struct CrudRoute {
 /// Each CRUD route of a resource, nested lists included; the document uses the same
 /// operation ids.
 pub(crate) fn operation_routes(spec: &ResourceSpec) -> Vec<CrudRoute> {
-    let (ops, access) = (spec.operations, spec.access);
+    let (ops, access) = (
+        spec.operations,
+        spec.access.effective(spec.owner_field().is_some()),
+    );
     let item = item_path(spec.path);
     let mut routes = Vec::new();
     for (on, method, path, id, permission) in [
@@ -345,13 +349,23 @@ fn primary_key_value<R: Resource>(id: R::Id) -> sea_orm::Value {
 async fn read<R: Resource>(
     CrudCtx(ctx): CrudCtx,
     PathId(id): PathId<R::Id>,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let spec = R::spec();
     let includes = crate::query::parse_read(spec, query.as_deref())?;
     let row = write::find::<R>(&ctx, id).await?;
     if includes.is_empty() {
-        return Ok(Json(row).into_response());
+        if let Some(version) = R::version_of(&row)
+            && precondition::not_modified(&headers, version)
+        {
+            let mut response = StatusCode::NOT_MODIFIED.into_response();
+            response
+                .headers_mut()
+                .insert(header::ETAG, precondition::etag(version));
+            return Ok(response);
+        }
+        return Ok(tagged::<R>(Json(&row).into_response(), &row));
     }
     let mut rows = to_wire(std::slice::from_ref(&row))?;
     include::attach(&ctx, spec, &mut rows, &includes).await?;
@@ -366,7 +380,7 @@ async fn create<R: Resource>(
     let (input, parents) = write::typed(spec, body, Write::Create, ctx.storage, R::check_create)?;
     let row = write::create::<R>(&ctx, input, parents).await?;
     let location = format!("{}/{}", spec.path, R::id_of(&row));
-    let mut response = (StatusCode::CREATED, Json(row)).into_response();
+    let mut response = tagged::<R>((StatusCode::CREATED, Json(&row)).into_response(), &row);
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
@@ -376,19 +390,44 @@ async fn create<R: Resource>(
 async fn update<R: Resource>(
     CrudCtx(ctx): CrudCtx,
     PathId(id): PathId<R::Id>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody,
-) -> Result<Json<R::Model>, ApiError> {
+) -> Result<Response, ApiError> {
     let spec = R::spec();
+    let if_match = if_match::<R>(&headers)?;
     let (input, parents) = write::typed(spec, body, Write::Update, ctx.storage, R::check_update)?;
-    Ok(Json(write::update::<R>(&ctx, id, input, parents).await?))
+    let row = write::update::<R>(&ctx, id, input, parents, &if_match).await?;
+    Ok(tagged::<R>(Json(&row).into_response(), &row))
 }
 
 async fn delete<R: Resource>(
     CrudCtx(ctx): CrudCtx,
     PathId(id): PathId<R::Id>,
+    headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    write::delete::<R>(&ctx, id).await?;
+    let if_match = if_match::<R>(&headers)?;
+    write::delete::<R>(&ctx, id, &if_match).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A write's `If-Match`; `428` before anything else when the resource requires it.
+fn if_match<R: Resource>(headers: &HeaderMap) -> Result<IfMatch, ApiError> {
+    let if_match = IfMatch::from_headers(headers)?;
+    if R::spec().require_if_match && if_match == IfMatch::Absent {
+        // The version does not matter: an absent header fails whatever it is.
+        if_match.check(0, true)?;
+    }
+    Ok(if_match)
+}
+
+/// The response with the row's version as its `ETag`, for a versioned resource.
+fn tagged<R: Resource>(mut response: Response, row: &R::Model) -> Response {
+    if let Some(version) = R::version_of(row) {
+        response
+            .headers_mut()
+            .insert(header::ETAG, precondition::etag(version));
+    }
+    response
 }
 
 pub(crate) fn not_found(spec: &crate::spec::ResourceSpec) -> ApiError {

@@ -16,6 +16,7 @@ use sea_orm::{
 use crate::auth::{Caller, Principal};
 use crate::db::AppState;
 use crate::hooks::HookRegistry;
+use crate::precondition::IfMatch;
 use crate::problem::ApiError;
 use crate::resource::Resource;
 use crate::validate::{Storage, Write};
@@ -162,7 +163,7 @@ impl Ctx {
     pub async fn update<R: Resource>(&self, id: R::Id, changes: R::Update) -> Result<R, ApiError> {
         let parents =
             crate::write::check_typed(self, R::spec(), &changes, Write::Update, R::check_update)?;
-        crate::write::update::<R>(self, id, changes, parents)
+        crate::write::update::<R>(self, id, changes, parents, &IfMatch::Absent)
             .await
             .map(R::from_model)
     }
@@ -170,7 +171,7 @@ impl Ctx {
     /// Deletes the `R` with this id as `DELETE` does, with its delete hooks; a `404`
     /// problem if there is none.
     pub async fn delete<R: Resource>(&self, id: R::Id) -> Result<(), ApiError> {
-        crate::write::delete::<R>(self, id).await
+        crate::write::delete::<R>(self, id, &IfMatch::Absent).await
     }
 }
 

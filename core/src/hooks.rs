@@ -246,12 +246,13 @@ impl Ctx {
         self.hooks.of::<R>()
     }
 
-    /// The condition of `R`'s read filters, if it has any.
+    /// The condition of `R`'s ownership and read filters, if it has any.
     pub(crate) async fn read_scope<R: Resource>(&self) -> Result<Option<Condition>, ApiError> {
+        let owned = crate::auth::owner::scope(self, R::spec());
         let Some(hooks) = self.hooks_of::<R>().filter(|h| h.on(Stage::Read)) else {
-            return Ok(None);
+            return Ok(owned);
         };
-        let mut scope = Condition::all();
+        let mut scope = owned.unwrap_or_else(Condition::all);
         for filter in &hooks.read_filter {
             scope = scope.add(filter(self).await?);
         }

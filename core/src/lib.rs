@@ -46,6 +46,7 @@ mod middleware;
 mod mysql;
 mod openapi;
 mod page;
+mod precondition;
 mod problem;
 mod query;
 mod resource;

@@ -74,6 +74,10 @@ pub trait Resource: Sized + Send + Sync + 'static {
 
     /// Merges a validated update body into a row: absent fields stay unchanged.
     fn apply_update(input: Self::Update, row: &mut Self::ActiveModel);
+    /// The row's `#[rest(version)]`, if the resource has one.
+    fn version_of(_model: &Self::Model) -> Option<i64> {
+        None
+    }
 
     /// Runs the custom validators (`validate(with = ...)`) on a create body.
     fn check_create(_input: &Self::Create, _errors: &mut Vec<FieldError>) {}

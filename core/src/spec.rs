@@ -27,6 +27,10 @@ pub struct ResourceSpec {
     pub operations: Operations,
     /// Who may call each of them: `#[rest(auth(...))]`.
     pub access: crate::auth::Access,
+    /// `#[rest(version(required))]`: updates and deletes without `If-Match` are `428`.
+    pub require_if_match: bool,
+    /// `#[rest(owner(bypass = ...))]`: who sees and changes every row, not only theirs.
+    pub owner_bypass: Option<crate::auth::Permission>,
     /// Largest `limit` a list request may ask for.
     pub max_limit: u64,
     /// How list requests page: by `offset` or by an opaque `cursor`.
@@ -231,6 +235,23 @@ pub enum Role {
     CreatedAt,
     /// Set by the server on every write.
     UpdatedAt,
+    /// The row's version: 1 on create, counted up by every update; the `ETag`.
+    Version,
+    /// The subject of the principal that created the row; reads and writes see only
+    /// the caller's rows.
+    Owner,
+}
+
+impl ResourceSpec {
+    /// The `#[rest(version)]` field, if any.
+    pub fn version_field(&self) -> Option<&'static FieldSpec> {
+        self.fields.iter().find(|f| f.role == Role::Version)
+    }
+
+    /// The `#[rest(owner)]` field, if any.
+    pub fn owner_field(&self) -> Option<&'static FieldSpec> {
+        self.fields.iter().find(|f| f.role == Role::Owner)
+    }
 }
 
 /// The value kinds a field can hold; each maps to a column type and a JSON Schema type.

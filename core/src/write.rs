@@ -12,6 +12,7 @@ use crate::crud::not_found;
 use crate::ctx::Ctx;
 use crate::db::db_error;
 use crate::hooks::Stage;
+use crate::precondition::{IfMatch, stale};
 use crate::problem::ApiError;
 use crate::query::value::from_json;
 use crate::resource::Resource;
@@ -79,10 +80,10 @@ async fn insert<R: Resource>(
     input: R::Create,
     parents: Parents,
 ) -> Result<R::Model, ApiError> {
+    let mut row = R::new_row(input);
+    crate::auth::owner::stamp::<R>(ctx, &mut row)?;
     let savepoint = savepoint(ctx).await?;
-    let outcome = R::new_row(input)
-        .insert(&savepoint.as_ref().unwrap_or(ctx).db)
-        .await;
+    let outcome = row.insert(&savepoint.as_ref().unwrap_or(ctx).db).await;
     settle(ctx, savepoint, outcome, R::spec(), parents).await
 }
 
@@ -138,14 +139,17 @@ pub(crate) async fn update<R: Resource>(
     id: R::Id,
     mut changes: R::Update,
     parents: Parents,
+    if_match: &IfMatch,
 ) -> Result<R::Model, ApiError> {
     let Some(hooks) = ctx.hooks_of::<R>().filter(|h| h.on(Stage::Update)) else {
         let current = find::<R>(ctx, id).await?;
+        check_version::<R>(&current, if_match)?;
         return apply::<R>(ctx, current, changes, parents).await;
     };
     let tx = ctx.begin().await?;
     let outcome = async {
         let current = find_in::<R>(&tx, id, true).await?;
+        check_version::<R>(&current, if_match)?;
         let mut parents = parents;
         if !hooks.before_update.is_empty() {
             let before = R::from_model(current.clone());
@@ -167,7 +171,18 @@ pub(crate) async fn update<R: Resource>(
     finish(R::spec(), tx, outcome).await
 }
 
-/// Writes `changes` over `current`; nothing is written when nothing changes.
+/// `412` when the client's `If-Match` does not name the row's current version.
+fn check_version<R: Resource>(row: &R::Model, if_match: &IfMatch) -> Result<(), ApiError> {
+    match R::version_of(row) {
+        Some(version) => if_match.check(version, false),
+        None => Ok(()),
+    }
+}
+
+/// Writes `changes` over `current`; nothing is written when nothing changes. A
+/// versioned row is written only if it is still at the version read (one
+/// `UPDATE ... WHERE id = ? AND version = ?` that also counts the version up), so
+/// concurrent writers cannot overwrite each other's changes unseen.
 async fn apply<R: Resource>(
     ctx: &Ctx,
     current: R::Model,
@@ -180,15 +195,82 @@ async fn apply<R: Resource>(
         return Ok(current);
     }
     let savepoint = savepoint(ctx).await?;
-    let outcome = row.update(&savepoint.as_ref().unwrap_or(ctx).db).await;
-    settle(ctx, savepoint, outcome, R::spec(), parents).await
+    let db = &savepoint.as_ref().unwrap_or(ctx).db;
+    let (Some(field), Some(version)) = (R::spec().version_field(), R::version_of(&current)) else {
+        let outcome = row.update(db).await;
+        return settle(ctx, savepoint, outcome, R::spec(), parents).await;
+    };
+    let (key, value) = primary_key::<R>(&row);
+    let version_column = Alias::new(field.name);
+    let outcome = R::Entity::update_many()
+        .set(row)
+        .col_expr(
+            version_column.clone(),
+            Expr::col(version_column.clone()).add(1),
+        )
+        .filter(Expr::col(key.clone()).eq(value.clone()))
+        .filter(Expr::col(version_column).eq(version))
+        .exec(db)
+        .await;
+    let written = settle(ctx, savepoint, outcome, R::spec(), parents).await?;
+    let stored = R::Entity::find()
+        .filter(Expr::col(key).eq(value))
+        .one(&ctx.db)
+        .await
+        .map_err(|e| db_error(R::spec(), e))?;
+    match stored {
+        Some(row) if written.rows_affected > 0 => Ok(row),
+        // Another write got there first: the client's change was based on an old row.
+        Some(row) => Err(stale(R::version_of(&row).unwrap_or(version))),
+        None => Err(not_found(R::spec())),
+    }
+}
+
+/// The primary key column and value of a row.
+fn primary_key<R: Resource>(row: &R::ActiveModel) -> (Alias, sea_orm::Value) {
+    use sea_orm::{Iterable, PrimaryKeyToColumn};
+    let column = <R::Entity as EntityTrait>::PrimaryKey::iter()
+        .next()
+        .expect("#[derive(Resource)] has a single-column primary key")
+        .into_column();
+    let value = row
+        .get(column)
+        .into_value()
+        .expect("a row read from the database has its key");
+    (Alias::new(R::spec().id_field().name), value)
 }
 
 /// Deletes the row with this id: one statement without hooks, else the row is read
 /// (and locked) first so `before_delete` hooks can refuse it.
-pub(crate) async fn delete<R: Resource>(ctx: &Ctx, id: R::Id) -> Result<(), ApiError> {
+pub(crate) async fn delete<R: Resource>(
+    ctx: &Ctx,
+    id: R::Id,
+    if_match: &IfMatch,
+) -> Result<(), ApiError> {
     let spec = R::spec();
-    let Some(hooks) = ctx.hooks_of::<R>().filter(|h| h.on(Stage::Delete)) else {
+    let versioned = spec.version_field().is_some() && *if_match != IfMatch::Absent;
+    let hooks = ctx.hooks_of::<R>().filter(|h| h.on(Stage::Delete));
+    if hooks.is_none() && versioned {
+        // Read, check, then delete only that version of the row.
+        let row = find::<R>(ctx, id).await?;
+        check_version::<R>(&row, if_match)?;
+        let active = row.clone().into_active_model();
+        let (key, value) = primary_key::<R>(&active);
+        let version = R::version_of(&row).expect("the resource is versioned");
+        let field = spec.version_field().expect("the resource is versioned");
+        let savepoint = savepoint(ctx).await?;
+        let outcome = R::Entity::delete_many()
+            .filter(Expr::col(key).eq(value))
+            .filter(Expr::col(Alias::new(field.name)).eq(version))
+            .exec(&savepoint.as_ref().unwrap_or(ctx).db)
+            .await;
+        let result = settle(ctx, savepoint, outcome, spec, Vec::new()).await?;
+        if result.rows_affected == 0 {
+            return Err(stale(version));
+        }
+        return Ok(());
+    }
+    let Some(hooks) = hooks else {
         let mut query = R::Entity::delete_by_id(id);
         if let Some(scope) = ctx.read_scope::<R>().await? {
             query = query.filter(scope);
@@ -204,6 +286,7 @@ pub(crate) async fn delete<R: Resource>(ctx: &Ctx, id: R::Id) -> Result<(), ApiE
     let tx = ctx.begin().await?;
     let outcome = async {
         let row = find_in::<R>(&tx, id, true).await?;
+        check_version::<R>(&row, if_match)?;
         let gone = R::from_model(row.clone());
         for hook in &hooks.before_delete {
             hook(&tx, &gone).await?;

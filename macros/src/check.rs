@@ -6,9 +6,12 @@ use crate::parse::keys;
 
 pub fn resource(resource: &Resource, errors: &mut Errors) {
     exactly_one_id(resource, errors);
+    at_most_one(resource, Role::Version, keys::VERSION, errors);
+    at_most_one(resource, Role::Owner, keys::OWNER, errors);
     for field in &resource.fields {
         id_is_integer_or_uuid(field, errors);
         timestamps_are_date_times(field, errors);
+        version_and_owner_fit_their_type(field, errors);
         server_managed_fields_take_no_input_rules(field, errors);
         unique_is_indexable(field, errors);
         unique_strings_fit_an_index(field, errors);
@@ -86,7 +89,7 @@ fn timestamps_are_date_times(field: &Field, errors: &mut Errors) {
     let key = match field.role {
         Role::CreatedAt => keys::CREATED_AT,
         Role::UpdatedAt => keys::UPDATED_AT,
-        Role::Data | Role::Id => return,
+        _ => return,
     };
     if field.ty.nullable {
         errors.at(
@@ -98,6 +101,51 @@ fn timestamps_are_date_times(field: &Field, errors: &mut Errors) {
             field.ty.span,
             format!(
                 "a field marked `{key}` must be `DateTimeUtc` or `NaiveDateTime`, found {}",
+                field.ty.kind.describe()
+            ),
+        );
+    }
+}
+
+/// A row has one version and one owner: two fields would disagree.
+fn at_most_one(resource: &Resource, role: Role, key: &str, errors: &mut Errors) {
+    for field in resource.fields.iter().filter(|f| f.role == role).skip(1) {
+        errors.at(
+            field.role_span.unwrap_or(field.ident.span()),
+            format!(
+                "`{}` is a second `{key}` field; a resource has at most one",
+                field.name
+            ),
+        );
+    }
+}
+
+/// The version is counted up in SQL, and the owner is compared with the caller's
+/// subject, so both need a type those operations work on.
+fn version_and_owner_fit_their_type(field: &Field, errors: &mut Errors) {
+    let (key, fits, expected) = match field.role {
+        Role::Version => (
+            keys::VERSION,
+            matches!(field.ty.kind, Kind::I32 | Kind::I64),
+            "`i32` or `i64`",
+        ),
+        Role::Owner => (
+            keys::OWNER,
+            matches!(field.ty.kind, Kind::String | Kind::I32 | Kind::I64),
+            "`String`, `i64` or `i32` (it holds the caller's subject)",
+        ),
+        _ => return,
+    };
+    if field.ty.nullable {
+        errors.at(
+            field.ty.span,
+            format!("a field marked `{key}` cannot be `Option<_>`; the server always sets it"),
+        );
+    } else if !fits {
+        errors.at(
+            field.ty.span,
+            format!(
+                "a field marked `{key}` must be {expected}, found {}",
                 field.ty.kind.describe()
             ),
         );

@@ -7,6 +7,7 @@
 
 mod api_key;
 mod jwt;
+pub(crate) mod owner;
 mod permission;
 mod principal;
 

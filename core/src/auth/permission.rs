@@ -110,6 +110,18 @@ impl Access {
         delete: Permission::Public,
     };
 
+    /// The permissions as the routes check them: creating a row with an owner needs an
+    /// authenticated caller to own it, whatever `create` says.
+    pub(crate) fn effective(self, owned: bool) -> Access {
+        Access {
+            create: match self.create {
+                Permission::Public if owned => Permission::Authenticated,
+                other => other,
+            },
+            ..self
+        }
+    }
+
     /// Whether any operation needs credentials.
     pub fn needs_credentials(&self) -> bool {
         [self.list, self.get, self.create, self.update, self.delete]

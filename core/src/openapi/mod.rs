@@ -1,6 +1,7 @@
 //! The OpenAPI document: assembled from the registered resources' specs, served as
 //! 3.1 and, for generators that read only 3.0, as a faithful 3.0.3 rendering.
 
+mod concurrency;
 mod downgrade;
 pub(crate) mod endpoints;
 pub(crate) mod hooks;
@@ -46,7 +47,7 @@ pub(crate) fn document(
     for (name, problem) in schema::problem_schemas() {
         components = components.schema(name, problem);
     }
-    OpenApiBuilder::new()
+    let mut document = OpenApiBuilder::new()
         .info(
             InfoBuilder::new()
                 .title(title)
@@ -56,7 +57,11 @@ pub(crate) fn document(
         .paths(paths)
         .components(Some(components.build()))
         .tags(Some(tags))
-        .build()
+        .build();
+    for spec in specs {
+        concurrency::document(&mut document, spec);
+    }
+    document
 }
 
 /// The operation at `method` and `path`, if the document has one.

@@ -2,10 +2,12 @@
 //! backend, schema evolution, operation selection.
 
 mod auth;
+mod concurrency;
 mod cursor;
 mod evolution;
 mod hooks;
 mod kinds;
 mod middleware;
 mod operations;
+mod ownership;
 mod relations;

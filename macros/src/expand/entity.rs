@@ -56,6 +56,10 @@ fn column(field: &Field) -> TokenStream {
     if field.unique.is_some() {
         attrs.push(quote!(unique));
     }
+    // Every read of an owned resource filters by its owner.
+    if field.role == Role::Owner {
+        attrs.push(quote!(indexed));
+    }
     if let Some(column_type) = column_type(field) {
         attrs.push(quote!(column_type = #column_type));
     }
@@ -96,6 +100,9 @@ fn column(field: &Field) -> TokenStream {
 /// limit), the others `text`, and decimals get a scale so MySQL does not round them.
 fn column_type(field: &Field) -> Option<String> {
     match field.ty.kind {
+        // A subject fits 255 characters (longer ones cannot own rows), and the index
+        // needs a bounded column on MySQL.
+        Kind::String if field.role == Role::Owner => Some("String(StringLen::N(255))".to_owned()),
         Kind::String => Some(match max_length(field) {
             Some(max) if max <= crate::check::MAX_INDEXED_STRING => {
                 format!("String(StringLen::N({max}))")

@@ -28,6 +28,10 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
             }
             Role::Id => quote!(::ferrest::__private::sea_orm::ActiveValue::NotSet),
             Role::CreatedAt | Role::UpdatedAt => now(f),
+            // Rows start at version 1; each update counts up in SQL.
+            Role::Version => quote!(#set(1)),
+            // The runtime sets it from the caller before the insert.
+            Role::Owner => quote!(::ferrest::__private::sea_orm::ActiveValue::NotSet),
             Role::Data => {
                 let value = match &f.default {
                     Some(_) => {
@@ -76,6 +80,18 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
     let (check_create, check_update) = custom_checks(resource);
     let nested_routes = nested_routes(resource);
     let belongs_to = belongs_to_impls(resource);
+    let version_of = resource
+        .fields
+        .iter()
+        .find(|f| f.role == Role::Version)
+        .map(|f| {
+            let ident = &f.ident;
+            quote! {
+                fn version_of(model: &#entity::Model) -> ::core::option::Option<i64> {
+                    ::core::option::Option::Some(::core::convert::Into::<i64>::into(model.#ident))
+                }
+            }
+        });
 
     quote! {
         impl ::ferrest::Resource for #name {
@@ -114,6 +130,7 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
             #check_create
             #check_update
             #nested_routes
+            #version_of
         }
 
         #belongs_to

@@ -38,6 +38,14 @@ pub fn spec_static(resource: &Resource) -> TokenStream {
     let includes = resource.includes.iter().map(|(name, _)| name);
     let ident = &resource.ident;
     let access = resource.access.tokens();
+    let require_if_match = resource.require_if_match;
+    let owner_bypass = match &resource.owner_bypass {
+        Some(permission) => {
+            let permission = permission.tokens();
+            quote!(::core::option::Option::Some(#permission))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         #(#patterns)*
         static #spec: ::ferrest::__private::spec::ResourceSpec = ::ferrest::__private::spec::ResourceSpec {
@@ -52,6 +60,8 @@ pub fn spec_static(resource: &Resource) -> TokenStream {
                 list: #list, get: #get, create: #create, update: #update, delete: #delete,
             },
             access: #access,
+            require_if_match: #require_if_match,
+            owner_bypass: #owner_bypass,
             fields: &[#(#fields),*],
             pagination: ::ferrest::__private::spec::Pagination::#pagination,
             relations: &[#(#relations),*],
@@ -72,6 +82,8 @@ fn field_spec(field: &Field, patterns: &mut Vec<TokenStream>) -> TokenStream {
             Role::Id => "Id",
             Role::CreatedAt => "CreatedAt",
             Role::UpdatedAt => "UpdatedAt",
+            Role::Version => "Version",
+            Role::Owner => "Owner",
         }
     );
     let default = match &field.default {

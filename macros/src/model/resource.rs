@@ -30,6 +30,10 @@ pub struct Resource {
     pub includes: Vec<(String, Span)>,
     /// Who may call each operation.
     pub access: super::Access,
+    /// `version(required)`: writes without `If-Match` are refused.
+    pub require_if_match: bool,
+    /// `owner(bypass = ...)`: who sees and changes every row.
+    pub owner_bypass: Option<super::Permission>,
     pub fields: Vec<Field>,
 }
 
@@ -79,6 +83,10 @@ pub enum Role {
     Id,
     CreatedAt,
     UpdatedAt,
+    /// `version`: the row's version, for `ETag` and `If-Match`.
+    Version,
+    /// `owner`: the subject of the principal that created the row.
+    Owner,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -101,6 +109,17 @@ pub struct Operations {
 impl Resource {
     /// `None` when a field's type could not be understood; the errors say why.
     pub fn from_raw(raw: RawContainer, errors: &mut Errors) -> Option<Resource> {
+        // Options of field roles that speak for the whole resource.
+        let require_if_match = raw
+            .fields
+            .iter()
+            .any(|f| f.version.as_ref().is_some_and(|(_, required)| *required));
+        let mut owner_bypass = None;
+        for field in &raw.fields {
+            if let Some((_, Some(bypass))) = &field.owner {
+                owner_bypass = super::Permission::from_raw(bypass.clone(), errors);
+            }
+        }
         let name = raw.ident.to_string();
         let table = raw
             .table
@@ -179,6 +198,8 @@ impl Resource {
             has_many,
             includes,
             access,
+            require_if_match,
+            owner_bypass,
             fields,
         })
     }
@@ -213,6 +234,8 @@ impl Field {
             (raw.id, Role::Id),
             (raw.created_at, Role::CreatedAt),
             (raw.updated_at, Role::UpdatedAt),
+            (raw.version.map(|(span, _)| span), Role::Version),
+            (raw.owner.as_ref().map(|(span, _)| *span), Role::Owner),
         ];
         let mut declared = roles
             .iter()
@@ -224,7 +247,7 @@ impl Field {
         for (span, _) in declared {
             errors.at(
                 span,
-                "a field can be only one of `id`, `created_at` and `updated_at`",
+                "a field can be only one of `id`, `created_at`, `updated_at`, `version` and `owner`",
             );
         }
         let default = raw.default.as_ref().and_then(|expr| {

@@ -12,6 +12,7 @@ use super::{key_of, skip_value};
 use crate::errors::{Errors, unknown_key_message};
 
 /// A permission as written: `role("editor", "admin")`.
+#[derive(Clone)]
 pub struct RawPermission {
     pub kind: Ident,
     /// The parenthesized names, `None` without parentheses.

@@ -24,6 +24,10 @@ pub struct RawField {
     pub filters: Vec<Ident>,
     pub sort: Option<Span>,
     pub belongs_to: Option<syn::Path>,
+    /// `version`, with `required` when given as `version(required)`.
+    pub version: Option<(Span, bool)>,
+    /// `owner`, with the `bypass = ...` of `owner(bypass = role("admin"))`.
+    pub owner: Option<(Span, Option<super::RawPermission>)>,
 }
 
 pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
@@ -36,6 +40,8 @@ pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
     let mut filter = Slot::new(keys::FILTER);
     let mut sort = Slot::new(keys::SORT);
     let mut belongs_to = Slot::new(keys::BELONGS_TO);
+    let mut version = Slot::new(keys::VERSION);
+    let mut owner = Slot::new(keys::OWNER);
 
     for attr in field.attrs.iter().filter(|a| a.path().is_ident(keys::REST)) {
         let parsed = attr.parse_nested_meta(|meta| {
@@ -49,6 +55,22 @@ pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
                 keys::FILTER => filter.set(errors, span, super::ident_list(&meta)?),
                 keys::SORT => sort.set(errors, span, span),
                 keys::BELONGS_TO => belongs_to.set(errors, span, meta.value()?.parse()?),
+                keys::VERSION => {
+                    let mut required = false;
+                    role_options(&meta, keys::VERSION, &[keys::REQUIRED], errors, |_| {
+                        required = true;
+                        Ok(())
+                    })?;
+                    version.set(errors, span, (span, required));
+                }
+                keys::OWNER => {
+                    let mut bypass = None;
+                    role_options(&meta, keys::OWNER, &[keys::BYPASS], errors, |option| {
+                        bypass = Some(super::parse_permission(option.value()?)?);
+                        Ok(())
+                    })?;
+                    owner.set(errors, span, (span, bypass));
+                }
                 keys::VALIDATE => {
                     let rules = parse_rules(&meta, errors)?;
                     validate.set(errors, span, rules);
@@ -84,5 +106,33 @@ pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
         filters: filter.value().unwrap_or_default(),
         sort: sort.value(),
         belongs_to: belongs_to.value(),
+        version: version.value(),
+        owner: owner.value(),
     }
+}
+
+/// The options of `version(required)` or `owner(bypass = ...)`: `known` ones go to
+/// `found`, others are reported and skipped. No parentheses, no options.
+fn role_options(
+    meta: &syn::meta::ParseNestedMeta,
+    role: &str,
+    known: &[&str],
+    errors: &mut Errors,
+    mut found: impl FnMut(&syn::meta::ParseNestedMeta) -> syn::Result<()>,
+) -> syn::Result<()> {
+    if !meta.input.peek(syn::token::Paren) {
+        return Ok(());
+    }
+    meta.parse_nested_meta(|option| {
+        let key = key_of(&option);
+        if known.contains(&key.as_str()) {
+            found(&option)
+        } else {
+            errors.at(
+                option.path.span(),
+                unknown_key_message(&format!("`{role}` option"), &key, known),
+            );
+            skip_value(&option)
+        }
+    })
 }

@@ -46,9 +46,16 @@ pub const VALIDATE: &str = "validate";
 pub const FILTER: &str = "filter";
 pub const SORT: &str = "sort";
 pub const BELONGS_TO: &str = "belongs_to";
+pub const VERSION: &str = "version";
+pub const OWNER: &str = "owner";
 pub const FIELD_KEYS: &[&str] = &[
-    ID, CREATED_AT, UPDATED_AT, UNIQUE, DEFAULT, VALIDATE, FILTER, SORT, BELONGS_TO,
+    ID, CREATED_AT, UPDATED_AT, UNIQUE, DEFAULT, VALIDATE, FILTER, SORT, BELONGS_TO, VERSION, OWNER,
 ];
+
+// version(required): writes must send If-Match
+pub const REQUIRED: &str = "required";
+// owner(bypass = role("admin")): who sees and changes every row
+pub const BYPASS: &str = "bypass";
 
 // filter operators: filter(eq, lt, ...)
 pub const FILTER_OPS: &[&str] = &[
@@ -126,6 +133,7 @@ mod tests {
             super::ROUTE_KEYS,
             super::HOOKS,
             super::ACCESS_KEYS,
+            &[super::REQUIRED, super::BYPASS],
             super::PERMISSIONS,
         ];
         let missing: Vec<&str> = all
