@@ -29,7 +29,7 @@ timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-
     --no-first-run --disable-quic --disable-component-update --disable-sync \
     --user-data-dir="$work/profile" --virtual-time-budget=10000 \
     --dump-dom "http://127.0.0.1:$port/docs/" >"$work/dom.html" 2>/dev/null
-for expected in 'Bookstore' '/books/{id}' 'Create a book' 'Update an author' 'BookCreate'; do
+for expected in 'Bookstore' '/books/{id}' 'Create a book' 'Update an author' 'BookCreate' 'Authorize'; do
     if ! grep -qF "$expected" "$work/dom.html"; then
         echo "Swagger UI did not render \`$expected\`; the page was:" >&2
         head -c 2000 "$work/dom.html" >&2

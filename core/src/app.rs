@@ -15,6 +15,7 @@ use crate::endpoints::{Endpoint, Endpoints};
 use crate::hooks::{HookRegistry, HookSet};
 use crate::middleware::{Middleware, Wrap};
 use crate::problem::ApiError;
+use crate::rate_limit::RateLimit;
 use crate::resource::Resource;
 use crate::spec::ResourceSpec;
 use tower_http::cors::CorsLayer;
@@ -95,6 +96,10 @@ pub struct App {
     routers: Vec<(Router<AppState>, OpenApi)>,
     endpoints: Vec<EndpointBlock>,
     authenticators: Vec<Box<dyn Authenticator>>,
+    rate_limit: Option<RateLimit>,
+    /// Where rate-limit counts live: this process, or Redis at this URL.
+    redis_url: Option<String>,
+    trust_forwarded_for: bool,
     /// A malformed environment variable, reported when the app starts.
     config_error: Option<String>,
 }
@@ -129,13 +134,18 @@ impl App {
             routers: Vec::new(),
             endpoints: Vec::new(),
             authenticators: Vec::new(),
+            rate_limit: None,
+            redis_url: None,
+            trust_forwarded_for: false,
             config_error: None,
         }
     }
 
     /// Reads `DATABASE_URL` (default: `sqlite://ferrest.db?mode=rwc`), `BIND`
     /// (default `127.0.0.1`), `PORT` (default `3000`), `FERREST_TIMEOUT_SECS` (default
-    /// `30`, `0` for none), `FERREST_DOCS` (`false` hides `/docs` and the documents),
+    /// `30`, `0` for none), `FERREST_DOCS` (`false` hides `/docs` and the documents, as
+    /// production deployments may want), `FERREST_CORS_ORIGINS` (comma-separated origins
+    /// browsers may call from; none by default),
     /// and the authenticators' settings: `FERREST_JWT_*` ([`Jwt::from_env`](crate::auth::Jwt::from_env))
     /// and `FERREST_API_KEYS` ([`ApiKeys::from_env`](crate::auth::ApiKeys::from_env)).
     /// A malformed value is reported when the app starts.
@@ -162,6 +172,21 @@ impl App {
         }
         if std::env::var("FERREST_DOCS").is_ok_and(|v| v == "false" || v == "0") {
             app.docs = false;
+        }
+        if let Ok(origins) = std::env::var("FERREST_CORS_ORIGINS") {
+            app = app.cors_origins(&origins);
+        }
+        if let Ok(rate) = std::env::var("FERREST_RATE_LIMIT") {
+            match rate.parse() {
+                Ok(limit) => app.rate_limit = Some(limit),
+                Err(e) => app.config_error = Some(format!("FERREST_RATE_LIMIT: {e}")),
+            }
+        }
+        if let Ok(url) = std::env::var("FERREST_REDIS_URL") {
+            app.redis_url = Some(url);
+        }
+        if std::env::var("FERREST_TRUST_FORWARDED_FOR").is_ok_and(|v| v == "true" || v == "1") {
+            app.trust_forwarded_for = true;
         }
         if let Some(seconds) = std::env::var("FERREST_TIMEOUT_SECS")
             .ok()
@@ -310,6 +335,62 @@ impl App {
         self
     }
 
+    /// Lets browsers call from these origins (comma separated, like
+    /// `FERREST_CORS_ORIGINS`) with every method, credentials, and the headers ferrest
+    /// reads and sends; other origins stay refused. A malformed origin stops the app at
+    /// startup.
+    ///
+    /// ```
+    /// let app = ferrest::App::new().cors_origins("https://shop.example, https://admin.shop.example");
+    /// ```
+    pub fn cors_origins(mut self, origins: &str) -> Self {
+        match crate::middleware::cors_for(origins) {
+            Ok(cors) => self.middleware.cors = Some(cors),
+            Err(e) => self.config_error = Some(e),
+        }
+        self
+    }
+
+    /// Limits every caller to `limit` requests on the app's routes (`/docs` aside),
+    /// on top of the limits of resources and endpoints; `FERREST_RATE_LIMIT`. A caller
+    /// is its principal when authenticated, else its client address. Past the limit,
+    /// requests get `429` with `Retry-After`; every limited response carries
+    /// `RateLimit-Policy` and `RateLimit` headers.
+    ///
+    /// ```
+    /// let app = ferrest::App::new().rate_limit("600/minute".parse().unwrap());
+    /// ```
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// Keeps rate-limit counts in Redis (`redis://127.0.0.1:6379`, `FERREST_REDIS_URL`),
+    /// so instances behind a load balancer share them; by default each process counts
+    /// on its own. The app does not start when Redis cannot be reached; later, a Redis
+    /// failure lets requests through (and is logged) rather than failing them.
+    pub fn rate_limit_redis(mut self, url: impl Into<String>) -> Self {
+        self.redis_url = Some(url.into());
+        self
+    }
+
+    /// Counts anonymous callers by the last `X-Forwarded-For` address (the one the
+    /// nearest proxy added) instead of the socket's: behind a load balancer, set it
+    /// (`FERREST_TRUST_FORWARDED_FOR=true`); without one, it would let clients choose
+    /// their own address.
+    pub fn trust_forwarded_for(mut self, trust: bool) -> Self {
+        self.trust_forwarded_for = trust;
+        self
+    }
+
+    /// Send `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer` and a
+    /// `Content-Security-Policy` ([`API_CSP`](crate::API_CSP), [`DOCS_CSP`](crate::DOCS_CSP)
+    /// for `/docs`) on every response that does not set its own (default: yes).
+    pub fn security_headers(mut self, enabled: bool) -> Self {
+        self.middleware.security_headers = enabled;
+        self
+    }
+
     /// Registers the operations of an `#[ferrest::endpoints]` impl block: its routes,
     /// and their operations in the document.
     pub fn endpoints<T: Endpoints>(mut self) -> Self {
@@ -370,6 +451,11 @@ impl App {
             &self.authenticators,
             &self.guarded_operations(),
         );
+        crate::openapi::security::document_rate_limits(
+            &mut document,
+            self.rate_limit,
+            &self.guarded_operations(),
+        );
         for (_, extra) in &self.routers {
             document.merge(extra.clone());
         }
@@ -381,26 +467,23 @@ impl App {
         let mut operations = Vec::new();
         for resource in &self.resources {
             for route in crate::crud::operation_routes(resource.spec) {
-                operations.push((route.method, route.path, route.permissions));
+                operations.push(crate::openapi::security::Guarded {
+                    method: route.method,
+                    path: route.path,
+                    permissions: route.permissions,
+                    rate_limit: resource.spec.rate_limit,
+                });
             }
         }
         for endpoint in self.endpoints.iter().flat_map(|b| &b.endpoints) {
-            operations.push((
-                endpoint.method,
-                endpoint.path.to_owned(),
-                vec![endpoint.permission],
-            ));
+            operations.push(crate::openapi::security::Guarded {
+                method: endpoint.method,
+                path: endpoint.path.to_owned(),
+                permissions: vec![endpoint.permission],
+                rate_limit: endpoint.rate_limit,
+            });
         }
         operations
-            .into_iter()
-            .map(
-                |(method, path, permissions)| crate::openapi::security::Guarded {
-                    method,
-                    path,
-                    permissions,
-                },
-            )
-            .collect()
     }
 
     /// Connects, creates missing tables and columns, and returns the router.
@@ -443,11 +526,25 @@ impl App {
             .method_not_allowed_fallback(method_not_allowed);
         let hooks: Vec<HookSet> = self.endpoints.into_iter().filter_map(|b| b.hooks).collect();
         let auth = std::sync::Arc::new(crate::auth::Auth::new(self.authenticators));
-        Ok(self.middleware.apply(router, auth).with_state(AppState {
-            storage: crate::validate::Storage::of(db.get_database_backend()),
-            db,
-            hooks: std::sync::Arc::new(HookRegistry::new(&hooks)),
-        }))
+        let store = match &self.redis_url {
+            Some(url) => crate::rate_limit::Store::redis(url)
+                .await
+                .map_err(Error::Config)?,
+            None => crate::rate_limit::Store::memory(),
+        };
+        let limiter = std::sync::Arc::new(crate::rate_limit::Limiter {
+            store,
+            trust_forwarded_for: self.trust_forwarded_for,
+            app: self.rate_limit,
+        });
+        Ok(self
+            .middleware
+            .apply(router, auth, limiter)
+            .with_state(AppState {
+                storage: crate::validate::Storage::of(db.get_database_backend()),
+                db,
+                hooks: std::sync::Arc::new(HookRegistry::new(&hooks)),
+            }))
     }
 
     /// Two resources with one name, path or table would share schemas, routes or rows;
@@ -643,9 +740,12 @@ impl App {
         } else {
             println!("ferrest: listening on http://{local} (database: {redacted})");
         }
-        axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
         tracing::info!("shut down");
         Ok(())
     }

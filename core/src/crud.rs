@@ -21,6 +21,7 @@ use crate::page::Page;
 use crate::precondition::{self, IfMatch};
 use crate::problem::ApiError;
 use crate::query::{ListQuery, Position, cursor, filter, include, sort};
+use crate::rate_limit::limited;
 use crate::resource::Resource;
 use crate::spec::{RelationKind, ResourceSpec};
 use crate::validate::Write;
@@ -32,22 +33,24 @@ pub(crate) fn routes<R: Resource>() -> Router<AppState> {
     let spec = R::spec();
     let ops = spec.operations;
     let access = spec.access.effective(spec.owner_field().is_some());
+    let protected =
+        |route, permission| limited(guard(route, &[permission]), spec.name, spec.rate_limit);
     let mut collection: MethodRouter<AppState> = MethodRouter::new();
     if ops.list {
-        collection = collection.merge(guard(get(list::<R>), &[access.list]));
+        collection = collection.merge(protected(get(list::<R>), access.list));
     }
     if ops.create {
-        collection = collection.merge(guard(post(create::<R>), &[access.create]));
+        collection = collection.merge(protected(post(create::<R>), access.create));
     }
     let mut item: MethodRouter<AppState> = MethodRouter::new();
     if ops.get {
-        item = item.merge(guard(get(read::<R>), &[access.get]));
+        item = item.merge(protected(get(read::<R>), access.get));
     }
     if ops.update {
-        item = item.merge(guard(patch(update::<R>), &[access.update]));
+        item = item.merge(protected(patch(update::<R>), access.update));
     }
     if ops.delete {
-        item = item.merge(guard(delete_route(delete::<R>), &[access.delete]));
+        item = item.merge(protected(delete_route(delete::<R>), access.delete));
     }
     let mut router = Router::new();
     if ops.list || ops.create {
@@ -80,7 +83,11 @@ pub fn nested_route<P: Resource, C: Resource>(
     );
     router.route(
         &nested_path(P::spec().path, relation),
-        guard(route, &[P::spec().access.get, C::spec().access.list]),
+        limited(
+            guard(route, &[P::spec().access.get, C::spec().access.list]),
+            P::spec().name,
+            P::spec().rate_limit,
+        ),
     )
 }
 

@@ -235,6 +235,8 @@ pub struct Endpoint {
     /// Who may call it: `auth = ...`, `authenticated` for a method that takes a
     /// [`Principal`](crate::auth::Principal), public otherwise.
     pub permission: crate::auth::Permission,
+    /// `rate_limit = "5/minute"`: what one caller may send to this operation.
+    pub rate_limit: Option<crate::rate_limit::RateLimit>,
 }
 
 /// An `#[ferrest::endpoints]` impl block: its routes and their operations.

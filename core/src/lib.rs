@@ -49,6 +49,7 @@ mod page;
 mod precondition;
 mod problem;
 mod query;
+pub mod rate_limit;
 mod resource;
 mod valid;
 mod write;
@@ -69,7 +70,7 @@ pub mod __private;
 pub use app::{App, Error};
 /// For implementing [`auth::Authenticator`].
 pub use async_trait::async_trait;
-pub use middleware::{DEFAULT_TIMEOUT, MAX_BODY_BYTES, REQUEST_ID};
+pub use middleware::{API_CSP, DEFAULT_TIMEOUT, DOCS_CSP, MAX_BODY_BYTES, REQUEST_ID};
 
 pub use ctx::{Ctx, Db};
 pub use db::{AppState, DEFAULT_DATABASE_URL, connect};

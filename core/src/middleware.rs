@@ -32,6 +32,15 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// proxy) sends one, generated otherwise, and echoed on the response.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The `Content-Security-Policy` of API responses: JSON is never a document, so it may
+/// load nothing and be framed by nobody.
+pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// The `Content-Security-Policy` of `/docs`: Swagger UI loads its scripts and styles
+/// from this server (never from a CDN), sets inline styles and data-URI icons, and
+/// fetches the document from here.
+pub const DOCS_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
 /// A layer the user added, applied to a router.
 pub(crate) type Wrap = Box<dyn FnOnce(Router<AppState>) -> Router<AppState> + Send>;
 
@@ -40,6 +49,7 @@ pub(crate) struct Middleware {
     pub timeout: Option<Duration>,
     pub compression: bool,
     pub cors: Option<CorsLayer>,
+    pub security_headers: bool,
     pub layers: Vec<Wrap>,
 }
 
@@ -49,6 +59,7 @@ impl Default for Middleware {
             timeout: Some(DEFAULT_TIMEOUT),
             compression: true,
             cors: None,
+            security_headers: true,
             layers: Vec::new(),
         }
     }
@@ -67,7 +78,7 @@ where
 }
 
 impl Middleware {
-    /// Wraps the routes, innermost first: the user's layers, authentication, the body limit, the timeout,
+    /// Wraps the routes, innermost first: the user's layers, rate limits, authentication, the body limit, the timeout,
     /// problems for bodiless and plain-text errors, the panic catcher, compression,
     /// CORS, and request ids around tracing. Every response is then a problem when it
     /// is an error, compressed after it became one, with CORS headers and an id even
@@ -76,11 +87,15 @@ impl Middleware {
         self,
         mut router: Router<AppState>,
         auth: std::sync::Arc<crate::auth::Auth>,
+        limiter: std::sync::Arc<crate::rate_limit::Limiter>,
     ) -> Router<AppState> {
         for layer in self.layers {
             router = layer(router);
         }
-        // Outside the user's layers, so they see the caller too.
+        router = router.layer(axum::middleware::from_fn(move |request, next| {
+            crate::rate_limit::meter(limiter.clone(), request, next)
+        }));
+        // Outside the user's layers and the rate limits, so they see the caller too.
         router = router.layer(axum::middleware::from_fn(move |request, next| {
             crate::auth::authenticate(auth.clone(), request, next)
         }));
@@ -114,6 +129,9 @@ impl Middleware {
         if let Some(cors) = self.cors {
             router = router.layer(cors);
         }
+        if self.security_headers {
+            router = router.layer(axum::middleware::from_fn(security_headers));
+        }
         router
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(
@@ -130,6 +148,78 @@ impl Middleware {
             )
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
     }
+}
+
+/// Headers that keep browsers from misreading or framing responses, on every response
+/// (errors included) unless a handler set them: `nosniff`, no referrer, and a
+/// `Content-Security-Policy` that allows nothing for the API and what Swagger UI needs
+/// for `/docs`. ferrest sends no `Server` header to announce itself.
+async fn security_headers(request: Request, next: axum::middleware::Next) -> Response {
+    let policy = if request.uri().path().starts_with("/docs") {
+        DOCS_CSP
+    } else {
+        API_CSP
+    };
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CONTENT_SECURITY_POLICY, policy),
+    ] {
+        headers
+            .entry(name)
+            .or_insert(axum::http::HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// The CORS policy of `FERREST_CORS_ORIGINS` (comma separated origins): those origins
+/// may call every method with credentials and the headers ferrest reads, and read the
+/// headers it sends.
+pub(crate) fn cors_for(origins: &str) -> Result<CorsLayer, String> {
+    use axum::http::{HeaderValue, Method};
+    let origins = origins
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|origin| {
+            HeaderValue::from_str(origin)
+                .ok()
+                .filter(|_| origin.starts_with("http://") || origin.starts_with("https://"))
+                .ok_or_else(|| {
+                    format!("FERREST_CORS_ORIGINS: `{origin}` is not an origin like `https://shop.example`")
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(CorsLayer::new()
+        .allow_origin(origins)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            HeaderName::from_static("x-api-key"),
+            REQUEST_ID,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::LINK,
+            header::RETRY_AFTER,
+            REQUEST_ID,
+            HeaderName::from_static("ratelimit"),
+            HeaderName::from_static("ratelimit-policy"),
+        ])
+        .allow_credentials(true)
+        .max_age(Duration::from_secs(600)))
 }
 
 /// An error response that is not a problem becomes one of the same status, so clients

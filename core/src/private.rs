@@ -16,6 +16,7 @@ pub use crate::auth::guard;
 pub use crate::crud::{load, nested_route};
 pub use crate::endpoints::reference;
 pub use crate::hooks::{HookFuture, HookOutput, HookSet, Hooks, TypedError};
+pub use crate::rate_limit::limited;
 pub use crate::spec;
 
 /// The foreign key of a `belongs_to` field: `column` of `E` refers to the primary key

@@ -31,6 +31,9 @@ pub struct ResourceSpec {
     pub require_if_match: bool,
     /// `#[rest(owner(bypass = ...))]`: who sees and changes every row, not only theirs.
     pub owner_bypass: Option<crate::auth::Permission>,
+    /// `#[rest(rate_limit = "100/minute")]`: what a caller may send to all the
+    /// resource's operations together.
+    pub rate_limit: Option<crate::rate_limit::RateLimit>,
     /// Largest `limit` a list request may ask for.
     pub max_limit: u64,
     /// How list requests page: by `offset` or by an opaque `cursor`.

@@ -6,12 +6,15 @@ use utoipa::openapi::{HeaderBuilder, ObjectBuilder, OpenApi, ResponseBuilder, Ty
 
 use super::{add_response, operation};
 use crate::auth::{Authenticator, Permission};
+use crate::rate_limit::RateLimit;
 
 /// One routed operation and the permissions a caller needs for it.
 pub(crate) struct Guarded<'a> {
     pub method: &'a str,
     pub path: String,
     pub permissions: Vec<Permission>,
+    /// The resource's or endpoint's own rate limit.
+    pub rate_limit: Option<RateLimit>,
 }
 
 /// Adds the app's schemes and each operation's requirement. An operation open to all
@@ -95,4 +98,45 @@ fn problem(description: &str, challenge: bool) -> utoipa::openapi::Response {
             .build();
     }
     response
+}
+
+/// The `429` of each operation a limit applies to: the app's, and its own.
+pub(crate) fn document_rate_limits(
+    document: &mut OpenApi,
+    app: Option<RateLimit>,
+    operations: &[Guarded<'_>],
+) {
+    for guarded in operations {
+        let limits: Vec<String> = [
+            app.map(|l| format!("{l} to the API")),
+            guarded
+                .rate_limit
+                .map(|l| format!("{l} to these operations")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if limits.is_empty() {
+            continue;
+        }
+        let Some(operation) = operation(document, guarded.method, &guarded.path) else {
+            continue;
+        };
+        let response = ResponseBuilder::from(super::operations::problem(&format!(
+            "`rate_limited`: the caller (its principal, else its address) sent more than {}. \
+             `RateLimit-Policy` and `RateLimit` describe the limit on every response.",
+            limits.join(" and ")
+        )))
+        .header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(Some(
+                    ObjectBuilder::new().schema_type(Type::Integer).build(),
+                ))
+                .description(Some("Seconds until the caller may send again."))
+                .build(),
+        )
+        .build();
+        add_response(operation, "429", &response);
+    }
 }

@@ -10,4 +10,5 @@ mod kinds;
 mod middleware;
 mod operations;
 mod ownership;
+mod rate_limit;
 mod relations;

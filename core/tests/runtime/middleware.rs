@@ -356,3 +356,136 @@ async fn an_endpoint_on_a_crud_route_is_refused_at_startup() {
     assert_eq!(health.operation_id.as_deref(), Some("healthHealth"));
     assert_eq!(health.tags.as_deref(), Some(&["Operations".to_owned()][..]));
 }
+
+/// Every response, errors and the docs page included, tells browsers not to sniff,
+/// refer or frame it; the docs page may load only what Swagger UI needs, from here.
+#[tokio::test]
+async fn responses_carry_security_headers() {
+    let Some(db) = TestDb::create(Backend::Sqlite).await else {
+        return;
+    };
+    let router = ferrest::App::new()
+        .resource::<Memo>()
+        .database_url(db.url())
+        .into_router()
+        .await
+        .unwrap();
+    let client = TestClient::new(router);
+    for (path, status) in [
+        ("/memos", 200),
+        ("/nowhere", 404),
+        ("/memos/x", 400),
+        ("/docs/", 200),
+    ] {
+        let response = client.get(path).await;
+        assert_eq!(response.status, status, "{path}");
+        assert_eq!(
+            response.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(
+            response.header("referrer-policy"),
+            Some("no-referrer"),
+            "{path}"
+        );
+        let expected = if path.starts_with("/docs") {
+            ferrest::DOCS_CSP
+        } else {
+            ferrest::API_CSP
+        };
+        assert_eq!(
+            response.header("content-security-policy"),
+            Some(expected),
+            "{path}"
+        );
+        assert_eq!(response.header("server"), None, "{path}");
+    }
+    db.drop().await;
+}
+
+/// `cors_origins` (and `FERREST_CORS_ORIGINS`) allow the listed origins only.
+#[tokio::test]
+async fn cors_origins_allow_only_the_listed_origins() {
+    let Some(db) = TestDb::create(Backend::Sqlite).await else {
+        return;
+    };
+    let router = ferrest::App::new()
+        .resource::<Memo>()
+        .cors_origins("https://shop.example, https://admin.shop.example")
+        .database_url(db.url())
+        .into_router()
+        .await
+        .unwrap();
+    let client = TestClient::new(router);
+    let preflight = |origin: &'static str| {
+        let client = client.clone();
+        async move {
+            client
+                .send(
+                    Method::OPTIONS,
+                    "/memos/1",
+                    None,
+                    &[
+                        ("origin", origin),
+                        ("access-control-request-method", "PATCH"),
+                        ("access-control-request-headers", "authorization, if-match"),
+                    ],
+                )
+                .await
+        }
+    };
+    let allowed = preflight("https://admin.shop.example").await;
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some("https://admin.shop.example")
+    );
+    assert!(
+        allowed
+            .header("access-control-allow-methods")
+            .unwrap()
+            .contains("PATCH")
+    );
+    assert!(
+        allowed
+            .header("access-control-allow-headers")
+            .unwrap()
+            .contains("if-match")
+    );
+    assert_eq!(
+        allowed.header("access-control-allow-credentials"),
+        Some("true")
+    );
+    let refused = preflight("https://evil.example").await;
+    assert_eq!(refused.header("access-control-allow-origin"), None);
+    let get = client
+        .send(
+            Method::GET,
+            "/memos",
+            None,
+            &[("origin", "https://shop.example")],
+        )
+        .await;
+    assert_eq!(
+        get.header("access-control-allow-origin"),
+        Some("https://shop.example")
+    );
+    assert!(
+        get.header("access-control-expose-headers")
+            .unwrap()
+            .contains("etag")
+    );
+
+    let error = match ferrest::App::new()
+        .resource::<Memo>()
+        .cors_origins("shop.example")
+        .database_url(db.url())
+        .into_router()
+        .await
+    {
+        Ok(_) => panic!("a malformed origin started"),
+        Err(e) => e.to_string(),
+    };
+    assert!(error.contains("`shop.example` is not an origin"), "{error}");
+    db.drop().await;
+}

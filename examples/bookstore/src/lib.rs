@@ -171,7 +171,11 @@ impl Book {
     ///
     /// The body's rules are checked as a resource's are: a `422` names each failing
     /// field.
-    #[rest(post = "/books/{id}/discount", auth = role("editor", "admin"))]
+    #[rest(
+        post = "/books/{id}/discount",
+        auth = role("editor", "admin"),
+        rate_limit = "60/minute"
+    )]
     pub async fn discount(
         ctx: Ctx,
         Path(id): Path<i64>,

@@ -33,10 +33,16 @@ pub fn endpoints(
             quote!(::<_, _, _, #(#types),*>)
         };
         let permission = permission(m).tokens();
+        let rate_limit = crate::model::Rate::tokens(m.rate_limit);
+        let operation_id = operation_id(m, &type_name);
         quote! {
-            let router = router.route(#path, #private::guard(
-                #private::axum::routing::#verb(#private::#handler #generics(Self::#ident)),
-                &[#permission],
+            let router = router.route(#path, #private::limited(
+                #private::guard(
+                    #private::axum::routing::#verb(#private::#handler #generics(Self::#ident)),
+                    &[#permission],
+                ),
+                #operation_id,
+                #rate_limit,
             ));
         }
     });
@@ -187,16 +193,22 @@ pub fn fallback(block: &syn::ItemImpl) -> TokenStream {
     }
 }
 
+/// `operationId`: given, or the method's name in camelCase and the type's name; also
+/// the scope of the method's own rate limit.
+fn operation_id(method: &Method, type_name: &str) -> String {
+    method
+        .operation_id
+        .as_ref()
+        .map(syn::LitStr::value)
+        .unwrap_or_else(|| format!("{}{type_name}", camel_case(&method.ident.to_string())))
+}
+
 /// The `Endpoint` of one method.
 fn record(method: &Method, default_tag: &str, type_name: &str) -> TokenStream {
     let private = quote!(::ferrest::__private);
     let verb = &method.verb;
     let path = &method.path;
-    let operation_id = method
-        .operation_id
-        .as_ref()
-        .map(syn::LitStr::value)
-        .unwrap_or_else(|| format!("{}{type_name}", camel_case(&method.ident.to_string())));
+    let operation_id = operation_id(method, type_name);
     let tag = method
         .tag
         .as_ref()
@@ -223,6 +235,7 @@ fn record(method: &Method, default_tag: &str, type_name: &str) -> TokenStream {
         .any(|a| a.extractor().as_deref() == Some("Path") || unwrap(a, "Query").is_some());
     let reads_json = method.args.iter().any(|a| unwrap(a, "Json").is_some());
     let permission = permission(method).tokens();
+    let rate_limit = crate::model::Rate::tokens(method.rate_limit);
     let output = match &method.output {
         Some(ty) => {
             quote_spanned!(ty.span()=> <#ty as ::ferrest::Responds>::responses(&mut responses);)
@@ -248,6 +261,7 @@ fn record(method: &Method, default_tag: &str, type_name: &str) -> TokenStream {
                 body: #body,
                 responses,
                 permission: #permission,
+                rate_limit: #rate_limit,
             }
         }
     }

@@ -22,6 +22,8 @@ pub struct Method {
     pub operation_id: Option<LitStr>,
     /// `auth = role("editor")`; `None` when not given (or not valid, and reported).
     pub permission: Option<crate::model::Permission>,
+    /// `rate_limit = "5/minute"`.
+    pub rate_limit: Option<crate::model::Rate>,
     pub doc: Option<String>,
     pub asyncness: bool,
     /// Where `fn` was written, for errors about the signature.
@@ -160,6 +162,7 @@ pub fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> (Vec<Method>, 
         let mut tag: Option<LitStr> = None;
         let mut operation_id = None;
         let mut permission: Option<(crate::model::Permission, Span)> = None;
+        let mut rate_limit: Option<(crate::model::Rate, Span)> = None;
         let mut hook: Option<(String, Span)> = None;
         for attr in &rest {
             let parsed = attr.parse_nested_meta(|meta| {
@@ -187,6 +190,13 @@ pub fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> (Vec<Method>, 
                     tag = Some(meta.value()?.parse()?);
                 } else if key == keys::OPERATION_ID {
                     operation_id = Some(meta.value()?.parse()?);
+                } else if key == keys::RATE_LIMIT {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    if rate_limit.is_some() {
+                        errors.at(meta.path.span(), "duplicate key `rate_limit`");
+                    } else if let Some(rate) = crate::model::Rate::from_lit(&lit, errors) {
+                        rate_limit = Some((rate, meta.path.span()));
+                    }
                 } else if key == keys::AUTH {
                     let raw = crate::parse::parse_permission(meta.value()?)?;
                     if permission.is_some() {
@@ -228,10 +238,14 @@ pub fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> (Vec<Method>, 
                     extra.span(),
                     "a hook is not an operation of its own: `tag` and `operation_id` apply to routes",
                 );
-            } else if let Some((_, span)) = &permission {
+            } else if let Some(span) = permission
+                .as_ref()
+                .map(|(_, s)| s)
+                .or(rate_limit.as_ref().map(|(_, s)| s))
+            {
                 errors.at(
                     *span,
-                    "a hook runs inside the operation that triggers it, under that operation's `auth`; `auth` applies to routes",
+                    "a hook runs inside the operation that triggers it, under that operation's `auth` and `rate_limit`; they apply to routes",
                 );
             }
             hooks.push(Hook {
@@ -267,6 +281,7 @@ pub fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> (Vec<Method>, 
             tag,
             operation_id,
             permission: permission.map(|(p, _)| p),
+            rate_limit: rate_limit.map(|(r, _)| r),
             doc: crate::parse::doc_comment(&function.attrs),
             asyncness: sig.asyncness.is_some(),
             fn_span: sig.fn_token.span,

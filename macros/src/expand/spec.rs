@@ -39,6 +39,7 @@ pub fn spec_static(resource: &Resource) -> TokenStream {
     let ident = &resource.ident;
     let access = resource.access.tokens();
     let require_if_match = resource.require_if_match;
+    let rate_limit = crate::model::Rate::tokens(resource.rate_limit);
     let owner_bypass = match &resource.owner_bypass {
         Some(permission) => {
             let permission = permission.tokens();
@@ -62,6 +63,7 @@ pub fn spec_static(resource: &Resource) -> TokenStream {
             access: #access,
             require_if_match: #require_if_match,
             owner_bypass: #owner_bypass,
+            rate_limit: #rate_limit,
             fields: &[#(#fields),*],
             pagination: ::ferrest::__private::spec::Pagination::#pagination,
             relations: &[#(#relations),*],

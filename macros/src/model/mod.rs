@@ -2,10 +2,12 @@
 
 mod access;
 mod kind;
+mod rate;
 mod resource;
 mod rules;
 
 pub use access::{Access, Permission};
 pub use kind::{FieldType, Kind, classify};
+pub use rate::Rate;
 pub use resource::{Field, Literal, Pagination, Resource, Role, plural, snake_case};
 pub use rules::Rule;

@@ -34,6 +34,8 @@ pub struct Resource {
     pub require_if_match: bool,
     /// `owner(bypass = ...)`: who sees and changes every row.
     pub owner_bypass: Option<super::Permission>,
+    /// `rate_limit = "100/minute"`.
+    pub rate_limit: Option<super::Rate>,
     pub fields: Vec<Field>,
 }
 
@@ -172,6 +174,10 @@ impl Resource {
             .include
             .map(|(names, _)| names.iter().map(|n| (n.to_string(), n.span())).collect())
             .unwrap_or_default();
+        let rate_limit = raw
+            .rate_limit
+            .as_ref()
+            .and_then(|lit| super::Rate::from_lit(lit, errors));
         let access = raw
             .auth
             .map(|(entries, _)| super::Access::from_raw(entries, errors))
@@ -200,6 +206,7 @@ impl Resource {
             access,
             require_if_match,
             owner_bypass,
+            rate_limit,
             fields,
         })
     }

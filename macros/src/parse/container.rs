@@ -26,6 +26,8 @@ pub struct RawContainer {
     pub has_many: Vec<syn::Path>,
     /// `include(author, books)`.
     pub include: Option<(Vec<Ident>, Span)>,
+    /// `rate_limit = "100/minute"`.
+    pub rate_limit: Option<LitStr>,
     /// `auth(read = public, ...)`.
     pub auth: Option<(Vec<(Ident, super::RawPermission)>, Span)>,
     pub fields: Vec<RawField>,
@@ -44,6 +46,7 @@ pub fn parse_container(input: &DeriveInput, errors: &mut Errors) -> Option<RawCo
     let mut paginate = Slot::new(keys::PAGINATE);
     let mut include = Slot::new(keys::INCLUDE);
     let mut auth = Slot::new(keys::AUTH);
+    let mut rate_limit = Slot::new(keys::RATE_LIMIT);
     let mut has_many = Vec::new();
 
     for attr in input.attrs.iter().filter(|a| a.path().is_ident(keys::REST)) {
@@ -59,6 +62,7 @@ pub fn parse_container(input: &DeriveInput, errors: &mut Errors) -> Option<RawCo
                 keys::PAGINATE => paginate.set(errors, span, meta.value()?.parse()?),
                 keys::INCLUDE => include.set(errors, span, super::ident_list(&meta)?),
                 keys::HAS_MANY => has_many.push(meta.value()?.parse()?),
+                keys::RATE_LIMIT => rate_limit.set(errors, span, meta.value()?.parse()?),
                 keys::AUTH => {
                     let entries = super::parse_access(&meta, errors)?;
                     auth.set(errors, span, entries);
@@ -122,6 +126,7 @@ pub fn parse_container(input: &DeriveInput, errors: &mut Errors) -> Option<RawCo
         has_many,
         include: include.get(),
         auth: auth.get(),
+        rate_limit: rate_limit.value(),
         fields,
     })
 }

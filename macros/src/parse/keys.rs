@@ -14,8 +14,9 @@ pub const PAGINATE: &str = "paginate";
 pub const HAS_MANY: &str = "has_many";
 pub const INCLUDE: &str = "include";
 pub const AUTH: &str = "auth";
+pub const RATE_LIMIT: &str = "rate_limit";
 pub const CONTAINER_KEYS: &[&str] = &[
-    TABLE, PATH, TAG, ONLY, EXCLUDE, MAX_LIMIT, PAGINATE, HAS_MANY, INCLUDE, AUTH,
+    TABLE, PATH, TAG, ONLY, EXCLUDE, MAX_LIMIT, PAGINATE, HAS_MANY, INCLUDE, AUTH, RATE_LIMIT,
 ];
 
 // auth(...): which operations a permission covers; the most specific key wins
@@ -104,7 +105,7 @@ pub const HOOKS: &[&str] = &[
     "read_filter",
 ];
 /// The keys of a route besides its verb.
-pub const ROUTE_KEYS: &[&str] = &[TAG, OPERATION_ID, AUTH];
+pub const ROUTE_KEYS: &[&str] = &[TAG, OPERATION_ID, AUTH, RATE_LIMIT];
 
 // operations named in only(...) / exclude(...)
 pub const LIST: &str = "list";

@@ -1,0 +1,277 @@
+//! Rate limits: how many requests a caller may make in a window, per app
+//! (`App::rate_limit`), per resource (`#[rest(rate_limit = "100/minute")]`) and per
+//! endpoint (`rate_limit = "5/minute"`). A caller is its principal when it is
+//! authenticated, else its client address. Counts live in process by default, or in
+//! Redis so that several instances behind a load balancer share them.
+
+mod store;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::extract::{ConnectInfo, Request};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
+
+pub(crate) use store::Store;
+
+use crate::auth::Caller;
+use crate::db::AppState;
+use crate::problem::ApiError;
+
+/// At most `requests` requests per `window_secs` seconds.
+///
+/// ```
+/// use ferrest::rate_limit::RateLimit;
+/// let limit: RateLimit = "100/minute".parse()?;
+/// assert_eq!(limit, RateLimit { requests: 100, window_secs: 60 });
+/// # Ok::<(), String>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests allowed in one window.
+    pub requests: u32,
+    /// The window's length in seconds.
+    pub window_secs: u64,
+}
+
+impl std::str::FromStr for RateLimit {
+    type Err = String;
+
+    /// `<requests>/<second|minute|hour|day>`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let invalid = || {
+            format!(
+                "`{text}` is not a rate like `100/minute` (per `second`, `minute`, `hour` or `day`)"
+            )
+        };
+        let (requests, unit) = text.split_once('/').ok_or_else(invalid)?;
+        let requests: u32 = requests.trim().parse().map_err(|_| invalid())?;
+        let window_secs = match unit.trim() {
+            "second" | "s" => 1,
+            "minute" | "min" | "m" => 60,
+            "hour" | "h" => 3600,
+            "day" | "d" => 86_400,
+            _ => return Err(invalid()),
+        };
+        if requests == 0 {
+            return Err(invalid());
+        }
+        Ok(RateLimit {
+            requests,
+            window_secs,
+        })
+    }
+}
+
+impl std::fmt::Display for RateLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unit = match self.window_secs {
+            1 => "second".to_owned(),
+            60 => "minute".to_owned(),
+            3600 => "hour".to_owned(),
+            86_400 => "day".to_owned(),
+            n => format!("{n} seconds"),
+        };
+        write!(f, "{} requests per {unit}", self.requests)
+    }
+}
+
+/// The app's limiter, in each request's extensions.
+pub(crate) struct Limiter {
+    pub store: Store,
+    /// Take the client address from the last `X-Forwarded-For` entry (the one the
+    /// nearest proxy added) instead of the socket, behind a load balancer.
+    pub trust_forwarded_for: bool,
+    /// The limit of every route, if the app has one.
+    pub app: Option<RateLimit>,
+}
+
+/// Who a request counts against: its principal, else its client address.
+#[derive(Clone)]
+struct Metered {
+    limiter: Arc<Limiter>,
+    caller: Arc<str>,
+}
+
+/// The outcome of one counted request.
+struct Hit {
+    limit: RateLimit,
+    remaining: u32,
+    /// Seconds until the window ends.
+    reset: u64,
+    allowed: bool,
+}
+
+impl Limiter {
+    /// Counts a request of `caller` against `limit` in `scope`. A store that fails
+    /// lets the request through (and says so in the log): an unreachable Redis should
+    /// not take the API down with it.
+    async fn hit(&self, scope: &str, caller: &str, limit: RateLimit) -> Hit {
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let window_ms = limit.window_secs * 1000;
+        let window = now_ms / window_ms;
+        let key = format!(
+            "ferrest:rate:{scope}:{caller}:{}:{window}",
+            limit.window_secs
+        );
+        let count = match self
+            .store
+            .increment(&key, window, Duration::from_millis(window_ms))
+            .await
+        {
+            Ok(count) => count,
+            Err(error) => {
+                tracing::warn!(%error, "the rate-limit store failed; the request is let through");
+                0
+            }
+        };
+        Hit {
+            limit,
+            remaining: limit
+                .requests
+                .saturating_sub(count.min(u64::from(u32::MAX)) as u32),
+            reset: ((window + 1) * window_ms - now_ms).div_ceil(1000),
+            allowed: count <= u64::from(limit.requests),
+        }
+    }
+}
+
+impl Hit {
+    /// `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers).
+    fn headers(&self, headers: &mut HeaderMap) {
+        let policy = format!(
+            "\"default\";q={};w={}",
+            self.limit.requests, self.limit.window_secs
+        );
+        let state = format!("\"default\";r={};t={}", self.remaining, self.reset);
+        for (name, value) in [(RATELIMIT_POLICY, policy), (RATELIMIT, state)] {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                headers.entry(name).or_insert(value);
+            }
+        }
+    }
+
+    fn refused(&self) -> Response {
+        let mut response = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("more than {}; retry in {} s", self.limit, self.reset),
+        )
+        .with_header(header::RETRY_AFTER, HeaderValue::from(self.reset))
+        .into_response();
+        self.headers(response.headers_mut());
+        response
+    }
+}
+
+const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
+const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
+
+/// The layer in front of every route (inside authentication): says who the request
+/// counts against, and applies the app's own limit.
+pub(crate) async fn meter(limiter: Arc<Limiter>, mut request: Request, next: Next) -> Response {
+    let caller: Arc<str> = match &Caller::of(request.extensions()).principal {
+        Some(principal) => format!("sub:{}", principal.subject).into(),
+        None => format!(
+            "ip:{}",
+            client_address(&request, limiter.trust_forwarded_for)
+        )
+        .into(),
+    };
+    let app_limit = limiter
+        .app
+        .filter(|_| !request.uri().path().starts_with("/docs"));
+    request.extensions_mut().insert(Metered {
+        limiter: limiter.clone(),
+        caller: caller.clone(),
+    });
+    let Some(limit) = app_limit else {
+        return next.run(request).await;
+    };
+    let hit = limiter.hit("app", &caller, limit).await;
+    if !hit.allowed {
+        return hit.refused();
+    }
+    let mut response = next.run(request).await;
+    hit.headers(response.headers_mut());
+    response
+}
+
+fn client_address(request: &Request, trust_forwarded_for: bool) -> String {
+    if trust_forwarded_for
+        && let Some(last) = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|v| !v.is_empty())
+    {
+        return last.to_owned();
+    }
+    request
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
+}
+
+/// `route` counting its requests against `limit` in `scope` (a resource or an
+/// endpoint), on top of the app's limit.
+#[doc(hidden)]
+pub fn limited(
+    route: MethodRouter<AppState>,
+    scope: &'static str,
+    limit: Option<RateLimit>,
+) -> MethodRouter<AppState> {
+    let Some(limit) = limit else {
+        return route;
+    };
+    route.route_layer(axum::middleware::from_fn(
+        move |request: Request, next: Next| async move {
+            let Some(metered) = request.extensions().get::<Metered>().cloned() else {
+                return next.run(request).await;
+            };
+            let hit = metered.limiter.hit(scope, &metered.caller, limit).await;
+            if !hit.allowed {
+                return hit.refused();
+            }
+            let mut response = next.run(request).await;
+            hit.headers(response.headers_mut());
+            response
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RateLimit;
+
+    #[test]
+    fn rates_parse() {
+        assert_eq!(
+            "5/second".parse(),
+            Ok(RateLimit {
+                requests: 5,
+                window_secs: 1
+            })
+        );
+        assert_eq!("1000/hour".parse::<RateLimit>().unwrap().window_secs, 3600);
+        assert!("0/minute".parse::<RateLimit>().is_err());
+        assert!("ten/minute".parse::<RateLimit>().is_err());
+        assert!("10/fortnight".parse::<RateLimit>().is_err());
+        assert_eq!(
+            RateLimit {
+                requests: 3,
+                window_secs: 60
+            }
+            .to_string(),
+            "3 requests per minute"
+        );
+    }
+}
