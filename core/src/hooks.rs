@@ -246,9 +246,19 @@ impl Ctx {
         self.hooks.of::<R>()
     }
 
-    /// The condition of `R`'s ownership and read filters, if it has any.
+    /// The condition of `R`'s ownership and read filters for a read, if it has any.
     pub(crate) async fn read_scope<R: Resource>(&self) -> Result<Option<Condition>, ApiError> {
-        let owned = crate::auth::owner::scope(self, R::spec());
+        self.scope::<R>(false).await
+    }
+
+    /// [`Ctx::read_scope`] for the lookup of an update or delete: ownership may limit
+    /// writes only.
+    pub(crate) async fn write_scope<R: Resource>(&self) -> Result<Option<Condition>, ApiError> {
+        self.scope::<R>(true).await
+    }
+
+    async fn scope<R: Resource>(&self, writing: bool) -> Result<Option<Condition>, ApiError> {
+        let owned = crate::auth::owner::scope(self, R::spec(), writing);
         let Some(hooks) = self.hooks_of::<R>().filter(|h| h.on(Stage::Read)) else {
             return Ok(owned);
         };

@@ -31,6 +31,8 @@ pub struct ResourceSpec {
     pub require_if_match: bool,
     /// `#[rest(owner(bypass = ...))]`: who sees and changes every row, not only theirs.
     pub owner_bypass: Option<crate::auth::Permission>,
+    /// `#[rest(owner(scope = writes))]`: which operations ownership limits.
+    pub owner_scope: OwnerScope,
     /// `#[rest(rate_limit = "100/minute")]`: what a caller may send to all the
     /// resource's operations together.
     pub rate_limit: Option<crate::rate_limit::RateLimit>,
@@ -243,6 +245,16 @@ pub enum Role {
     /// The subject of the principal that created the row; reads and writes see only
     /// the caller's rows.
     Owner,
+}
+
+/// Which operations of an owned resource see only the caller's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OwnerScope {
+    /// Every operation: rows of others do not exist for the caller (the default).
+    #[default]
+    All,
+    /// Updates and deletes: everyone reads every row, only owners change theirs.
+    Writes,
 }
 
 impl ResourceSpec {

@@ -278,6 +278,12 @@ impl TestClient {
         client
     }
 
+    /// The same client without the headers [`TestClient::with_header`] added: an
+    /// anonymous caller.
+    pub fn anonymous(&self) -> TestClient {
+        TestClient::new(self.router.clone())
+    }
+
     /// `GET uri`.
     pub async fn get(&self, uri: &str) -> TestResponse {
         self.send(Method::GET, uri, None, &[]).await

@@ -27,6 +27,7 @@ pub enum Write {
 /// # static SPEC: ResourceSpec = ResourceSpec { name: "Tag", table: "tags", path: "/tags",
 /// #   plural: "Tags", tag: "Tags", doc: None, operations: Operations::ALL, max_limit: 100,
 /// #   access: ferrest::auth::Access::PUBLIC, require_if_match: false, owner_bypass: None,
+/// #   owner_scope: OwnerScope::All,
 /// #   rate_limit: None,
 /// #   pagination: Pagination::Offset, relations: &[], includes: &[],
 /// #   load: |_, _, _| Box::pin(async { Ok(Vec::new()) }), fields: &[

@@ -21,15 +21,25 @@ use crate::validate::{Storage, Write, check_body_in};
 
 /// The row of `R` with this id that the read filters let through, or a `404`.
 pub(crate) async fn find<R: Resource>(ctx: &Ctx, id: R::Id) -> Result<R::Model, ApiError> {
-    find_in::<R>(ctx, id, false).await
+    find_in::<R>(ctx, id, false, false).await
 }
 
 /// [`find`], and with `lock` the row stays locked until the transaction ends: hooks
 /// decide on it, so no other write may change it meanwhile (`FOR UPDATE` on
 /// PostgreSQL and MySQL; SQLite's transactions hold the write lock from the start).
-async fn find_in<R: Resource>(ctx: &Ctx, id: R::Id, lock: bool) -> Result<R::Model, ApiError> {
+async fn find_in<R: Resource>(
+    ctx: &Ctx,
+    id: R::Id,
+    lock: bool,
+    writing: bool,
+) -> Result<R::Model, ApiError> {
     let mut query = R::Entity::find_by_id(id);
-    if let Some(scope) = ctx.read_scope::<R>().await? {
+    let scope = if writing {
+        ctx.write_scope::<R>().await?
+    } else {
+        ctx.read_scope::<R>().await?
+    };
+    if let Some(scope) = scope {
         query = query.filter(scope);
     }
     if lock {
@@ -142,13 +152,13 @@ pub(crate) async fn update<R: Resource>(
     if_match: &IfMatch,
 ) -> Result<R::Model, ApiError> {
     let Some(hooks) = ctx.hooks_of::<R>().filter(|h| h.on(Stage::Update)) else {
-        let current = find::<R>(ctx, id).await?;
+        let current = find_in::<R>(ctx, id, false, true).await?;
         check_version::<R>(&current, if_match)?;
         return apply::<R>(ctx, current, changes, parents).await;
     };
     let tx = ctx.begin().await?;
     let outcome = async {
-        let current = find_in::<R>(&tx, id, true).await?;
+        let current = find_in::<R>(&tx, id, true, true).await?;
         check_version::<R>(&current, if_match)?;
         let mut parents = parents;
         if !hooks.before_update.is_empty() {
@@ -252,7 +262,7 @@ pub(crate) async fn delete<R: Resource>(
     let hooks = ctx.hooks_of::<R>().filter(|h| h.on(Stage::Delete));
     if hooks.is_none() && versioned {
         // Read, check, then delete only that version of the row.
-        let row = find::<R>(ctx, id).await?;
+        let row = find_in::<R>(ctx, id, false, true).await?;
         check_version::<R>(&row, if_match)?;
         let active = row.clone().into_active_model();
         let (key, value) = primary_key::<R>(&active);
@@ -272,7 +282,7 @@ pub(crate) async fn delete<R: Resource>(
     }
     let Some(hooks) = hooks else {
         let mut query = R::Entity::delete_by_id(id);
-        if let Some(scope) = ctx.read_scope::<R>().await? {
+        if let Some(scope) = ctx.write_scope::<R>().await? {
             query = query.filter(scope);
         }
         let savepoint = savepoint(ctx).await?;
@@ -285,7 +295,7 @@ pub(crate) async fn delete<R: Resource>(
     };
     let tx = ctx.begin().await?;
     let outcome = async {
-        let row = find_in::<R>(&tx, id, true).await?;
+        let row = find_in::<R>(&tx, id, true, true).await?;
         check_version::<R>(&row, if_match)?;
         let gone = R::from_model(row.clone());
         for hook in &hooks.before_delete {

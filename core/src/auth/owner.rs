@@ -1,7 +1,8 @@
 //! Row ownership: a resource with an `#[rest(owner)]` field shows and changes a caller
 //! only the rows they created, in every operation (reads, includes, nested lists,
 //! updates, deletes, hooks), unless the caller holds the resource's `bypass`
-//! permission. A row outside the caller's scope is a `404`, as if it did not exist.
+//! permission; with `scope = writes`, only updates and deletes. A row outside the
+//! caller's scope is a `404`, as if it did not exist.
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, Condition, EntityTrait, IdenStatic, Iterable};
@@ -10,13 +11,17 @@ use serde_json::Value;
 use crate::ctx::Ctx;
 use crate::problem::ApiError;
 use crate::resource::Resource;
-use crate::spec::{FieldSpec, Kind, ResourceSpec};
+use crate::spec::{FieldSpec, Kind, OwnerScope, ResourceSpec};
 use crate::validate::Storage;
 
-/// The condition that keeps the caller to their own rows; `None` when the resource
-/// has no owner or the caller may see every row.
-pub(crate) fn scope(ctx: &Ctx, spec: &ResourceSpec) -> Option<Condition> {
+/// The condition that keeps the caller to their own rows when `writing` (or reading,
+/// unless the resource shares reads); `None` when the resource has no owner or the
+/// caller may see every row.
+pub(crate) fn scope(ctx: &Ctx, spec: &ResourceSpec, writing: bool) -> Option<Condition> {
     let field = spec.owner_field()?;
+    if !writing && spec.owner_scope == OwnerScope::Writes {
+        return None;
+    }
     let principal = ctx.principal();
     if principal.is_some() && spec.owner_bypass.is_some_and(|p| p.allows(principal)) {
         return None;

@@ -255,3 +255,38 @@ fn creating_an_owned_row_is_documented_as_needing_credentials() {
             .is_none()
     );
 }
+
+/// A review: everyone reads every review, only its writer changes it.
+#[derive(Resource)]
+pub struct Review {
+    #[rest(id)]
+    pub id: i64,
+    pub stars: i32,
+    #[rest(owner(scope = writes))]
+    pub writer: String,
+}
+
+fn reviews() -> ferrest::App {
+    ferrest::App::new()
+        .authenticate(Jwt::hs256(SECRET))
+        .resource::<Review>()
+}
+
+ferrest::on_every_backend!(app = reviews; shared_reads_keep_writes_to_the_owner);
+
+async fn shared_reads_keep_writes_to_the_owner(client: TestClient) {
+    let (ada, bob) = (as_user(&client, "ada", &[]), as_user(&client, "bob", &[]));
+    let created = ada.post("/reviews", json!({"stars": 5})).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let path = format!("/reviews/{}", created.body["id"]);
+    for reader in [&client, &bob] {
+        assert_eq!(total(reader, "/reviews").await, 1);
+        assert_eq!(reader.get(&path).await.body["writer"], "ada");
+    }
+    assert_eq!(bob.patch(&path, json!({"stars": 1})).await.status, 404);
+    assert_eq!(bob.delete(&path).await.status, 404);
+    assert_eq!(client.patch(&path, json!({"stars": 1})).await.status, 404);
+    assert_eq!(client.get(&path).await.body["stars"], 5);
+    assert_eq!(ada.patch(&path, json!({"stars": 4})).await.status, 200);
+    assert_eq!(ada.delete(&path).await.status, 204);
+}

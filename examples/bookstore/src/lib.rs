@@ -30,6 +30,9 @@ pub struct Author {
     /// Short biography.
     #[rest(validate(length(max = 2000)))]
     pub bio: Option<String>,
+    /// Counts the author's updates; the `ETag` that `If-Match` names.
+    #[rest(version)]
+    pub version: i64,
     #[rest(created_at)]
     pub created_at: DateTimeUtc,
     #[rest(updated_at)]
@@ -72,6 +75,10 @@ pub struct Book {
     /// Blurb for the back cover.
     #[rest(filter(contains, is_null))]
     pub summary: Option<String>,
+    /// Who added the book: set from the caller. Everyone reads every book; only the
+    /// one who added it, editors and admins change it.
+    #[rest(owner(scope = writes, bypass = role("editor", "admin")))]
+    pub added_by: String,
     #[rest(created_at, filter(lt, gte), sort)]
     pub created_at: DateTimeUtc,
     #[rest(updated_at)]

@@ -40,6 +40,14 @@ pub fn spec_static(resource: &Resource) -> TokenStream {
     let access = resource.access.tokens();
     let require_if_match = resource.require_if_match;
     let rate_limit = crate::model::Rate::tokens(resource.rate_limit);
+    let owner_scope = format_ident!(
+        "{}",
+        if resource.owner_writes_only {
+            "Writes"
+        } else {
+            "All"
+        }
+    );
     let owner_bypass = match &resource.owner_bypass {
         Some(permission) => {
             let permission = permission.tokens();
@@ -63,6 +71,7 @@ pub fn spec_static(resource: &Resource) -> TokenStream {
             access: #access,
             require_if_match: #require_if_match,
             owner_bypass: #owner_bypass,
+            owner_scope: ::ferrest::__private::spec::OwnerScope::#owner_scope,
             rate_limit: #rate_limit,
             fields: &[#(#fields),*],
             pagination: ::ferrest::__private::spec::Pagination::#pagination,

@@ -34,6 +34,8 @@ pub struct Resource {
     pub require_if_match: bool,
     /// `owner(bypass = ...)`: who sees and changes every row.
     pub owner_bypass: Option<super::Permission>,
+    /// `owner(scope = writes)`: ownership limits updates and deletes only.
+    pub owner_writes_only: bool,
     /// `rate_limit = "100/minute"`.
     pub rate_limit: Option<super::Rate>,
     pub fields: Vec<Field>,
@@ -117,9 +119,23 @@ impl Resource {
             .iter()
             .any(|f| f.version.as_ref().is_some_and(|(_, required)| *required));
         let mut owner_bypass = None;
+        let mut owner_writes_only = false;
         for field in &raw.fields {
             if let Some((_, Some(bypass))) = &field.owner {
                 owner_bypass = super::Permission::from_raw(bypass.clone(), errors);
+            }
+            match &field.owner_scope {
+                Some(scope) if scope == keys::WRITES => owner_writes_only = true,
+                Some(scope) if scope == keys::ALL => {}
+                Some(scope) => errors.spanned(
+                    scope,
+                    unknown_key_message(
+                        "ownership scope",
+                        &scope.to_string(),
+                        &[keys::ALL, keys::WRITES],
+                    ),
+                ),
+                None => {}
             }
         }
         let name = raw.ident.to_string();
@@ -206,6 +222,7 @@ impl Resource {
             access,
             require_if_match,
             owner_bypass,
+            owner_writes_only,
             rate_limit,
             fields,
         })

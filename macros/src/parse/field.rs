@@ -28,6 +28,8 @@ pub struct RawField {
     pub version: Option<(Span, bool)>,
     /// `owner`, with the `bypass = ...` of `owner(bypass = role("admin"))`.
     pub owner: Option<(Span, Option<super::RawPermission>)>,
+    /// `owner(scope = writes)`: the scope as written.
+    pub owner_scope: Option<Ident>,
 }
 
 pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
@@ -42,6 +44,7 @@ pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
     let mut belongs_to = Slot::new(keys::BELONGS_TO);
     let mut version = Slot::new(keys::VERSION);
     let mut owner = Slot::new(keys::OWNER);
+    let mut owner_scope = None;
 
     for attr in field.attrs.iter().filter(|a| a.path().is_ident(keys::REST)) {
         let parsed = attr.parse_nested_meta(|meta| {
@@ -65,8 +68,13 @@ pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
                 }
                 keys::OWNER => {
                     let mut bypass = None;
-                    role_options(&meta, keys::OWNER, &[keys::BYPASS], errors, |option| {
-                        bypass = Some(super::parse_permission(option.value()?)?);
+                    let known = [keys::BYPASS, keys::SCOPE];
+                    role_options(&meta, keys::OWNER, &known, errors, |option| {
+                        if option.path.is_ident(keys::SCOPE) {
+                            owner_scope = Some(option.value()?.parse::<Ident>()?);
+                        } else {
+                            bypass = Some(super::parse_permission(option.value()?)?);
+                        }
                         Ok(())
                     })?;
                     owner.set(errors, span, (span, bypass));
@@ -108,6 +116,7 @@ pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
         belongs_to: belongs_to.value(),
         version: version.value(),
         owner: owner.value(),
+        owner_scope,
     }
 }
 

@@ -57,6 +57,8 @@ pub const FIELD_KEYS: &[&str] = &[
 pub const REQUIRED: &str = "required";
 // owner(bypass = role("admin")): who sees and changes every row
 pub const BYPASS: &str = "bypass";
+// owner(scope = writes): ownership limits updates and deletes only (`all` by default)
+pub const WRITES: &str = "writes";
 
 // filter operators: filter(eq, lt, ...)
 pub const FILTER_OPS: &[&str] = &[
@@ -134,7 +136,7 @@ mod tests {
             super::ROUTE_KEYS,
             super::HOOKS,
             super::ACCESS_KEYS,
-            &[super::REQUIRED, super::BYPASS],
+            &[super::REQUIRED, super::BYPASS, super::WRITES],
             super::PERMISSIONS,
         ];
         let missing: Vec<&str> = all

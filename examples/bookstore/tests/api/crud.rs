@@ -14,7 +14,45 @@ on_every_backend!(
     delete_returns_204_then_404,
     unique_violation_is_409_naming_the_field,
     unique_compares_exactly_and_text_is_long,
+    authors_are_versioned,
 );
+
+/// `Author` has a `version`: reads carry it as the `ETag`, a stale `If-Match` is a
+/// `412`, a current `If-None-Match` a `304`.
+async fn authors_are_versioned(client: TestClient) {
+    use axum::http::Method;
+    let id = author(&client, "ada@example.org").await;
+    let path = format!("/authors/{id}");
+    let read = client.get(&path).await;
+    assert_eq!(
+        (read.header("etag"), &read.body["version"]),
+        (Some("\"1\""), &json!(1))
+    );
+    let cached = client
+        .send(Method::GET, &path, None, &[("if-none-match", "\"1\"")])
+        .await;
+    assert_eq!(cached.status, 304);
+    let patch = |tag: &'static str, name: &'static str| {
+        let client = client.clone();
+        let path = path.clone();
+        async move {
+            client
+                .send(
+                    Method::PATCH,
+                    &path,
+                    Some(json!({"name": name}).to_string()),
+                    &[("content-type", "application/json"), ("if-match", tag)],
+                )
+                .await
+        }
+    };
+    let updated = patch("\"1\"", "Ada King").await;
+    assert_eq!(updated.status, 200, "{}", updated.text);
+    assert_eq!(updated.header("etag"), Some("\"2\""));
+    let stale = patch("\"1\"", "Ada Byron").await;
+    assert_eq!(stale.status, 412, "{}", stale.text);
+    assert_eq!(client.get(&path).await.body["name"], "Ada King");
+}
 
 async fn unique_compares_exactly_and_text_is_long(client: TestClient) {
     author(&client, "ada@example.org").await;

@@ -13,6 +13,7 @@ on_every_backend!(
     a_book_on_sale_stays_and_keeps_its_isbn,
     a_discount_body_is_validated,
     editors_publish_and_admins_delete,
+    books_belong_to_who_added_them,
 );
 
 /// The hooks of `Book`: `before_delete` and `before_update` refuse, in the write's
@@ -256,7 +257,7 @@ async fn editors_publish_and_admins_delete(client: TestClient) {
         .unwrap();
     let publish = format!("/books/{id}/publish");
 
-    let anonymous = client.post(&publish, json!(null)).await;
+    let anonymous = client.anonymous().post(&publish, json!(null)).await;
     assert_eq!(anonymous.status, 401, "{}", anonymous.text);
     assert_eq!(anonymous.body["code"], "unauthenticated");
     assert!(
@@ -282,7 +283,7 @@ async fn editors_publish_and_admins_delete(client: TestClient) {
     assert_eq!(discount.status, 200, "{}", discount.text);
 
     let book = format!("/books/{id}");
-    assert_eq!(client.delete(&book).await.status, 401);
+    assert_eq!(client.anonymous().delete(&book).await.status, 401);
     assert_eq!(eve.delete(&book).await.status, 403);
     assert_eq!(
         eve.patch(&book, json!({"published": false})).await.status,
@@ -291,8 +292,56 @@ async fn editors_publish_and_admins_delete(client: TestClient) {
     let admin = crate::support::admin(&client);
     assert_eq!(admin.delete(&book).await.status, 204);
 
-    let forged = client.with_header("authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.e30.x");
+    let forged = client
+        .anonymous()
+        .with_header("authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.e30.x");
     let rejected = forged.get("/books").await;
     assert_eq!(rejected.status, 401, "{}", rejected.text);
     assert_eq!(rejected.body["code"], "invalid_credentials");
+}
+
+/// A book belongs to who added it: everyone reads it, only they (and editors and
+/// admins) change it; a forged `added_by` is refused.
+async fn books_belong_to_who_added_them(client: TestClient) {
+    let ada = author(&client, "ada@example.org").await;
+    let created = client.post("/books", book(ada, "9780000000001")).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    assert_eq!(created.body["added_by"], "ada");
+    let path = format!("/books/{}", created.body["id"]);
+    let anonymous = client.anonymous();
+    assert_eq!(
+        anonymous
+            .post("/books", book(ada, "9780000000002"))
+            .await
+            .status,
+        401
+    );
+    assert_eq!(anonymous.get(&path).await.body["added_by"], "ada");
+    let bob = signed_in(&client, "bob", &[]);
+    assert_eq!(bob.get(&path).await.status, 200);
+    assert_eq!(bob.patch(&path, json!({"title": "Mine"})).await.status, 404);
+    assert_eq!(
+        anonymous
+            .patch(&path, json!({"title": "Mine"}))
+            .await
+            .status,
+        404
+    );
+    let mut forged = book(ada, "9780000000003");
+    forged["added_by"] = json!("bob");
+    let refused = bob.post("/books", forged).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert_eq!(refused.body["errors"][0]["pointer"], "/added_by");
+    assert_eq!(
+        client
+            .patch(&path, json!({"title": "Renamed"}))
+            .await
+            .status,
+        200
+    );
+    let edited = editor(&client)
+        .patch(&path, json!({"title": "Edited"}))
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.text);
+    assert_eq!(edited.body["added_by"], "ada");
 }

@@ -142,6 +142,7 @@ async fn a_page_with_includes_runs_one_query_per_relation(backend: Backend) {
         counter.fetch_add(1, Ordering::SeqCst);
     });
     let client = TestClient::new(bookstore::app().router_on(db).await.unwrap());
+    let client = crate::support::signed_in(&client, "ada", &[]);
     let mut authors = Vec::new();
     for n in 0..7 {
         authors.push(author(&client, &format!("author{n}@example.org")).await);

@@ -2,11 +2,16 @@
 
 use ferrest::testing::TestClient;
 
-/// Runs scenarios on SQLite, PostgreSQL and MariaDB against the bookstore.
+/// Runs scenarios on SQLite, PostgreSQL and MariaDB against the bookstore, each with a
+/// client signed in as `ada`, a reader with no role (`client.anonymous()` drops it).
 macro_rules! on_every_backend {
-    ($($scenario:ident),* $(,)?) => {
-        ferrest::on_every_backend!(app = bookstore::app; $($scenario),*);
-    };
+    ($($scenario:ident),* $(,)?) => {$(
+        ferrest::on_every_backend!(@tests $scenario, |backend| {
+            ferrest::testing::run(backend, bookstore::app(), |client| {
+                super::$scenario($crate::support::signed_in(&client, "ada", &[]))
+            })
+        });
+    )*};
 }
 pub(crate) use on_every_backend;
 
@@ -35,7 +40,9 @@ pub fn book(author_id: i64, isbn: &str) -> serde_json::Value {
 /// The same client, sending a bearer token for `subject` with `roles`.
 pub fn signed_in(client: &TestClient, subject: &str, roles: &[&str]) -> TestClient {
     let token = bookstore::token(subject, roles).expect("the development secret signs");
-    client.with_header("authorization", &format!("Bearer {token}"))
+    client
+        .anonymous()
+        .with_header("authorization", &format!("Bearer {token}"))
 }
 
 /// An admin: deletes.

@@ -18,4 +18,12 @@ pub struct Note {
     pub owner: String,
 }
 
+#[derive(Resource)]
+pub struct Review {
+    #[rest(id)]
+    pub id: i64,
+    #[rest(owner(scope = reads))]
+    pub writer: String,
+}
+
 fn main() {}
