@@ -92,12 +92,13 @@ impl Middleware {
         for layer in self.layers {
             router = layer(router);
         }
+        let meter = limiter.clone();
         router = router.layer(axum::middleware::from_fn(move |request, next| {
-            crate::rate_limit::meter(limiter.clone(), request, next)
+            crate::rate_limit::meter(meter.clone(), request, next)
         }));
         // Outside the user's layers and the rate limits, so they see the caller too.
         router = router.layer(axum::middleware::from_fn(move |request, next| {
-            crate::auth::authenticate(auth.clone(), request, next)
+            crate::auth::authenticate(auth.clone(), limiter.clone(), request, next)
         }));
         router = router.layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
         if let Some(timeout) = self.timeout {
@@ -155,7 +156,7 @@ impl Middleware {
 /// `Content-Security-Policy` that allows nothing for the API and what Swagger UI needs
 /// for `/docs`. ferrest sends no `Server` header to announce itself.
 async fn security_headers(request: Request, next: axum::middleware::Next) -> Response {
-    let policy = if request.uri().path().starts_with("/docs") {
+    let policy = if crate::rate_limit::is_docs(request.uri().path()) {
         DOCS_CSP
     } else {
         API_CSP

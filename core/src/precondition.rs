@@ -80,6 +80,19 @@ pub(crate) fn stale(current: i64) -> ApiError {
     .with_header(header::ETAG, etag(current))
 }
 
+/// `412 precondition_failed` for `If-Match` tags on a resource that has no version:
+/// its rows carry no entity tag, so no tag can match (only `*` does).
+pub(crate) fn untagged(spec: &crate::spec::ResourceSpec) -> ApiError {
+    ApiError::new(
+        StatusCode::PRECONDITION_FAILED,
+        "precondition_failed",
+        format!(
+            "`{}` rows carry no `ETag`, so `If-Match` can only be `*`",
+            spec.name
+        ),
+    )
+}
+
 /// Whether `If-None-Match` names the row's current version (or is `*`): the client's
 /// copy is current, and a `GET` answers `304`.
 pub(crate) fn not_modified(headers: &HeaderMap, current: i64) -> bool {

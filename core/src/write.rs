@@ -12,7 +12,7 @@ use crate::crud::not_found;
 use crate::ctx::Ctx;
 use crate::db::db_error;
 use crate::hooks::Stage;
-use crate::precondition::{IfMatch, stale};
+use crate::precondition::{IfMatch, stale, untagged};
 use crate::problem::ApiError;
 use crate::query::value::from_json;
 use crate::resource::Resource;
@@ -154,7 +154,7 @@ pub(crate) async fn update<R: Resource>(
     let Some(hooks) = ctx.hooks_of::<R>().filter(|h| h.on(Stage::Update)) else {
         let current = find_in::<R>(ctx, id, false, true).await?;
         check_version::<R>(&current, if_match)?;
-        return apply::<R>(ctx, current, changes, parents).await;
+        return apply::<R>(ctx, current, changes, parents, if_match).await;
     };
     let tx = ctx.begin().await?;
     let outcome = async {
@@ -168,7 +168,7 @@ pub(crate) async fn update<R: Resource>(
             }
             parents = rewritten_keys(R::spec(), &changes)?;
         }
-        let row = apply::<R>(&tx, current, changes, parents).await?;
+        let row = apply::<R>(&tx, current, changes, parents, if_match).await?;
         if !hooks.after_update.is_empty() {
             let stored = R::from_model(row.clone());
             for hook in &hooks.after_update {
@@ -181,23 +181,27 @@ pub(crate) async fn update<R: Resource>(
     finish(R::spec(), tx, outcome).await
 }
 
-/// `412` when the client's `If-Match` does not name the row's current version.
+/// `412` when the client's `If-Match` does not name the row's current version; a row
+/// without a version has no entity tag, so only `*` matches it.
 fn check_version<R: Resource>(row: &R::Model, if_match: &IfMatch) -> Result<(), ApiError> {
     match R::version_of(row) {
         Some(version) => if_match.check(version, false),
+        None if matches!(if_match, IfMatch::Versions(_)) => Err(untagged(R::spec())),
         None => Ok(()),
     }
 }
 
 /// Writes `changes` over `current`; nothing is written when nothing changes. A
-/// versioned row is written only if it is still at the version read (one
-/// `UPDATE ... WHERE id = ? AND version = ?` that also counts the version up), so
-/// concurrent writers cannot overwrite each other's changes unseen.
+/// versioned row counts its version up in the same statement. When `If-Match` named
+/// the version read, the row is written only if it is still at that version (`UPDATE
+/// ... WHERE id = ? AND version = ?`), so concurrent writers cannot overwrite each
+/// other's changes unseen; without it, the last writer wins, as the client asked.
 async fn apply<R: Resource>(
     ctx: &Ctx,
     current: R::Model,
     changes: R::Update,
     parents: Parents,
+    if_match: &IfMatch,
 ) -> Result<R::Model, ApiError> {
     let mut row = current.clone().into_active_model();
     R::apply_update(changes, &mut row);
@@ -212,16 +216,17 @@ async fn apply<R: Resource>(
     };
     let (key, value) = primary_key::<R>(&row);
     let version_column = Alias::new(field.name);
-    let outcome = R::Entity::update_many()
+    let mut query = R::Entity::update_many()
         .set(row)
         .col_expr(
             version_column.clone(),
             Expr::col(version_column.clone()).add(1),
         )
-        .filter(Expr::col(key.clone()).eq(value.clone()))
-        .filter(Expr::col(version_column).eq(version))
-        .exec(db)
-        .await;
+        .filter(Expr::col(key.clone()).eq(value.clone()));
+    if matches!(if_match, IfMatch::Versions(_)) {
+        query = query.filter(Expr::col(version_column).eq(version));
+    }
+    let outcome = query.exec(db).await;
     let written = settle(ctx, savepoint, outcome, R::spec(), parents).await?;
     let stored = R::Entity::find()
         .filter(Expr::col(key).eq(value))
@@ -258,25 +263,30 @@ pub(crate) async fn delete<R: Resource>(
     if_match: &IfMatch,
 ) -> Result<(), ApiError> {
     let spec = R::spec();
-    let versioned = spec.version_field().is_some() && *if_match != IfMatch::Absent;
     let hooks = ctx.hooks_of::<R>().filter(|h| h.on(Stage::Delete));
-    if hooks.is_none() && versioned {
+    if hooks.is_none() && *if_match != IfMatch::Absent {
         // Read, check, then delete only that version of the row.
         let row = find_in::<R>(ctx, id, false, true).await?;
         check_version::<R>(&row, if_match)?;
         let active = row.clone().into_active_model();
         let (key, value) = primary_key::<R>(&active);
-        let version = R::version_of(&row).expect("the resource is versioned");
-        let field = spec.version_field().expect("the resource is versioned");
+        let mut query = R::Entity::delete_many().filter(Expr::col(key.clone()).eq(value.clone()));
+        let version = spec.version_field().zip(R::version_of(&row));
+        if let Some((field, version)) = version {
+            query = query.filter(Expr::col(Alias::new(field.name)).eq(version));
+        }
         let savepoint = savepoint(ctx).await?;
-        let outcome = R::Entity::delete_many()
-            .filter(Expr::col(key).eq(value))
-            .filter(Expr::col(Alias::new(field.name)).eq(version))
-            .exec(&savepoint.as_ref().unwrap_or(ctx).db)
-            .await;
+        let outcome = query.exec(&savepoint.as_ref().unwrap_or(ctx).db).await;
         let result = settle(ctx, savepoint, outcome, spec, Vec::new()).await?;
         if result.rows_affected == 0 {
-            return Err(stale(version));
+            // Deleted meanwhile (`404`), or changed since it was read (`412`).
+            let now = R::Entity::find()
+                .filter(Expr::col(key).eq(value))
+                .one(&ctx.db)
+                .await
+                .map_err(|e| db_error(spec, e))?
+                .ok_or_else(|| not_found(spec))?;
+            return Err(stale(R::version_of(&now).unwrap_or_default()));
         }
         return Ok(());
     }

@@ -12,6 +12,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{Authenticator, Principal, Rejected};
 
+/// The shortest HS256 secret [`Jwt::from_env`] accepts: HS256's own key size.
+const MIN_SECRET_BYTES: usize = 32;
+
 /// Authenticates `Authorization: Bearer <token>` requests.
 ///
 /// A token must carry `sub` and `exp`, be signed with the configured algorithm and key,
@@ -43,6 +46,8 @@ pub struct Jwt {
 
 impl Jwt {
     /// HS256 with a shared secret, which both checks and [signs](Jwt::sign) tokens.
+    /// Use at least 32 random bytes: a shorter secret can be found by brute force from
+    /// any one token ([`Jwt::from_env`] refuses one).
     pub fn hs256(secret: impl AsRef<[u8]>) -> Self {
         let secret = secret.as_ref();
         let mut jwt = Jwt::new(Algorithm::HS256, DecodingKey::from_secret(secret));
@@ -122,7 +127,7 @@ impl Jwt {
     pub fn from_env() -> Result<Option<Self>, crate::Error> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let jwt = if let Some(secret) = var("FERREST_JWT_SECRET") {
-            Jwt::hs256(secret)
+            hs256_from_env(&secret)?
         } else if let Some(file) = var("FERREST_JWT_PUBLIC_KEY_FILE") {
             let pem = std::fs::read(&file).map_err(|e| {
                 crate::Error::Config(format!("FERREST_JWT_PUBLIC_KEY_FILE `{file}`: {e}"))
@@ -180,14 +185,22 @@ impl Jwt {
     fn validated(mut self) -> Self {
         let mut validation = Validation::new(self.algorithm);
         validation.leeway = self.leeway;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        validation.validate_nbf = true;
+        // `jsonwebtoken` checks `iss` and `aud` only when a token carries them, so a
+        // configured issuer or audience must also make the claim required.
+        let mut required = vec!["exp", "sub"];
         if let Some(issuer) = &self.issuer {
             validation.set_issuer(&[issuer]);
+            required.push("iss");
         }
         match &self.audience {
-            Some(audience) => validation.set_audience(&[audience]),
+            Some(audience) => {
+                validation.set_audience(&[audience]);
+                required.push("aud");
+            }
             None => validation.validate_aud = false,
         }
+        validation.set_required_spec_claims(&required);
         self.validation = validation;
         self
     }
@@ -228,6 +241,17 @@ impl Jwt {
 }
 
 /// Why a token was refused, in words a client developer can act on.
+/// The HS256 verifier `FERREST_JWT_SECRET` asks for, refusing a guessable secret.
+fn hs256_from_env(secret: &str) -> Result<Jwt, crate::Error> {
+    if secret.len() < MIN_SECRET_BYTES {
+        return Err(crate::Error::Config(format!(
+            "FERREST_JWT_SECRET has {} bytes; use at least {MIN_SECRET_BYTES} random bytes (for example `openssl rand -base64 32`)",
+            secret.len()
+        )));
+    }
+    Ok(Jwt::hs256(secret))
+}
+
 fn reason(kind: &ErrorKind) -> String {
     match kind {
         ErrorKind::ExpiredSignature => "the token has expired".into(),
@@ -280,5 +304,15 @@ impl Authenticator for Jwt {
         )
         .map_err(|e| Rejected(reason(e.kind())))?;
         self.principal(data.claims).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_short_secret_is_a_configuration_error() {
+        let short = super::hs256_from_env("secret").err().expect("refused");
+        assert!(short.to_string().contains("at least 32"), "{short}");
+        assert!(super::hs256_from_env(&"x".repeat(32)).is_ok());
     }
 }

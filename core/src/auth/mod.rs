@@ -28,6 +28,7 @@ pub use principal::Principal;
 pub(crate) use principal::SharedPrincipal;
 
 use crate::problem::ApiError;
+use crate::rate_limit::Limiter;
 
 /// Finds the principal behind a request's credentials.
 ///
@@ -160,11 +161,24 @@ impl Caller {
 
 /// The layer in front of every route: the caller's principal joins the request, or
 /// wrong credentials answer `401`.
-pub(crate) async fn authenticate(auth: Arc<Auth>, request: Request, next: Next) -> Response {
+/// Refused credentials count against the client address's share of the app's rate
+/// limit, so guessing them is limited too.
+pub(crate) async fn authenticate(
+    auth: Arc<Auth>,
+    limiter: Arc<Limiter>,
+    request: Request,
+    next: Next,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let principal = match auth.identify(&parts).await {
         Ok(principal) => principal.map(Arc::new),
-        Err(problem) => return problem.into_response(),
+        Err(problem) => {
+            let caller = limiter.anonymous(&parts.headers, &parts.extensions);
+            return match limiter.refused_credentials(&caller).await {
+                Some(too_many) => too_many,
+                None => problem.into_response(),
+            };
+        }
     };
     parts.extensions.insert(Caller { principal, auth });
     next.run(Request::from_parts(parts, body)).await

@@ -6,11 +6,12 @@
 
 mod store;
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::extract::{ConnectInfo, Request};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{Extensions, HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
@@ -121,7 +122,11 @@ impl Limiter {
         );
         let count = match self
             .store
-            .increment(&key, window, Duration::from_millis(window_ms))
+            .increment(
+                &key,
+                (window + 1) * window_ms,
+                Duration::from_millis(window_ms),
+            )
             .await
         {
             Ok(count) => count,
@@ -177,15 +182,11 @@ const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy")
 pub(crate) async fn meter(limiter: Arc<Limiter>, mut request: Request, next: Next) -> Response {
     let caller: Arc<str> = match &Caller::of(request.extensions()).principal {
         Some(principal) => format!("sub:{}", principal.subject).into(),
-        None => format!(
-            "ip:{}",
-            client_address(&request, limiter.trust_forwarded_for)
-        )
-        .into(),
+        None => limiter
+            .anonymous(request.headers(), request.extensions())
+            .into(),
     };
-    let app_limit = limiter
-        .app
-        .filter(|_| !request.uri().path().starts_with("/docs"));
+    let app_limit = limiter.app.filter(|_| !is_docs(request.uri().path()));
     request.extensions_mut().insert(Metered {
         limiter: limiter.clone(),
         caller: caller.clone(),
@@ -202,23 +203,79 @@ pub(crate) async fn meter(limiter: Arc<Limiter>, mut request: Request, next: Nex
     response
 }
 
-fn client_address(request: &Request, trust_forwarded_for: bool) -> String {
-    if trust_forwarded_for
-        && let Some(last) = request
-            .headers()
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .map(str::trim)
-            .rfind(|v| !v.is_empty())
-    {
-        return last.to_owned();
+/// `/docs` and its assets, which no app-wide limit counts: Swagger UI loads a dozen
+/// files at once.
+pub(crate) fn is_docs(path: &str) -> bool {
+    path == "/docs" || path.starts_with("/docs/")
+}
+
+impl Limiter {
+    /// Counts a request whose credentials were refused against its address's share of
+    /// the app's limit, so that guessing tokens or keys is as limited as any other
+    /// traffic. `Some` is the `429` to answer instead of the `401`.
+    pub(crate) async fn refused_credentials(&self, caller: &str) -> Option<Response> {
+        let limit = self.app?;
+        let hit = self.hit("app", caller, limit).await;
+        (!hit.allowed).then(|| hit.refused())
     }
-    request
-        .extensions()
-        .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
+
+    /// The key of a caller without a principal: its client address.
+    pub(crate) fn anonymous(&self, headers: &HeaderMap, extensions: &Extensions) -> String {
+        format!(
+            "ip:{}",
+            client_address(headers, extensions, self.trust_forwarded_for)
+        )
+    }
+}
+
+/// The client's address: the socket's peer, or the last `X-Forwarded-For` entry (the
+/// one the nearest proxy added) when the app trusts it. An IPv6 address counts as its
+/// /64 network, the block one subscriber usually holds, so that a client cannot step
+/// through its own addresses to get fresh counts.
+fn client_address(
+    headers: &HeaderMap,
+    extensions: &Extensions,
+    trust_forwarded_for: bool,
+) -> String {
+    let forwarded = trust_forwarded_for
+        .then(|| {
+            headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .rfind(|v| !v.is_empty())
+        })
+        .flatten();
+    let address = match forwarded {
+        Some(last) => match last.parse::<IpAddr>() {
+            Ok(address) => address,
+            Err(_) => return last.to_owned(),
+        },
+        None => match extensions.get::<ConnectInfo<SocketAddr>>() {
+            Some(ConnectInfo(peer)) => peer.ip(),
+            None => {
+                static WARNED: std::sync::Once = std::sync::Once::new();
+                WARNED.call_once(|| {
+                    tracing::warn!(
+                        "requests carry no client address, so every anonymous caller shares one rate-limit count; serve with `App::serve`, or `into_make_service_with_connect_info::<SocketAddr>()`"
+                    );
+                });
+                return "unknown".to_owned();
+            }
+        },
+    };
+    match address {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let network = u128::from(v6) & !((1u128 << 64) - 1);
+                format!("{}/64", std::net::Ipv6Addr::from(network))
+            }
+        },
+        IpAddr::V4(v4) => v4.to_string(),
+    }
 }
 
 /// `route` counting its requests against `limit` in `scope` (a resource or an
@@ -250,7 +307,26 @@ pub fn limited(
 
 #[cfg(test)]
 mod tests {
-    use super::RateLimit;
+    use super::{RateLimit, client_address};
+    use axum::http::{Extensions, HeaderMap, HeaderValue};
+
+    #[test]
+    fn ipv6_callers_count_by_their_64_block() {
+        let from = |address: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert("x-forwarded-for", HeaderValue::from_str(address).unwrap());
+            client_address(&headers, &Extensions::new(), true)
+        };
+        assert_eq!(from("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(from("2001:db8:1:2:ffff::9"), "2001:db8:1:2::/64");
+        assert_eq!(from("10.0.0.1, 2001:db8:1:3::1"), "2001:db8:1:3::/64");
+        assert_eq!(from("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(from("192.0.2.7"), "192.0.2.7");
+        assert_eq!(
+            client_address(&HeaderMap::new(), &Extensions::new(), false),
+            "unknown"
+        );
+    }
 
     #[test]
     fn rates_parse() {

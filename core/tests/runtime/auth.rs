@@ -195,6 +195,18 @@ async fn wrong_credentials_are_a_401_everywhere(client: TestClient) {
             sign_raw(json!({"iss": ISSUER, "exp": far()}), SECRET),
             "`sub`",
         ),
+        // The app names an issuer, so a token without one is refused, not let through.
+        (
+            sign_raw(json!({"sub": "ada", "exp": far()}), SECRET),
+            "`iss`",
+        ),
+        (
+            sign_raw(
+                json!({"sub": "ada", "iss": ISSUER, "exp": far(), "nbf": far() - 1}),
+                SECRET,
+            ),
+            "not valid yet",
+        ),
         ("not.a.token".to_owned(), "malformed"),
         ("garbage".to_owned(), "malformed"),
     ];
@@ -467,6 +479,22 @@ async fn rs256_and_es256_tokens_verify_with_the_public_key() {
         assert_eq!(
             (principal.subject.as_str(), principal.roles.as_slice()),
             ("ada", &["editor".to_owned()][..])
+        );
+        // A token that names no audience is refused when the service names one.
+        let unaddressed = verifier_for(public, "shop")
+            .signing_key_pem(private)
+            .expect("reads");
+        let no_audience = Jwt::rs256_pem(public)
+            .or_else(|_| Jwt::es256_pem(public))
+            .expect("a public key")
+            .signing_key_pem(private)
+            .expect("reads")
+            .sign(&Principal::new("ada"), Duration::from_secs(60))
+            .expect("signs");
+        let refused = unaddressed.authenticate(&request(&no_audience)).await;
+        assert!(
+            refused.is_err_and(|r| r.0.contains("`aud`")),
+            "a token without an audience"
         );
         let elsewhere = verifier.audience("another");
         assert!(

@@ -37,6 +37,14 @@ pub struct Entry {
     pub version: i64,
 }
 
+/// A note without a version: its rows carry no `ETag`.
+#[derive(Resource)]
+pub struct Memo {
+    #[rest(id)]
+    pub id: i64,
+    pub text: String,
+}
+
 #[ferrest::endpoints]
 impl Entry {
     #[rest(before_update)]
@@ -48,6 +56,7 @@ fn app() -> ferrest::App {
         .resource::<Page>()
         .resource::<Contract>()
         .resource::<Entry>()
+        .resource::<Memo>()
         .endpoints::<Entry>()
 }
 
@@ -58,6 +67,8 @@ ferrest::on_every_backend!(app = app;
     a_required_if_match_is_a_428_without_it,
     hooked_writes_check_the_version_too,
     one_of_many_concurrent_writers_wins,
+    concurrent_writers_without_if_match_all_land,
+    if_match_on_rows_without_a_version_matches_only_any,
 );
 
 async fn send(
@@ -305,6 +316,69 @@ async fn one_of_many_concurrent_writers_wins(client: TestClient) {
     let stored = client.get(&path).await.body;
     assert_eq!(stored["version"], 2);
     assert!(stored["title"].as_str().unwrap().starts_with("writer "));
+}
+
+/// Writers that name no version asked for no precondition: each lands (the last one
+/// wins), and the version counts every write.
+async fn concurrent_writers_without_if_match_all_land(client: TestClient) {
+    let id = client.post("/pages", json!({"title": "start"})).await.body["id"].clone();
+    let path = format!("/pages/{id}");
+    let mut writers = Vec::new();
+    for n in 0..8 {
+        let (client, path) = (client.clone(), path.clone());
+        writers.push(tokio::spawn(async move {
+            client
+                .patch(&path, json!({"title": format!("writer {n}")}))
+                .await
+        }));
+    }
+    for writer in writers {
+        let response = writer.await.expect("the writer ran");
+        assert_eq!(response.status, 200, "{}", response.text);
+    }
+    assert_eq!(client.get(&path).await.body["version"], 9);
+}
+
+/// A row without a version has no entity tag: `If-Match` naming one is `412` (RFC
+/// 9110, 13.1.1), `*` matches any row that exists, and a missing row stays `404`.
+async fn if_match_on_rows_without_a_version_matches_only_any(client: TestClient) {
+    let id = client.post("/memos", json!({"text": "a"})).await.body["id"].clone();
+    let path = format!("/memos/{id}");
+    let tagged = [("if-match", "\"1\"")];
+    let patched = send(
+        &client,
+        Method::PATCH,
+        &path,
+        Some(json!({"text": "b"})),
+        &tagged,
+    )
+    .await;
+    assert_eq!(patched.status, 412, "{}", patched.text);
+    let deleted = send(&client, Method::DELETE, &path, None, &tagged).await;
+    assert_eq!(deleted.status, 412, "{}", deleted.text);
+    assert_eq!(client.get(&path).await.body["text"], "a");
+    let any = [("if-match", "*")];
+    let patched = send(
+        &client,
+        Method::PATCH,
+        &path,
+        Some(json!({"text": "b"})),
+        &any,
+    )
+    .await;
+    assert_eq!(patched.status, 200, "{}", patched.text);
+    assert_eq!(
+        send(&client, Method::DELETE, &path, None, &any)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        send(&client, Method::DELETE, &path, None, &tagged)
+            .await
+            .status,
+        404
+    );
 }
 
 #[test]

@@ -137,6 +137,24 @@ async fn the_app_limit_covers_every_route_but_the_docs() {
     db.drop().await;
 }
 
+/// Guessing tokens is limited like any other traffic: refused credentials count
+/// against the address's share of the app's limit.
+#[tokio::test]
+async fn refused_credentials_count_against_the_address() {
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
+    let client = client_of(app().rate_limit("2/day".parse().unwrap()), &db).await;
+    let guesser = client.with_header("authorization", "Bearer not.a.token");
+    assert_eq!(guesser.get("/notes").await.status, 401);
+    assert_eq!(guesser.get("/notes").await.status, 401);
+    let refused = guesser.get("/notes").await;
+    assert_eq!(refused.status, 429, "{}", refused.text);
+    assert!(refused.header("retry-after").is_some());
+    // The address's anonymous requests share that count; signed-in callers do not.
+    assert_eq!(client.get("/notes").await.status, 429);
+    assert_eq!(signed(&client, "ada").get("/notes").await.status, 200);
+    db.drop().await;
+}
+
 /// Two instances of the app behind a load balancer share one count in Redis.
 #[tokio::test]
 async fn two_instances_share_the_redis_count() {
