@@ -462,6 +462,28 @@ impl App {
         document
     }
 
+    /// The document as pretty-printed JSON with a final newline, as
+    /// `/openapi.json` (3.1) or `/openapi-3.0.json` (3.0.3) serve it, without a server
+    /// or a database: for committing the document and generating clients from it.
+    ///
+    /// ```
+    /// let app = ferrest::App::new().title("Shop");
+    /// let v30 = app.openapi_json(ferrest::OpenApiVersion::V3_0)?;
+    /// assert!(v30.contains("\"openapi\": \"3.0.3\""));
+    /// # Ok::<(), ferrest::Error>(())
+    /// ```
+    pub fn openapi_json(&self, version: crate::OpenApiVersion) -> Result<String, Error> {
+        let v31 = serde_json::to_value(self.openapi())
+            .map_err(|e| Error::Config(format!("the document does not serialize: {e}")))?;
+        let document = match version {
+            crate::OpenApiVersion::V3_1 => v31,
+            crate::OpenApiVersion::V3_0 => crate::openapi::to_openapi_30(&v31),
+        };
+        let text = serde_json::to_string_pretty(&document)
+            .map_err(|e| Error::Config(format!("the document does not serialize: {e}")))?;
+        Ok(format!("{text}\n"))
+    }
+
     /// Every generated and declared operation with the permissions it checks.
     fn guarded_operations(&self) -> Vec<crate::openapi::security::Guarded<'_>> {
         let mut operations = Vec::new();

@@ -23,7 +23,7 @@ use crate::problem::ApiError;
 use crate::query::{ListQuery, Position, cursor, filter, include, sort};
 use crate::rate_limit::limited;
 use crate::resource::Resource;
-use crate::spec::{RelationKind, ResourceSpec};
+use crate::spec::{RelationKind, RelationSpec, ResourceSpec};
 use crate::validate::Write;
 use crate::write;
 
@@ -62,7 +62,7 @@ pub(crate) fn routes<R: Resource>() -> Router<AppState> {
     R::nested_routes(router)
 }
 
-/// `GET /authors/{id}/books`, for `#[rest(has_many = Book)]` on `Author`, when `Book`
+/// `GET /authors/{author_id}/books`, for `#[rest(has_many = Book)]` on `Author`, when `Book`
 /// serves its own list. The spec of `P` names the foreign key (and holds the
 /// `BelongsTo` bound that checks it exists).
 pub fn nested_route<P: Resource, C: Resource>(
@@ -72,10 +72,10 @@ pub fn nested_route<P: Resource, C: Resource>(
     if !C::spec().operations.list {
         return router;
     }
-    let foreign_key = P::spec()
+    let relation = P::spec()
         .relation(relation)
-        .expect("#[derive(Resource)] declares the relation it routes")
-        .foreign_key();
+        .expect("#[derive(Resource)] declares the relation it routes");
+    let foreign_key = relation.foreign_key();
     let route = get(
         move |ctx: CrudCtx, id: PathId<P::Id>, uri: OriginalUri, query: RawQuery| {
             nested_list::<P, C>(ctx, id, uri, query, foreign_key)
@@ -91,9 +91,10 @@ pub fn nested_route<P: Resource, C: Resource>(
     )
 }
 
-/// `/authors/{id}/books`.
-pub(crate) fn nested_path(parent: &str, relation: &str) -> String {
-    format!("{}/{relation}", item_path(parent))
+/// `/authors/{author_id}/books`: the parameter is named after the child's foreign key,
+/// which it fixes.
+pub(crate) fn nested_path(parent: &str, relation: &RelationSpec) -> String {
+    format!("{parent}/{{{}}}/{}", relation.foreign_key(), relation.name)
 }
 
 /// One CRUD route: what the document and the startup checks know of it.
@@ -166,7 +167,7 @@ pub(crate) fn operation_routes(spec: &ResourceSpec) -> Vec<CrudRoute> {
         if matches!(relation.kind, RelationKind::HasMany { .. }) && child.operations.list {
             routes.push(CrudRoute {
                 method: "get",
-                path: nested_path(spec.path, relation.name),
+                path: nested_path(spec.path, relation),
                 operation_id: format!("list{}{}", spec.name, child.plural),
                 permissions: vec![access.get, child.access.list],
             });
@@ -190,7 +191,7 @@ async fn list<R: Resource>(
     list_page::<R>(&ctx, &uri, request, Condition::all()).await
 }
 
-/// `GET /authors/{id}/books`: the children of one parent, with the filters, sort and
+/// `GET /authors/{author_id}/books`: the children of one parent, with the filters, sort and
 /// pagination of the flat list.
 async fn nested_list<P: Resource, C: Resource>(
     CrudCtx(ctx): CrudCtx,
@@ -199,7 +200,7 @@ async fn nested_list<P: Resource, C: Resource>(
     RawQuery(query): RawQuery,
     foreign_key: &'static str,
 ) -> Result<Response, ApiError> {
-    let request = ListQuery::parse(C::spec(), query.as_deref(), ctx.storage)?;
+    let request = ListQuery::parse_nested(C::spec(), query.as_deref(), ctx.storage, foreign_key)?;
     let parent = primary_key_value::<P>(id);
     let mut exists = P::Entity::find()
         .filter(Expr::col(Alias::new(P::spec().id_field().name)).eq(parent.clone()));

@@ -9,7 +9,8 @@ use utoipa::openapi::schema::{
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 
 use crate::db::AppState;
-use crate::problem::{ErrorResponse, ErrorResponses, PROBLEM_JSON};
+use crate::openapi::problem;
+use crate::problem::{ErrorResponse, ErrorResponses};
 
 /// A type that appears in the document: its JSON Schema, inline or as a reference to
 /// a named component. Implemented for the scalar types, `Vec`, `Option`, JSON values,
@@ -160,23 +161,14 @@ impl<T: Responds, E: ErrorResponses> Responds for Result<T, E> {
         T::responses(out);
         let errors = E::responses();
         if errors.is_empty() {
-            out.push(("default".to_owned(), problem("A problem.".to_owned())));
+            // An untyped `ApiError` may be any client or server error. Ranges rather than
+            // `default`, which would cover successes too and give generators two success
+            // types.
+            out.push(("4XX".to_owned(), problem("A client error.")));
+            out.push(("5XX".to_owned(), problem("A server error.")));
         }
         out.extend(error_responses(&errors));
     }
-}
-
-/// A problem+json response.
-fn problem(description: String) -> utoipa::openapi::Response {
-    ResponseBuilder::new()
-        .description(description)
-        .content(
-            PROBLEM_JSON,
-            ContentBuilder::new()
-                .schema(Some(reference("Problem")))
-                .build(),
-        )
-        .build()
 }
 
 /// The responses of typed errors: variants that share a status are one response
@@ -193,7 +185,7 @@ pub(crate) fn error_responses(errors: &[ErrorResponse]) -> Vec<DocumentedRespons
                 .filter(|e| e.status == status)
                 .map(|e| format!("`{}`: {}", e.code, e.description))
                 .collect();
-            (status.to_string(), problem(text.join("\n\n")))
+            (status.to_string(), problem(&text.join("\n\n")))
         })
         .collect()
 }

@@ -11,7 +11,8 @@ use serde_json::Value;
 
 use crate::problem::ApiError;
 
-/// The `{id}` path parameter.
+/// The row's id in the path: `{id}` on item routes, the parent's `{author_id}` on a
+/// nested list (the route's one parameter).
 pub struct PathId<T>(pub T);
 
 impl<T, S> FromRequestParts<S> for PathId<T>
@@ -25,15 +26,16 @@ where
         let params = RawPathParams::from_request_parts(parts, state)
             .await
             .map_err(|e| ApiError::bad_request("invalid_path_parameter", e.body_text()))?;
-        let segment = params
+        let (name, segment) = params
             .iter()
-            .find_map(|(name, value)| (name == "id").then_some(value))
-            .unwrap_or_default();
+            .find(|(name, _)| *name == "id")
+            .or_else(|| params.iter().next())
+            .unwrap_or(("id", ""));
         T::parse(segment).map(PathId).ok_or_else(|| {
             ApiError::bad_request(
                 "invalid_path_parameter",
                 format!(
-                    "invalid path parameter `id`: expected {}, found `{segment}`",
+                    "invalid path parameter `{name}`: expected {}, found `{segment}`",
                     T::EXPECTED
                 ),
             )

@@ -77,7 +77,7 @@ pub use db::{AppState, DEFAULT_DATABASE_URL, connect};
 pub use endpoints::{Documented, Endpoint, Endpoints, QueryParameters, Responds};
 pub use extract::PathValue;
 pub use ferrest_macros::{ApiError, Resource, Schema, endpoints};
-pub use openapi::to_openapi_30;
+pub use openapi::{OpenApiVersion, to_openapi_30};
 pub use page::{DEFAULT_LIMIT, Page};
 pub use problem::{ApiError, ErrorResponse, ErrorResponses, FieldError, PROBLEM_JSON};
 pub use query::filter::MAX_IN_VALUES;

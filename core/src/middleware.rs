@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderName, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::Route;
 use tower::{Layer, Service};
@@ -19,7 +19,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::db::AppState;
-use crate::problem::ApiError;
+use crate::problem::{ApiError, PROBLEM_JSON};
 
 /// Largest request body accepted; larger ones get `413` problem+json.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -79,7 +79,8 @@ where
 
 impl Middleware {
     /// Wraps the routes, innermost first: the user's layers, rate limits, authentication, the body limit, the timeout,
-    /// problems for bodiless and plain-text errors, the panic catcher, compression,
+    /// problems for bodiless and plain-text errors, the panic catcher, the problems'
+    /// media type by `Accept`, compression,
     /// CORS, and request ids around tracing. Every response is then a problem when it
     /// is an error, compressed after it became one, with CORS headers and an id even
     /// when a handler panicked.
@@ -123,7 +124,8 @@ impl Middleware {
             .layer(axum::middleware::map_response(bare_error_as_problem))
             .layer(CatchPanicLayer::custom(|_| {
                 ApiError::internal().into_response()
-            }));
+            }))
+            .layer(axum::middleware::from_fn(negotiate_problem));
         if self.compression {
             router = router.layer(CompressionLayer::new());
         }
@@ -151,6 +153,56 @@ impl Middleware {
     }
 }
 
+/// Problems go out as `application/problem+json` (RFC 9457), unless the client's
+/// `Accept` takes `application/json` and not that: client generators that type JSON
+/// bodies only (progenitor sends `Accept: application/json`) then get the same body as
+/// `application/json`, and so a typed error.
+async fn negotiate_problem(request: Request, next: axum::middleware::Next) -> Response {
+    let plain_json = accepts_only_plain_json(request.headers());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v == PROBLEM_JSON)
+    {
+        headers.append(header::VARY, HeaderValue::from_static("accept"));
+        if plain_json {
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+        }
+    }
+    response
+}
+
+/// Whether `Accept` lists `application/json` but no range that covers
+/// `application/problem+json` (a range with `q=0` refuses its type).
+fn accepts_only_plain_json(headers: &axum::http::HeaderMap) -> bool {
+    let mut json = false;
+    for range in headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+    {
+        let mut parts = range.split(';').map(str::trim);
+        let media = parts.next().unwrap_or("").to_ascii_lowercase();
+        let refused = parts.any(|p| {
+            p.strip_prefix("q=")
+                .and_then(|q| q.parse::<f32>().ok())
+                .is_some_and(|q| q == 0.0)
+        });
+        match media.as_str() {
+            _ if refused => {}
+            "application/problem+json" | "application/*" | "*/*" => return false,
+            "application/json" => json = true,
+            _ => {}
+        }
+    }
+    json
+}
+
 /// Headers that keep browsers from misreading or framing responses, on every response
 /// (errors included) unless a handler set them: `nosniff`, no referrer, and a
 /// `Content-Security-Policy` that allows nothing for the API and what Swagger UI needs
@@ -170,7 +222,7 @@ async fn security_headers(request: Request, next: axum::middleware::Next) -> Res
     ] {
         headers
             .entry(name)
-            .or_insert(axum::http::HeaderValue::from_static(value));
+            .or_insert(HeaderValue::from_static(value));
     }
     response
 }

@@ -370,20 +370,9 @@ pub fn rejections(
     parameters: bool,
     json: bool,
 ) {
-    let problem = |description: &str| {
-        utoipa::openapi::ResponseBuilder::new()
-            .description(description)
-            .content(
-                crate::PROBLEM_JSON,
-                utoipa::openapi::ContentBuilder::new()
-                    .schema(Some(crate::endpoints::reference("Problem")))
-                    .build(),
-            )
-            .build()
-    };
     let mut add = |status: &str, description: &str| {
         if !responses.iter().any(|(s, _)| s == status) {
-            responses.push((status.to_owned(), problem(description)));
+            responses.push((status.to_owned(), crate::openapi::problem(description)));
         }
     };
     if parameters || json {

@@ -27,7 +27,7 @@ pub(crate) fn document_errors(
                 .iter()
                 .filter(|r| matches!(r.kind, RelationKind::HasMany { .. }))
                 .filter(|r| std::ptr::eq((r.target)(), spec))
-                .map(|r| nested_path(parent.path, r.name))
+                .map(|r| nested_path(parent.path, r))
         })
         .collect();
     for stage in [Stage::Create, Stage::Update, Stage::Delete, Stage::Read] {

@@ -10,6 +10,18 @@ mod schema;
 pub(crate) mod security;
 
 pub use downgrade::to_openapi_30;
+
+/// Which rendering of the document [`App::openapi_json`](crate::App::openapi_json)
+/// writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenApiVersion {
+    /// OpenAPI 3.1, the document itself (`/openapi.json`).
+    V3_1,
+    /// The OpenAPI 3.0.3 rendering (`/openapi-3.0.json`), for generators that read 3.0
+    /// only, such as progenitor.
+    V3_0,
+}
+pub(crate) use operations::problem;
 pub(crate) use schema::apply_rules;
 
 use utoipa::openapi::path::Operation;

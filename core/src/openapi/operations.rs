@@ -46,7 +46,7 @@ pub(crate) fn path_items(spec: &'static ResourceSpec) -> Vec<(String, PathItem)>
         .iter()
         .filter_map(|relation| match relation.kind {
             RelationKind::HasMany { .. } if (relation.target)().operations.list => Some((
-                nested_path(spec.path, relation.name),
+                nested_path(spec.path, relation),
                 vec![(HttpMethod::Get, nested_list(spec, relation))],
             )),
             _ => None,
@@ -99,16 +99,27 @@ fn list(spec: &'static ResourceSpec) -> Operation {
         format!("list{}", spec.plural),
         format!("List {}", spec.plural.to_lowercase()),
     )
-    .parameters(Some(list_parameters(spec)))
+    .parameters(Some(list_parameters(spec, "")))
     .responses(list_responses(spec, None))
     .build()
 }
 
-/// `GET /authors/{id}/books`: the flat list of the child, within one parent.
+/// `GET /authors/{author_id}/books`: the flat list of the child, within one parent.
 fn nested_list(parent: &'static ResourceSpec, relation: &RelationSpec) -> Operation {
     let child = (relation.target)();
-    let mut parameters = vec![id_parameter(parent).build()];
-    parameters.extend(list_parameters(child));
+    let foreign_key = relation.foreign_key();
+    let mut parameters = vec![
+        id_parameter(parent)
+            .name(foreign_key)
+            .description(Some(format!(
+                "The {}'s `{}`, which the {}' `{foreign_key}` names.",
+                noun(parent),
+                parent.id_field().name,
+                child.plural.to_lowercase()
+            )))
+            .build(),
+    ];
+    parameters.extend(list_parameters(child, foreign_key));
     base(
         child,
         format!("list{}{}", parent.name, child.plural),
@@ -159,12 +170,14 @@ fn list_responses(
     responses.response("503", unavailable()).build()
 }
 
-/// The query parameters of a list: each declared filter, `sort`, `include`, then the
+/// The query parameters of a list: each declared filter (but those of `fixed`, the
+/// foreign key a nested list's path names), `sort`, `include`, then the
 /// pagination parameters.
-fn list_parameters(spec: &'static ResourceSpec) -> Vec<Parameter> {
+fn list_parameters(spec: &'static ResourceSpec, fixed: &str) -> Vec<Parameter> {
     let mut parameters: Vec<Parameter> = spec
         .fields
         .iter()
+        .filter(|field| field.name != fixed)
         .flat_map(|field| {
             field
                 .filters
@@ -529,9 +542,13 @@ fn json_response(description: &str, schema: String) -> utoipa::openapi::Response
         .build()
 }
 
+/// An error response: a `Problem`, as `application/problem+json`, or as
+/// `application/json` to clients that accept only that (client generators type JSON
+/// bodies only; `Accept` decides, see `middleware::negotiate_problem`).
 pub(crate) fn problem(description: &str) -> utoipa::openapi::Response {
     ResponseBuilder::new()
         .description(description)
         .content(PROBLEM_JSON, json_content("Problem".to_owned()))
+        .content("application/json", json_content("Problem".to_owned()))
         .build()
 }

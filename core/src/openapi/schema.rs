@@ -57,7 +57,7 @@ pub(crate) fn dto_schema(spec: &ResourceSpec, dto: Dto) -> Schema {
         if required {
             object = object.required(field.name);
         }
-        object = object.property(field.name, field_schema(field));
+        object = object.property(field.name, field_schema(field, dto));
     }
     if dto == Dto::Read {
         for name in spec.includes {
@@ -170,7 +170,7 @@ pub(crate) fn page_schema(spec: &ResourceSpec) -> Schema {
     .into()
 }
 
-fn field_schema(field: &FieldSpec) -> RefOr<Schema> {
+fn field_schema(field: &FieldSpec, dto: Dto) -> RefOr<Schema> {
     let mut schema = ObjectBuilder::new();
     let (ty, format) = type_and_format(field.kind);
     // `null` is a valid value of a nullable field in every DTO: it clears the column.
@@ -213,7 +213,9 @@ fn field_schema(field: &FieldSpec) -> RefOr<Schema> {
     if field.role != Role::Data {
         schema = schema.read_only(true);
     }
-    if let Some(default) = field.default_json() {
+    // The default is what an absent field becomes on create; on update an absent field
+    // stays unchanged, and a read has every field (generators would fill it in).
+    if let Some(default) = field.default_json().filter(|_| dto == Dto::Create) {
         schema = schema.default(Some(default));
     }
     let mut object = schema.build();

@@ -48,6 +48,18 @@ impl ListQuery {
         query: Option<&str>,
         storage: Storage,
     ) -> Result<Self, ApiError> {
+        Self::parse_nested(spec, query, storage, "")
+    }
+
+    /// Parses the query string of `GET /authors/{author_id}/books`: the list's, without
+    /// the filters of `fixed`, the foreign key that the path fixes (and whose name the
+    /// path parameter has).
+    pub(crate) fn parse_nested(
+        spec: &'static ResourceSpec,
+        query: Option<&str>,
+        storage: Storage,
+        fixed: &str,
+    ) -> Result<Self, ApiError> {
         let mut filters = Vec::new();
         let mut limit = DEFAULT_LIMIT.min(spec.max_limit);
         let mut offset = 0;
@@ -80,10 +92,18 @@ impl ListQuery {
                     include = include::parse(spec, &value)?;
                 }
                 other => match filter::lookup(spec, other) {
+                    Some((field, _)) if field.name == fixed => {
+                        return Err(ApiError::unknown_parameter(
+                            other,
+                            format!(
+                                "unknown query parameter `{other}`: the path names the `{fixed}` of this list"
+                            ),
+                        ));
+                    }
                     Some((field, op)) => {
                         filters.push(filter::parse(other, field, op, &value, storage)?)
                     }
-                    None => return Err(unknown(spec, other, list_parameters(spec))),
+                    None => return Err(unknown(spec, other, list_parameters(spec, fixed))),
                 },
             }
         }
@@ -169,11 +189,13 @@ fn parse_bool(name: &str, value: &str) -> Result<bool, ApiError> {
     }
 }
 
-/// Every parameter a list request of `spec` takes, in the document's order.
-pub(crate) fn list_parameters(spec: &ResourceSpec) -> Vec<String> {
+/// Every parameter a list request of `spec` takes, in the document's order; `fixed`
+/// names a field whose filters a nested list does not take.
+pub(crate) fn list_parameters(spec: &ResourceSpec, fixed: &str) -> Vec<String> {
     let mut names: Vec<String> = spec
         .fields
         .iter()
+        .filter(|f| f.name != fixed)
         .flat_map(|f| f.filters.iter().map(|op| op.parameter(f.name)))
         .collect();
     if spec.fields.iter().any(|f| f.sort) {

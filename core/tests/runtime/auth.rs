@@ -395,7 +395,7 @@ async fn the_document_lists_schemes_and_requirements() {
         "any caller will do"
     );
 
-    let nested = &document["paths"]["/notes/{id}/comments"]["get"];
+    let nested = &document["paths"]["/notes/{note_id}/comments"]["get"];
     assert_eq!(nested["security"], json!([{"bearer": []}, {"apiKey": []}]));
     assert_eq!(
         document["paths"]["/whoami"]["get"]["security"],

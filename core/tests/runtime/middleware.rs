@@ -404,6 +404,56 @@ async fn responses_carry_security_headers() {
     db.drop().await;
 }
 
+/// Problems are `application/problem+json`, or `application/json` for a client that
+/// accepts only that (as generated clients do), with the same body.
+#[tokio::test]
+async fn problems_follow_accept() {
+    let Some(db) = TestDb::create(Backend::Sqlite).await else {
+        return;
+    };
+    let router = ferrest::App::new()
+        .resource::<Memo>()
+        .database_url(db.url())
+        .into_router()
+        .await
+        .unwrap();
+    let client = TestClient::new(router);
+    for (accept, expected) in [
+        (None, "application/problem+json"),
+        (Some("*/*"), "application/problem+json"),
+        (Some("application/problem+json"), "application/problem+json"),
+        (
+            Some("application/json, application/*"),
+            "application/problem+json",
+        ),
+        (Some("application/json"), "application/json"),
+        (Some("application/json, */*;q=0"), "application/json"),
+        (Some("text/html"), "application/problem+json"),
+    ] {
+        let caller = match accept {
+            Some(accept) => client.with_header("accept", accept),
+            None => client.clone(),
+        };
+        for path in ["/memos/4242", "/memos/x", "/nowhere"] {
+            let response = caller.get(path).await;
+            assert_eq!(
+                response.header("content-type"),
+                Some(expected),
+                "{accept:?} {path}"
+            );
+            assert!(response.body["status"].is_u64(), "{accept:?} {path}");
+            assert_eq!(response.header("vary"), Some("accept"), "{accept:?} {path}");
+        }
+    }
+    // Successes keep their own type.
+    let ok = client
+        .with_header("accept", "application/json")
+        .get("/memos")
+        .await;
+    assert_eq!(ok.header("content-type"), Some("application/json"));
+    db.drop().await;
+}
+
 /// `cors_origins` (and `FERREST_CORS_ORIGINS`) allow the listed origins only.
 #[tokio::test]
 async fn cors_origins_allow_only_the_listed_origins() {

@@ -58,7 +58,13 @@ async fn a_child_without_a_list_has_no_nested_list(client: TestClient) {
         404
     );
     let document = client.get("/openapi.json").await.body;
-    assert!(document["paths"].get("/shelves/{id}/items").is_none());
+    let paths = document["paths"].as_object().unwrap();
+    assert!(paths.contains_key("/shelves/{id}"));
+    assert!(
+        !paths
+            .keys()
+            .any(|path| path.ends_with("/items") && path != "/items")
+    );
     // Items are still readable one by one, and so embeddable.
     let with_items = client.get(&format!("/shelves/{shelf}?include=items")).await;
     assert_eq!(with_items.body["items"][0]["id"], item.body["id"]);

@@ -137,7 +137,7 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
     }
 }
 
-/// `GET /authors/{id}/books` for each `has_many = Book`.
+/// `GET /authors/{author_id}/books` for each `has_many = Book`.
 fn nested_routes(resource: &Resource) -> Option<TokenStream> {
     if resource.has_many.is_empty() {
         return None;

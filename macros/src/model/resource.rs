@@ -47,7 +47,7 @@ pub enum Pagination {
     Cursor,
 }
 
-/// `has_many = Book` on `Author`: `GET /authors/{id}/books` and `?include=books`.
+/// `has_many = Book` on `Author`: `GET /authors/{author_id}/books` and `?include=books`.
 pub struct HasMany {
     /// The child resource, as the user wrote it.
     pub path: syn::Path,

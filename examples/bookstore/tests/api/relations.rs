@@ -86,6 +86,22 @@ async fn nested_lists_scope_to_the_parent(client: TestClient) {
     assert_eq!(missing.body["detail"], "no Author with this id");
     let unknown = client.get(&format!("/authors/{ada}/books?nope=1")).await;
     assert_eq!(unknown.status, 400);
+    // The path fixes the foreign key: filtering by it again is no parameter of this list.
+    let fixed = client
+        .get(&format!("/authors/{ada}/books?author_id={bob}"))
+        .await;
+    assert_eq!(fixed.status, 400, "{}", fixed.text);
+    assert!(
+        fixed.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("the path names the `author_id`"),
+        "{}",
+        fixed.text
+    );
+    let malformed = client.get("/authors/x/books").await;
+    assert_eq!(malformed.status, 400);
+    assert!(malformed.text.contains("`author_id`"), "{}", malformed.text);
 }
 
 async fn includes_embed_related_rows(client: TestClient) {
