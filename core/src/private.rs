@@ -383,6 +383,9 @@ pub fn rejections(
     }
     if json {
         add("415", "The body is not `application/json`.");
-        add("422", "The JSON body does not have the expected shape.");
+        add(
+            "422",
+            "The JSON body does not have the expected shape, or breaks a validation rule (`validation_failed`, with an entry per field in `errors`).",
+        );
     }
 }

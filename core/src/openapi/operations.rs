@@ -18,7 +18,7 @@ use crate::crud::{item_path, nested_path};
 use crate::page::DEFAULT_LIMIT;
 use crate::problem::PROBLEM_JSON;
 use crate::spec::{
-    FieldSpec, FilterOp, Kind, Pagination, RelationKind, RelationSpec, ResourceSpec,
+    FieldSpec, FilterOp, Kind, OwnerScope, Pagination, RelationKind, RelationSpec, ResourceSpec,
 };
 
 /// `(path, item)` pairs of the resource: the collection and the single item.
@@ -379,7 +379,7 @@ fn read(spec: &'static ResourceSpec) -> Operation {
                 "400",
                 problem("The id in the path is malformed, or the query has an unknown parameter or include."),
             )
-            .response("404", problem(&format!("No {} has this id.", noun(spec))))
+            .response("404", missing(spec, false))
             .response("503", unavailable())
             .build(),
     )
@@ -440,7 +440,7 @@ fn update(spec: &ResourceSpec) -> Operation {
                 "400",
                 problem("The id is malformed or the body is not valid JSON."),
             )
-            .response("404", problem(&format!("No {} has this id.", noun(spec))))
+            .response("404", missing(spec, true))
             .responses_from_iter(body_problems())
             .response("503", unavailable())
             .build(),
@@ -464,7 +464,7 @@ fn delete(spec: &ResourceSpec) -> Operation {
                     .build(),
             )
             .response("400", problem("The id in the path is malformed."))
-            .response("404", problem(&format!("No {} has this id.", noun(spec))))
+            .response("404", missing(spec, true))
             .response("409", problem("Another row still refers to it."))
             .response("503", unavailable())
             .build(),
@@ -489,6 +489,23 @@ fn body_problems() -> [(&'static str, utoipa::openapi::Response); 4] {
             problem("One or more fields are invalid; `errors` lists each."),
         ),
     ]
+}
+
+/// `404`: no row has the id, or ownership hides it from the caller (for a write, a
+/// row the caller may read but does not own).
+fn missing(spec: &ResourceSpec, write: bool) -> utoipa::openapi::Response {
+    let owned = spec
+        .owner_field()
+        .is_some_and(|_| write || spec.owner_scope == OwnerScope::All);
+    problem(&if owned {
+        format!(
+            "No {} has this id, or it is not the caller's{}.",
+            noun(spec),
+            if write { " to change" } else { "" }
+        )
+    } else {
+        format!("No {} has this id.", noun(spec))
+    })
 }
 
 fn unavailable() -> utoipa::openapi::Response {

@@ -34,8 +34,13 @@ pub(crate) fn page_name(spec: &ResourceSpec) -> String {
 
 /// The object schema of one DTO.
 pub(crate) fn dto_schema(spec: &ResourceSpec, dto: Dto) -> Schema {
-    let mut object = ObjectBuilder::new()
-        .additional_properties(Some(AdditionalProperties::FreeForm(dto == Dto::Read)));
+    // Bodies refuse unknown fields. A read says nothing: clients should tolerate fields
+    // a later version adds, and generators would give a declared `true` an index
+    // signature that hides misspelled properties.
+    let mut object = ObjectBuilder::new();
+    if dto != Dto::Read {
+        object = object.additional_properties(Some(AdditionalProperties::FreeForm(false)));
+    }
     object = match (dto, spec.doc) {
         (Dto::Read, Some(doc)) => object.description(Some(doc)),
         (Dto::Create, _) => object.description(Some(format!("A new {}.", spec.name))),
