@@ -26,13 +26,25 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://ferrest.db?mode=rwc";
 
 /// Opens a pool with defaults that suit a web service: a bounded wait for a connection
 /// (the request then fails with 503 instead of hanging) and SQL logged at `debug`.
+/// Each connection caches 100 prepared statements (sqlx's default), so a request
+/// reuses its query's plan on PostgreSQL and MySQL. SQLite files run in WAL mode with
+/// `synchronous=NORMAL`: readers do not block the writer, and a commit waits for the
+/// log, not for the database file (a power cut may lose the last commits, never
+/// corrupt the file); a writer waits up to 5 s for another.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
         .acquire_timeout(Duration::from_secs(5))
         .connect_timeout(Duration::from_secs(5))
-        .sqlx_logging_level(tracing::log::LevelFilter::Debug);
+        .sqlx_logging_level(tracing::log::LevelFilter::Debug)
+        .map_sqlx_sqlite_opts(|sqlite| {
+            sqlite
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+        });
     Database::connect(options).await
 }
 

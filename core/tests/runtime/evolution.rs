@@ -80,3 +80,31 @@ async fn added_fields_add_columns(backend: Backend) {
 }
 
 ferrest::on_every_backend!(backend; added_fields_add_columns);
+
+/// `ferrest::connect` opens SQLite files in WAL mode with `synchronous=NORMAL`.
+#[tokio::test]
+async fn sqlite_files_run_in_wal_mode() {
+    use ferrest::sea_orm::{ConnectionTrait, Statement};
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
+    let connection = ferrest::connect(db.url()).await.expect("connects");
+    let pragma = |name: &'static str| {
+        let connection = connection.clone();
+        async move {
+            let row = connection
+                .query_one_raw(Statement::from_string(
+                    connection.get_database_backend(),
+                    format!("PRAGMA {name}"),
+                ))
+                .await
+                .expect("reads the pragma")
+                .expect("a row");
+            row.try_get_by_index::<String>(0)
+                .or_else(|_| row.try_get_by_index::<i64>(0).map(|n| n.to_string()))
+                .expect("a value")
+        }
+    };
+    assert_eq!(pragma("journal_mode").await, "wal");
+    // NORMAL is 1.
+    assert_eq!(pragma("synchronous").await, "1");
+    db.drop().await;
+}

@@ -56,8 +56,8 @@ fn column(field: &Field) -> TokenStream {
     if field.unique.is_some() {
         attrs.push(quote!(unique));
     }
-    // Every read of an owned resource filters by its owner.
-    if field.role == Role::Owner {
+    // Every read of an owned resource filters by its owner; lists seek by the others.
+    if field.role == Role::Owner || seeks(field) {
         attrs.push(quote!(indexed));
     }
     if let Some(column_type) = column_type(field) {
@@ -93,6 +93,26 @@ fn column(field: &Field) -> TokenStream {
         #serde
         pub #ident: #ty
     }
+}
+
+/// Whether the column gets an index of its own: a foreign key (nested lists and
+/// includes look rows up by it; PostgreSQL does not index foreign keys by itself), or a
+/// field lists sort by or filter with an operator an index serves (`eq`, `in`, `lt`,
+/// `lte`, `gt`, `gte`). Not `text` columns (MySQL cannot index them), JSON or booleans
+/// (two values select half the table), nor columns a unique index already covers.
+fn seeks(field: &Field) -> bool {
+    let indexable = match field.ty.kind {
+        Kind::Json | Kind::Bool => false,
+        Kind::String => column_type(field).is_some_and(|t| t.starts_with("String(")),
+        _ => true,
+    };
+    let used = field.belongs_to.is_some()
+        || field.sort.is_some()
+        || field
+            .filters
+            .iter()
+            .any(|(op, _)| matches!(op.as_str(), "eq" | "in" | "lt" | "lte" | "gt" | "gte"));
+    indexable && used && field.unique.is_none() && field.role != Role::Id
 }
 
 /// Column types that differ from sea-orm's defaults: short bounded strings become
