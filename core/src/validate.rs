@@ -403,6 +403,25 @@ pub fn normalize_numbers(spec: &ResourceSpec, body: &mut Value) {
     }
 }
 
+/// Rewrites every whole float of a `#[derive(Schema)]` body as an integer (`20.0` ->
+/// `20`), at any depth. JSON Schema, and so the document, counts `20.0` as an integer,
+/// but serde does not deserialize it into an `i64`; unlike a resource's fields, the
+/// properties of such a type carry no kind here, so every whole float is rewritten.
+/// That is harmless for the other types: a float field reads `20` as `20.0`, and the
+/// two are the same JSON number. `-0.0` becomes `0`, as in [`normalize_numbers`].
+pub(crate) fn whole_floats_as_integers(value: &mut Value) {
+    match value {
+        Value::Number(_) if value.is_f64() => {
+            if let Some(n) = as_integer(value) {
+                *value = Value::from(n);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_floats_as_integers),
+        Value::Object(object) => object.values_mut().for_each(whole_floats_as_integers),
+        _ => {}
+    }
+}
+
 fn parse_str(
     value: &Value,
     expected: &'static str,

@@ -60,6 +60,7 @@ pub(crate) fn document(document: &mut OpenApi, spec: &ResourceSpec) {
         let required = spec.require_if_match;
         write.parameters.get_or_insert_with(Vec::new).push(
             header_parameter("If-Match", required)
+                .schema(Some(if_match()))
                 .description(Some(if required {
                     "The `ETag` of the row the change is based on (required)."
                 } else {
@@ -90,6 +91,20 @@ pub(crate) fn document(document: &mut OpenApi, spec: &ResourceSpec) {
 fn string() -> utoipa::openapi::schema::Schema {
     ObjectBuilder::new()
         .schema_type(Type::String)
+        .build()
+        .into()
+}
+
+/// What `If-Match` accepts, as the server reads it: comma-separated items, each `*`,
+/// a quoted tag (`"3"`) or a weak one (`W/"3"`, which never matches), in visible ASCII;
+/// anything else is a `400`. An empty item is skipped, so an empty list is well formed
+/// and matches nothing (`412`), as RFC 9110 reads `If-Match` lists.
+const IF_MATCH_PATTERN: &str = r#"^[\t ]*(\*|W/[\t\x20-\x2B\x2D-\x7E]*|"[\t\x20-\x2B\x2D-\x7E]*")?[\t ]*(,[\t ]*(\*|W/[\t\x20-\x2B\x2D-\x7E]*|"[\t\x20-\x2B\x2D-\x7E]*")?[\t ]*)*$"#;
+
+fn if_match() -> utoipa::openapi::schema::Schema {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(IF_MATCH_PATTERN))
         .build()
         .into()
 }

@@ -3,7 +3,8 @@
 //! utoipa 6 only emits OpenAPI 3.1.0, whose schemas use the JSON Schema 2020-12
 //! vocabulary: `type` arrays, `type: "null"`, `oneOf: [{type: null}, {$ref}]` for
 //! `Option<T>`, `$ref` with sibling keywords, `const`, `examples`, numeric
-//! `exclusiveMinimum`, `contentEncoding`, `prefixItems`. Many client generators only
+//! `exclusiveMinimum`, `contentEncoding`, `prefixItems`, `contains` with
+//! `minContains`/`maxContains`. Many client generators only
 //! read 3.0 (progenitor 0.15 rejects `openapi: 3.1.0`, cannot parse type arrays and
 //! panics on `type: null`), so ferrest can also serve a 3.0.3 rendering of the same API.
 //!
@@ -30,11 +31,12 @@ const SCHEMA_MAPS: &[&str] = &[
 /// Schema keywords holding a subschema or an array of subschemas.
 #[rustfmt::skip]
 const SUBSCHEMAS: &[&str] = &["items", "additionalProperties", "not", "if", "then", "else",
-    "contains", "allOf", "anyOf", "oneOf"];
-/// JSON Schema 2020-12 keywords with no OpenAPI 3.0 equivalent.
+    "allOf", "anyOf", "oneOf"];
+/// JSON Schema 2020-12 keywords with no OpenAPI 3.0 equivalent. Dropping one loosens
+/// the schema: 3.0 readers accept more than the server does, never less.
 #[rustfmt::skip]
 const DROPPED: &[&str] = &["$schema", "contentMediaType", "unevaluatedProperties",
-    "propertyNames"];
+    "propertyNames", "contains", "minContains", "maxContains"];
 
 /// Returns an OpenAPI 3.0.3 rendering of the OpenAPI 3.1 document `doc`.
 pub fn to_openapi_30(doc: &Value) -> Value {
@@ -142,6 +144,19 @@ fn schema(v: &mut Value) {
             _ if SUBSCHEMAS.contains(&k.as_str()) => schema(x),
             _ => {}
         }
+    }
+    drop_empty_all_of(m);
+}
+
+/// `allOf` members left empty by dropped keywords (`{"contains": ...}` becomes `{}`)
+/// constrain nothing; an `allOf` of nothing but those goes too.
+fn drop_empty_all_of(m: &mut Map<String, Value>) {
+    let Some(Value::Array(members)) = m.get_mut("allOf") else {
+        return;
+    };
+    members.retain(|s| s.as_object().is_none_or(|o| !o.is_empty()));
+    if members.is_empty() {
+        m.shift_remove("allOf");
     }
 }
 

@@ -1,6 +1,7 @@
 //! The path items of a resource: one operation per enabled CRUD operation, each
 //! listing every response it can give, errors included.
 
+use utoipa::openapi::extensions::Extensions;
 use utoipa::openapi::path::{
     HttpMethod, Operation, OperationBuilder, Parameter, ParameterBuilder, ParameterIn,
     ParameterStyle, PathItem,
@@ -187,16 +188,18 @@ fn list_parameters(spec: &'static ResourceSpec, fixed: &str) -> Vec<Parameter> {
         .collect();
     let sort = crate::query::sort::allowed(spec);
     if !sort.is_empty() {
+        let example = match sort.get(2) {
+            Some(second) => format!("-{},{second}", sort[0]),
+            None => format!("-{}", sort[0]),
+        };
         parameters.push(
             comma_separated_parameter("sort")
                 .description(Some(format!(
-                    "Comma-separated sort keys, `-` for descending: `sort=-{0},{1}`. The {2} `{3}` breaks ties.",
-                    sort[0],
-                    sort.get(2).unwrap_or(&sort[0]),
+                    "Comma-separated sort keys, `-` for descending: `sort={example}`. A field may be named once. The {} `{}` breaks ties.",
                     noun(spec),
                     spec.id_field().name
                 )))
-                .schema(Some(comma_separated(enum_of(sort), None)))
+                .schema(Some(sort_schema(spec, sort)))
                 .build(),
         );
     }
@@ -266,10 +269,18 @@ fn include_parameter(spec: &'static ResourceSpec) -> Option<Parameter> {
 
 fn filter_parameter(field: &FieldSpec, op: FilterOp) -> Parameter {
     let name = field.name;
+    // Equality filters of a `one_of` field take its values only.
+    let choice_schema = |kind: Kind| {
+        let schema = value_schema(kind);
+        match crate::query::filter::allowed(field) {
+            Some(values) => schema.enum_values(Some(values.iter().map(|v| v.to_json()))),
+            None => schema,
+        }
+    };
     let (description, schema): (String, Schema) = match op {
         FilterOp::Eq => (
             format!("`{name}` equals this value."),
-            value_schema(field.kind).into(),
+            choice_schema(field.kind).into(),
         ),
         FilterOp::Ne => (
             if field.nullable {
@@ -277,7 +288,7 @@ fn filter_parameter(field: &FieldSpec, op: FilterOp) -> Parameter {
             } else {
                 format!("`{name}` differs from this value.")
             },
-            value_schema(field.kind).into(),
+            choice_schema(field.kind).into(),
         ),
         FilterOp::Lt => (
             format!("`{name}` is less than this value."),
@@ -297,7 +308,7 @@ fn filter_parameter(field: &FieldSpec, op: FilterOp) -> Parameter {
         ),
         FilterOp::In => (
             format!("`{name}` is one of these comma-separated values."),
-            comma_separated(value_schema(field.kind), Some(crate::MAX_IN_VALUES)),
+            comma_separated(choice_schema(field.kind), Some(crate::MAX_IN_VALUES)),
         ),
         FilterOp::Contains => (
             format!("`{name}` contains this text, ignoring case; `%` and `_` match themselves."),
@@ -360,6 +371,41 @@ fn comma_separated(items: ObjectBuilder, max: Option<usize>) -> Schema {
         .into()
 }
 
+/// The `sort` array: the allowed keys, each field named at most once, since
+/// `sort=title,-title` (or `title,title`) is a `400`. With one sortable field
+/// `maxItems` says it all; with more, each field's pair of keys is counted with
+/// `maxContains`, a JSON Schema keyword utoipa does not model, so it goes in through
+/// the schema's extension map, which serializes its keys as they are.
+fn sort_schema(spec: &ResourceSpec, allowed: Vec<String>) -> Schema {
+    let fields: Vec<&str> = spec
+        .fields
+        .iter()
+        .filter(|f| f.sort)
+        .map(|f| f.name)
+        .collect();
+    let mut array = ArrayBuilder::new()
+        .items(enum_of(allowed))
+        .min_items(Some(1))
+        .max_items(Some(fields.len()));
+    if fields.len() > 1 {
+        let once: Vec<serde_json::Value> = fields
+            .iter()
+            .map(|name| {
+                serde_json::json!({
+                    "contains": { "enum": [name, format!("-{name}")] },
+                    "minContains": 0,
+                    "maxContains": 1
+                })
+            })
+            .collect();
+        array = array.extensions(Some(Extensions::from_iter([(
+            "allOf",
+            serde_json::Value::Array(once),
+        )])));
+    }
+    array.build().into()
+}
+
 fn read(spec: &'static ResourceSpec) -> Operation {
     base(
         spec,
@@ -408,7 +454,7 @@ fn create(spec: &ResourceSpec) -> Operation {
         ResponsesBuilder::new()
             .response("201", created)
             .response("400", problem("The body is not valid JSON."))
-            .responses_from_iter(body_problems())
+            .responses_from_iter(body_problems(spec))
             .response("503", unavailable())
             .build(),
     )
@@ -441,7 +487,7 @@ fn update(spec: &ResourceSpec) -> Operation {
                 problem("The id is malformed or the body is not valid JSON."),
             )
             .response("404", missing(spec, true))
-            .responses_from_iter(body_problems())
+            .responses_from_iter(body_problems(spec))
             .response("503", unavailable())
             .build(),
     )
@@ -473,7 +519,28 @@ fn delete(spec: &ResourceSpec) -> Operation {
 }
 
 /// The problems of an operation that takes a JSON body, after its 4xx for the path.
-fn body_problems() -> [(&'static str, utoipa::openapi::Response); 4] {
+/// A foreign key that names no row is a `422` of that field: no schema can say which
+/// ids exist, so the description does.
+fn body_problems(spec: &ResourceSpec) -> [(&'static str, utoipa::openapi::Response); 4] {
+    let references: Vec<String> = spec
+        .relations
+        .iter()
+        .filter_map(|relation| match relation.kind {
+            RelationKind::BelongsTo { field } => Some(format!(
+                "`{field}` names no {}",
+                (relation.target)().name.to_lowercase()
+            )),
+            RelationKind::HasMany { .. } => None,
+        })
+        .collect();
+    let invalid = if references.is_empty() {
+        "One or more fields are invalid; `errors` lists each.".to_owned()
+    } else {
+        format!(
+            "One or more fields are invalid; `errors` lists each. A reference to a missing row is one too (`not_found`): {}.",
+            references.join(", ")
+        )
+    };
     [
         ("409", problem("A unique field already has this value.")),
         (
@@ -484,10 +551,7 @@ fn body_problems() -> [(&'static str, utoipa::openapi::Response); 4] {
             )),
         ),
         ("415", problem("The body is not `application/json`.")),
-        (
-            "422",
-            problem("One or more fields are invalid; `errors` lists each."),
-        ),
+        ("422", problem(&invalid)),
     ]
 }
 

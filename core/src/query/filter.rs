@@ -7,7 +7,7 @@ use sea_orm::sea_query::{Alias, BinOper, Expr, ExprTrait, Func};
 
 use super::value::parse_text;
 use crate::problem::ApiError;
-use crate::spec::{FieldSpec, FilterOp, ResourceSpec};
+use crate::spec::{FieldSpec, FilterOp, Literal, ResourceSpec, Rule};
 use crate::validate::Storage;
 
 /// Most values one `__in` parameter may list.
@@ -79,7 +79,8 @@ pub(crate) fn parse(
             let values = items
                 .iter()
                 .map(|item| {
-                    parse_text(field, item, storage)
+                    one_of(field, item)
+                        .and_then(|()| parse_text(field, item, storage))
                         .map_err(|e| invalid(format!("lists `{item}`, but each value {e}")))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
@@ -95,6 +96,11 @@ pub(crate) fn parse(
             parse_text(field, text, storage).map_err(invalid)?;
             Argument::Text(text.to_owned())
         }
+        FilterOp::Eq | FilterOp::Ne => Argument::One(
+            one_of(field, text)
+                .and_then(|()| parse_text(field, text, storage))
+                .map_err(invalid)?,
+        ),
         _ => Argument::One(parse_text(field, text, storage).map_err(invalid)?),
     };
     Ok(Filter {
@@ -102,6 +108,34 @@ pub(crate) fn parse(
         op,
         argument,
     })
+}
+
+/// The values a field with `validate(one_of(...))` can hold, which its `eq`, `ne` and
+/// `in` filters take (and the document lists as their `enum`).
+pub(crate) fn allowed(field: &FieldSpec) -> Option<&'static [Literal]> {
+    field.rules.iter().find_map(|rule| match rule {
+        Rule::OneOf(values) => Some(*values),
+        _ => None,
+    })
+}
+
+/// `Err` when `text` is none of the values `field` can hold: such a filter could only
+/// match nothing, so it is more likely a mistake.
+fn one_of(field: &FieldSpec, text: &str) -> Result<(), String> {
+    let Some(values) = allowed(field) else {
+        return Ok(());
+    };
+    let matches = |value: &Literal| match value {
+        Literal::Str(allowed) => *allowed == text,
+        other => {
+            serde_json::from_str::<serde_json::Value>(text).is_ok_and(|v| v == other.to_json())
+        }
+    };
+    if values.iter().any(matches) {
+        return Ok(());
+    }
+    let list: Vec<String> = values.iter().map(|v| v.to_json().to_string()).collect();
+    Err(format!("must be one of: {}", list.join(", ")))
 }
 
 /// All filters combined with AND.

@@ -3,6 +3,7 @@
 
 mod auth;
 mod concurrency;
+mod contract;
 mod cursor;
 mod evolution;
 mod hooks;

@@ -189,8 +189,11 @@ impl Book {
         Valid(Json(discount)): Valid<Json<Discount>>,
     ) -> Result<Json<Book>, ApiError> {
         let book: Book = ctx.get(id).await?;
+        // In i128: `price_cents * 99` overflows an i64 for prices above i64::MAX / 99;
+        // the reduced price is at most the old one, so it fits again.
+        let reduced = i128::from(book.price_cents) * i128::from(100 - discount.percent) / 100;
         let changes = BookUpdate {
-            price_cents: Some(book.price_cents * (100 - discount.percent) / 100),
+            price_cents: Some(i64::try_from(reduced).map_err(|_| ApiError::internal())?),
             ..BookUpdate::default()
         };
         Ok(Json(ctx.update::<Book>(id, changes).await?))

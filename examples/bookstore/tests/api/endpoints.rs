@@ -202,6 +202,30 @@ async fn a_discount_body_is_validated(client: TestClient) {
         client.get(&format!("/books/{id}")).await.body["price_cents"],
         2999
     );
+    // JSON Schema counts `20.0` as an integer, and so does the body.
+    let whole = client.post(&path, json!({"percent": 20.0})).await;
+    assert_eq!(whole.status, 200, "{}", whole.text);
+    assert_eq!(whole.body["price_cents"], 2399);
+
+    // The largest price the document allows is reduced, not overflowed (it was a 500).
+    let dear = client
+        .post(
+            "/books",
+            json!({"title": "Dear", "isbn": "9780000000009", "price_cents": i64::MAX, "author_id": ada}),
+        )
+        .await;
+    assert_eq!(dear.status, 201, "{}", dear.text);
+    let reduced = client
+        .post(
+            &format!("/books/{}/discount", dear.body["id"]),
+            json!({"percent": 71}),
+        )
+        .await;
+    assert_eq!(reduced.status, 200, "{}", reduced.text);
+    assert_eq!(
+        reduced.body["price_cents"],
+        (i128::from(i64::MAX) * 29 / 100) as i64
+    );
 }
 
 /// Each operation of the document answers on its method and path: none is documented

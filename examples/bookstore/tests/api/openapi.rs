@@ -115,6 +115,20 @@ fn the_3_0_rendering_has_no_3_1_constructs() {
     );
 }
 
+/// Equality filters of a `one_of` field list its values, as the server checks them.
+#[test]
+fn choice_filters_list_their_values() {
+    let document = document();
+    let parameters = document["paths"]["/books"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let named = |name: &str| parameters.iter().find(|p| p["name"] == name).unwrap();
+    let bindings = serde_json::json!(["paperback", "hardcover", "ebook"]);
+    assert_eq!(named("format")["schema"]["enum"], bindings);
+    assert_eq!(named("format__in")["schema"]["items"]["enum"], bindings);
+    assert!(named("title")["schema"]["enum"].is_null());
+}
+
 #[test]
 fn validation_rules_appear_in_the_schemas() {
     let document = document();

@@ -247,6 +247,9 @@ async fn unknown_and_malformed_parameters_are_400_naming_them(client: TestClient
         ("isbn__lt=1", "isbn__lt", "unknown_parameter"),
         ("title__", "title__", "unknown_parameter"),
         ("published__eq=true", "published__eq", "unknown_parameter"),
+        // `format` is `one_of` three bindings: another value could match nothing.
+        ("format=pocket", "format", "invalid_parameter"),
+        ("format__in=ebook,pocket", "format__in", "invalid_parameter"),
     ] {
         let response = client.get(&format!("/books?{query}")).await;
         assert_eq!(response.status, 400, "{query}: {}", response.text);
@@ -394,4 +397,71 @@ async fn hostile_values_in_every_parameter_are_data(client: TestClient) {
     assert_eq!(titles, HOSTILE.iter().map(|t| json!(t)).collect::<Vec<_>>());
     let authors = client.get("/authors?count=true").await;
     assert_eq!(authors.body["total"], 1);
+}
+
+/// Lists seek by the columns they filter and sort on: foreign keys and the fields a
+/// list filters or sorts by have indexes, and a filter's query plan uses them.
+#[tokio::test]
+async fn filtered_and_sorted_lists_use_indexes() {
+    use ferrest::sea_orm::{ConnectionTrait, Statement};
+    use ferrest::testing::{Backend, TestDb};
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
+    let connection = ferrest::connect(db.url()).await.expect("connects");
+    let _router = bookstore::app()
+        .router_on(connection.clone())
+        .await
+        .expect("creates the tables");
+    let indexes: Vec<String> = connection
+        .query_all_raw(Statement::from_string(
+            connection.get_database_backend(),
+            "SELECT name FROM sqlite_master WHERE type = 'index'",
+        ))
+        .await
+        .expect("lists indexes")
+        .iter()
+        .map(|row| row.try_get::<String>("", "name").expect("a name"))
+        .collect();
+    for expected in [
+        "idx-books-author_id",
+        "idx-books-price_cents",
+        "idx-books-created_at",
+        "idx-books-title",
+        "idx-authors-name",
+    ] {
+        assert!(
+            indexes.iter().any(|i| i == expected),
+            "{expected}: {indexes:?}"
+        );
+    }
+    // Text searched with `contains` only and booleans get none.
+    assert!(
+        !indexes
+            .iter()
+            .any(|i| i == "idx-books-summary" || i == "idx-books-published")
+    );
+    for (query, column) in [
+        ("SELECT id FROM books WHERE author_id = 1", "author_id"),
+        (
+            "SELECT id FROM books WHERE price_cents < 500",
+            "price_cents",
+        ),
+    ] {
+        let plan: Vec<String> = connection
+            .query_all_raw(Statement::from_string(
+                connection.get_database_backend(),
+                format!("EXPLAIN QUERY PLAN {query}"),
+            ))
+            .await
+            .expect("explains")
+            .iter()
+            .map(|row| row.try_get::<String>("", "detail").expect("a plan step"))
+            .collect();
+        let plan = plan.join("; ");
+        assert!(
+            plan.contains("USING INDEX") || plan.contains("USING COVERING INDEX"),
+            "{query}: {plan}"
+        );
+        assert!(plan.contains(column), "{query}: {plan}");
+    }
+    db.drop().await;
 }
