@@ -18,7 +18,7 @@ use crate::ctx::{CrudCtx, Ctx};
 use crate::db::{AppState, db_error};
 use crate::extract::{JsonBody, PathId};
 use crate::page::Page;
-use crate::precondition::{self, IfMatch};
+use crate::precondition::{self, Conditions, IfMatch};
 use crate::problem::ApiError;
 use crate::query::{ListQuery, Position, cursor, filter, include, sort};
 use crate::rate_limit::limited;
@@ -77,7 +77,7 @@ pub fn nested_route<P: Resource, C: Resource>(
         .expect("#[derive(Resource)] declares the relation it routes");
     let foreign_key = relation.foreign_key();
     let route = get(
-        move |ctx: CrudCtx, id: PathId<P::Id>, uri: OriginalUri, query: RawQuery| {
+        move |ctx: CrudCtx<C>, id: PathId<P::Id>, uri: OriginalUri, query: RawQuery| {
             nested_list::<P, C>(ctx, id, uri, query, foreign_key)
         },
     );
@@ -182,7 +182,7 @@ pub(crate) fn item_path(collection: &str) -> String {
 }
 
 async fn list<R: Resource>(
-    CrudCtx(ctx): CrudCtx,
+    CrudCtx(ctx, _): CrudCtx<R>,
     OriginalUri(uri): OriginalUri,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
@@ -194,7 +194,7 @@ async fn list<R: Resource>(
 /// `GET /authors/{author_id}/books`: the children of one parent, with the filters, sort and
 /// pagination of the flat list.
 async fn nested_list<P: Resource, C: Resource>(
-    CrudCtx(ctx): CrudCtx,
+    CrudCtx(ctx, _): CrudCtx<C>,
     PathId(id): PathId<P::Id>,
     OriginalUri(uri): OriginalUri,
     RawQuery(query): RawQuery,
@@ -355,9 +355,9 @@ fn primary_key_value<R: Resource>(id: R::Id) -> sea_orm::Value {
 }
 
 async fn read<R: Resource>(
-    CrudCtx(ctx): CrudCtx,
+    CrudCtx(ctx, _): CrudCtx<R>,
     PathId(id): PathId<R::Id>,
-    headers: HeaderMap,
+    Conditions(headers): Conditions,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let spec = R::spec();
@@ -381,7 +381,7 @@ async fn read<R: Resource>(
 }
 
 async fn create<R: Resource>(
-    CrudCtx(ctx): CrudCtx,
+    CrudCtx(ctx, _): CrudCtx<R>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let spec = R::spec();
@@ -396,9 +396,9 @@ async fn create<R: Resource>(
 }
 
 async fn update<R: Resource>(
-    CrudCtx(ctx): CrudCtx,
+    CrudCtx(ctx, _): CrudCtx<R>,
     PathId(id): PathId<R::Id>,
-    headers: HeaderMap,
+    Conditions(headers): Conditions,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let spec = R::spec();
@@ -409,9 +409,9 @@ async fn update<R: Resource>(
 }
 
 async fn delete<R: Resource>(
-    CrudCtx(ctx): CrudCtx,
+    CrudCtx(ctx, _): CrudCtx<R>,
     PathId(id): PathId<R::Id>,
-    headers: HeaderMap,
+    Conditions(headers): Conditions,
 ) -> Result<StatusCode, ApiError> {
     let if_match = if_match::<R>(&headers)?;
     write::delete::<R>(&ctx, id, &if_match).await?;

@@ -2,11 +2,12 @@
 //! the transaction a write and its hooks share, behind one type that sea-orm queries
 //! accept, so a hook's own statements commit or roll back with the write.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{Extensions, HeaderMap};
+use axum::http::{Extensions, HeaderMap, Method};
 use sea_orm::{
     AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
     ExecResult, IsolationLevel, QueryResult, SqliteTransactionMode, Statement, TransactionError,
@@ -15,7 +16,7 @@ use sea_orm::{
 
 use crate::auth::{Caller, Principal};
 use crate::db::AppState;
-use crate::hooks::HookRegistry;
+use crate::hooks::{HookRegistry, Stage};
 use crate::precondition::IfMatch;
 use crate::problem::ApiError;
 use crate::resource::Resource;
@@ -37,6 +38,8 @@ pub struct Ctx {
     /// The connection pool, or inside a hook the write's transaction; sea-orm queries
     /// run on `&ctx.db`.
     pub db: Db,
+    /// The pool, also inside a transaction.
+    pool: DatabaseConnection,
     pub(crate) storage: Storage,
     pub(crate) hooks: Arc<HookRegistry>,
     /// `None` where nothing reads it: a CRUD operation of an app without hooks.
@@ -55,6 +58,7 @@ impl Ctx {
     pub(crate) fn new(state: &AppState) -> Self {
         Ctx {
             db: Db(Connection::Pool(state.db.clone())),
+            pool: state.db.clone(),
             storage: state.storage,
             hooks: state.hooks.clone(),
             request: None,
@@ -108,6 +112,14 @@ impl Ctx {
             db: Db(Connection::Transaction(Arc::new(transaction))),
             ..self.clone()
         })
+    }
+
+    /// This context outside its transaction: on the pool.
+    pub(crate) fn on_pool(&self) -> Ctx {
+        Ctx {
+            db: Db(Connection::Pool(self.pool.clone())),
+            ..self.clone()
+        }
     }
 
     /// Commits the transaction [`Ctx::begin`] started.
@@ -190,22 +202,30 @@ impl FromRequestParts<AppState> for Ctx {
     }
 }
 
-/// The context of a generated CRUD operation. There only hooks read the request, so
-/// its headers and extensions are copied only when the app has hooks.
-pub(crate) struct CrudCtx(pub Ctx);
+/// The context of a generated CRUD operation on `R`. There only hooks read the
+/// request, so its headers and extensions are copied only when the operation may run
+/// one (its method says which stage it is).
+pub(crate) struct CrudCtx<R>(pub Ctx, pub PhantomData<fn() -> R>);
 
-impl FromRequestParts<AppState> for CrudCtx {
+impl<R: Resource> FromRequestParts<AppState> for CrudCtx<R> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        if state.hooks.is_empty() {
-            Ok(CrudCtx(Ctx {
+        let stage = match parts.method {
+            Method::POST => Stage::Create,
+            Method::PATCH | Method::PUT => Stage::Update,
+            Method::DELETE => Stage::Delete,
+            _ => Stage::Read,
+        };
+        let ctx = if state.hooks.may_run::<R>(stage) {
+            Ctx::from_request_parts(parts, state).await?
+        } else {
+            Ctx {
                 caller: Caller::of(&parts.extensions),
                 ..Ctx::new(state)
-            }))
-        } else {
-            Ctx::from_request_parts(parts, state).await.map(CrudCtx)
-        }
+            }
+        };
+        Ok(CrudCtx(ctx, PhantomData))
     }
 }
 

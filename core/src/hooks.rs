@@ -158,6 +158,9 @@ pub struct HookSet {
 #[derive(Default)]
 pub(crate) struct HookRegistry {
     by_type: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
+    /// Whether any resource has a read filter: every operation that finds rows, of any
+    /// resource (includes, nested lists, foreign keys), may then run one.
+    read_filters: bool,
 }
 
 impl std::fmt::Debug for HookRegistry {
@@ -170,11 +173,15 @@ impl HookRegistry {
     pub(crate) fn new(sets: &[HookSet]) -> Self {
         HookRegistry {
             by_type: sets.iter().map(|s| (s.type_id, s.hooks.clone())).collect(),
+            read_filters: sets
+                .iter()
+                .any(|s| s.errors.iter().any(|(stage, _)| *stage == Stage::Read)),
         }
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
-        self.by_type.is_empty()
+    /// Whether an operation on `R` at `stage` may run a hook.
+    pub(crate) fn may_run<R: Resource>(&self, stage: Stage) -> bool {
+        self.read_filters || self.of::<R>().is_some_and(|hooks| hooks.on(stage))
     }
 
     pub(crate) fn of<R: Resource>(&self) -> Option<&Hooks<R>> {

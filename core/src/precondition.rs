@@ -2,6 +2,8 @@
 //! the version as a strong `ETag`, a write's `If-Match` names the version it was
 //! based on, and `If-None-Match` lets a client revalidate a cached read.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 
 use crate::problem::ApiError;
@@ -112,6 +114,24 @@ fn malformed(name: header::HeaderName) -> ApiError {
         "malformed_header",
         format!("`{name}` must list entity tags like `\"3\"`, or be `*`"),
     )
+}
+
+/// The request's `If-Match` and `If-None-Match` headers, the only ones the CRUD
+/// handlers read: a copy of those rather than of every header.
+pub(crate) struct Conditions(pub HeaderMap);
+
+impl<S: Send + Sync> FromRequestParts<S> for Conditions {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let mut headers = HeaderMap::new();
+        for name in [header::IF_MATCH, header::IF_NONE_MATCH] {
+            for value in parts.headers.get_all(&name) {
+                headers.append(name.clone(), value.clone());
+            }
+        }
+        Ok(Conditions(headers))
+    }
 }
 
 #[cfg(test)]

@@ -60,7 +60,7 @@ pub(crate) async fn create<R: Resource>(
     parents: Parents,
 ) -> Result<R::Model, ApiError> {
     let Some(hooks) = ctx.hooks_of::<R>().filter(|h| h.on(Stage::Create)) else {
-        return insert::<R>(ctx, input, parents).await;
+        return insert::<R>(ctx, input, parents, Within::Caller).await;
     };
     let tx = ctx.begin().await?;
     let outcome = async {
@@ -72,7 +72,7 @@ pub(crate) async fn create<R: Resource>(
         } else {
             rewritten_keys(R::spec(), &input)?
         };
-        let row = insert::<R>(&tx, input, parents).await?;
+        let row = insert::<R>(&tx, input, parents, Within::Operation).await?;
         if !hooks.after_create.is_empty() {
             let stored = R::from_model(row.clone());
             for hook in &hooks.after_create {
@@ -89,20 +89,33 @@ async fn insert<R: Resource>(
     ctx: &Ctx,
     input: R::Create,
     parents: Parents,
+    within: Within,
 ) -> Result<R::Model, ApiError> {
     let mut row = R::new_row(input);
     crate::auth::owner::stamp::<R>(ctx, &mut row)?;
-    let savepoint = savepoint(ctx).await?;
+    let savepoint = savepoint(ctx, within).await?;
     let outcome = row.insert(&savepoint.as_ref().unwrap_or(ctx).db).await;
     settle(ctx, savepoint, outcome, R::spec(), parents).await
 }
 
-/// Inside a transaction, a write statement runs in a savepoint of its own: when the
-/// database refuses it, the transaction stays usable for the lookups that explain the
-/// refusal (PostgreSQL refuses every statement after a failed one), and for a hook
-/// that handles the error and goes on.
-async fn savepoint(ctx: &Ctx) -> Result<Option<Ctx>, ApiError> {
-    if ctx.db.in_transaction() {
+/// Where a write statement runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Within {
+    /// The caller's connection: the pool, or a transaction that an endpoint or a hook
+    /// opened and may go on with after the statement failed.
+    Caller,
+    /// The transaction the operation opened for its hooks, which a failure ends.
+    Operation,
+}
+
+/// Inside a caller's transaction, a write statement runs in a savepoint of its own:
+/// when the database refuses it, the transaction stays usable for the lookups that
+/// explain the refusal (PostgreSQL refuses every statement after a failed one), and
+/// for a hook that handles the error and goes on. The operation's own transaction
+/// needs none (two round trips less): a failure rolls it back, and the refusal is
+/// explained on the pool.
+async fn savepoint(ctx: &Ctx, within: Within) -> Result<Option<Ctx>, ApiError> {
+    if ctx.db.in_transaction() && within == Within::Caller {
         Ok(Some(ctx.begin().await?))
     } else {
         Ok(None)
@@ -117,19 +130,21 @@ async fn settle<T>(
     spec: &'static ResourceSpec,
     parents: Parents,
 ) -> Result<T, ApiError> {
-    match outcome {
-        Ok(value) => {
-            if let Some(savepoint) = savepoint {
-                savepoint.commit().await?;
-            }
+    match (outcome, savepoint) {
+        (Ok(value), Some(savepoint)) => {
+            savepoint.commit().await?;
             Ok(value)
         }
-        Err(e) => {
-            if let Some(savepoint) = savepoint {
-                savepoint.rollback().await?;
-            }
+        (Ok(value), None) => Ok(value),
+        (Err(e), Some(savepoint)) => {
+            savepoint.rollback().await?;
             Err(write_error(ctx, spec, parents, e).await)
         }
+        // The operation's transaction, which the failure may have aborted.
+        (Err(e), None) if ctx.db.in_transaction() => {
+            Err(write_error(&ctx.on_pool(), spec, parents, e).await)
+        }
+        (Err(e), None) => Err(write_error(ctx, spec, parents, e).await),
     }
 }
 
@@ -154,7 +169,7 @@ pub(crate) async fn update<R: Resource>(
     let Some(hooks) = ctx.hooks_of::<R>().filter(|h| h.on(Stage::Update)) else {
         let current = find_in::<R>(ctx, id, false, true).await?;
         check_version::<R>(&current, if_match)?;
-        return apply::<R>(ctx, current, changes, parents, if_match).await;
+        return apply::<R>(ctx, current, changes, parents, if_match, Within::Caller).await;
     };
     let tx = ctx.begin().await?;
     let outcome = async {
@@ -168,7 +183,7 @@ pub(crate) async fn update<R: Resource>(
             }
             parents = rewritten_keys(R::spec(), &changes)?;
         }
-        let row = apply::<R>(&tx, current, changes, parents, if_match).await?;
+        let row = apply::<R>(&tx, current, changes, parents, if_match, Within::Operation).await?;
         if !hooks.after_update.is_empty() {
             let stored = R::from_model(row.clone());
             for hook in &hooks.after_update {
@@ -202,13 +217,14 @@ async fn apply<R: Resource>(
     changes: R::Update,
     parents: Parents,
     if_match: &IfMatch,
+    within: Within,
 ) -> Result<R::Model, ApiError> {
     let mut row = current.clone().into_active_model();
     R::apply_update(changes, &mut row);
     if !row.is_changed() {
         return Ok(current);
     }
-    let savepoint = savepoint(ctx).await?;
+    let savepoint = savepoint(ctx, within).await?;
     let db = &savepoint.as_ref().unwrap_or(ctx).db;
     let (Some(field), Some(version)) = (R::spec().version_field(), R::version_of(&current)) else {
         let outcome = row.update(db).await;
@@ -275,7 +291,7 @@ pub(crate) async fn delete<R: Resource>(
         if let Some((field, version)) = version {
             query = query.filter(Expr::col(Alias::new(field.name)).eq(version));
         }
-        let savepoint = savepoint(ctx).await?;
+        let savepoint = savepoint(ctx, Within::Caller).await?;
         let outcome = query.exec(&savepoint.as_ref().unwrap_or(ctx).db).await;
         let result = settle(ctx, savepoint, outcome, spec, Vec::new()).await?;
         if result.rows_affected == 0 {
@@ -295,7 +311,7 @@ pub(crate) async fn delete<R: Resource>(
         if let Some(scope) = ctx.write_scope::<R>().await? {
             query = query.filter(scope);
         }
-        let savepoint = savepoint(ctx).await?;
+        let savepoint = savepoint(ctx, Within::Caller).await?;
         let outcome = query.exec(&savepoint.as_ref().unwrap_or(ctx).db).await;
         let result = settle(ctx, savepoint, outcome, spec, Vec::new()).await?;
         if result.rows_affected == 0 {

@@ -16,7 +16,6 @@ use std::sync::{Arc, LazyLock};
 use axum::extract::Request;
 use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 pub use api_key::ApiKeys;
@@ -159,27 +158,29 @@ impl Caller {
     }
 }
 
-/// The layer in front of every route: the caller's principal joins the request, or
-/// wrong credentials answer `401`.
+/// In front of every route (`middleware::admission`): the caller's principal joins the
+/// request, or wrong credentials answer `401` (the `Err`).
 /// Refused credentials count against the client address's share of the app's rate
 /// limit, so guessing them is limited too.
 pub(crate) async fn authenticate(
-    auth: Arc<Auth>,
-    limiter: Arc<Limiter>,
+    auth: &Arc<Auth>,
+    limiter: &Limiter,
     request: Request,
-    next: Next,
-) -> Response {
+) -> Result<Request, Response> {
     let (mut parts, body) = request.into_parts();
     let principal = match auth.identify(&parts).await {
         Ok(principal) => principal.map(Arc::new),
         Err(problem) => {
             let caller = limiter.anonymous(&parts.headers, &parts.extensions);
-            return match limiter.refused_credentials(&caller).await {
+            return Err(match limiter.refused_credentials(&caller).await {
                 Some(too_many) => too_many,
                 None => problem.into_response(),
-            };
+            });
         }
     };
-    parts.extensions.insert(Caller { principal, auth });
-    next.run(Request::from_parts(parts, body)).await
+    parts.extensions.insert(Caller {
+        principal,
+        auth: auth.clone(),
+    });
+    Ok(Request::from_parts(parts, body))
 }

@@ -1,10 +1,16 @@
 //! [`Permission`]: what an operation asks of its caller.
 
+use std::convert::Infallible;
+use std::future::{Ready, ready};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
 use axum::extract::Request;
 use axum::http::StatusCode;
-use axum::middleware::Next;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
+use futures_util::future::Either;
+use tower::{Layer, Service};
 
 use super::{Caller, Principal};
 use crate::db::AppState;
@@ -133,7 +139,7 @@ impl Access {
 /// `route` answering `401`/`403` before its extractors run unless the caller holds
 /// every one of `permissions`.
 pub fn guard(route: MethodRouter<AppState>, permissions: &[Permission]) -> MethodRouter<AppState> {
-    let permissions: Vec<Permission> = permissions
+    let permissions: Arc<[Permission]> = permissions
         .iter()
         .copied()
         .filter(|p| *p != Permission::Public)
@@ -141,18 +147,48 @@ pub fn guard(route: MethodRouter<AppState>, permissions: &[Permission]) -> Metho
     if permissions.is_empty() {
         return route;
     }
-    route.route_layer(axum::middleware::from_fn(
-        move |request: Request, next: Next| {
-            let checked = {
-                let caller = Caller::of(request.extensions());
-                permissions.iter().try_for_each(|p| p.check(&caller))
-            };
-            async move {
-                match checked {
-                    Ok(()) => next.run(request).await,
-                    Err(problem) => problem.into_response(),
-                }
-            }
-        },
-    ))
+    route.route_layer(Require(permissions))
+}
+
+/// The layer of [`guard`]: a check of what the request already carries, so a plain
+/// service that calls the route directly (no clone of it, no boxed future).
+#[derive(Clone)]
+struct Require(Arc<[Permission]>);
+
+impl<S> Layer<S> for Require {
+    type Service = Required<S>;
+
+    fn layer(&self, inner: S) -> Required<S> {
+        Required {
+            inner,
+            permissions: self.0.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Required<S> {
+    inner: S,
+    permissions: Arc<[Permission]>,
+}
+
+impl<S> Service<Request> for Required<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Either<Ready<Result<Response, Infallible>>, S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let caller = Caller::of(request.extensions());
+        match self.permissions.iter().try_for_each(|p| p.check(&caller)) {
+            Ok(()) => Either::Right(self.inner.call(request)),
+            Err(problem) => Either::Left(ready(Ok(problem.into_response()))),
+        }
+    }
 }

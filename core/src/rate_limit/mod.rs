@@ -90,15 +90,12 @@ pub(crate) struct Limiter {
     pub app: Option<RateLimit>,
 }
 
-/// Who a request counts against: its principal, else its client address.
+/// The limiter, in each request's extensions for the limits of its route.
 #[derive(Clone)]
-struct Metered {
-    limiter: Arc<Limiter>,
-    caller: Arc<str>,
-}
+struct Metered(Arc<Limiter>);
 
 /// The outcome of one counted request.
-struct Hit {
+pub(crate) struct Hit {
     limit: RateLimit,
     remaining: u32,
     /// Seconds until the window ends.
@@ -148,7 +145,7 @@ impl Limiter {
 
 impl Hit {
     /// `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers).
-    fn headers(&self, headers: &mut HeaderMap) {
+    pub(crate) fn headers(&self, headers: &mut HeaderMap) {
         let policy = format!(
             "\"default\";q={};w={}",
             self.limit.requests, self.limit.window_secs
@@ -177,30 +174,22 @@ impl Hit {
 const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
 const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
 
-/// The layer in front of every route (inside authentication): says who the request
-/// counts against, and applies the app's own limit.
-pub(crate) async fn meter(limiter: Arc<Limiter>, mut request: Request, next: Next) -> Response {
-    let caller: Arc<str> = match &Caller::of(request.extensions()).principal {
-        Some(principal) => format!("sub:{}", principal.subject).into(),
-        None => limiter
-            .anonymous(request.headers(), request.extensions())
-            .into(),
+/// In front of every route, after authentication (`middleware::admission`): leaves the
+/// limiter to the limits of the route, and counts the request against the app's own
+/// limit. `Err` is the `429`; the hit's headers go on the response.
+pub(crate) async fn meter(
+    limiter: &Arc<Limiter>,
+    mut request: Request,
+) -> Result<(Request, Option<Hit>), Response> {
+    request.extensions_mut().insert(Metered(limiter.clone()));
+    let Some(limit) = limiter.app.filter(|_| !is_docs(request.uri().path())) else {
+        return Ok((request, None));
     };
-    let app_limit = limiter.app.filter(|_| !is_docs(request.uri().path()));
-    request.extensions_mut().insert(Metered {
-        limiter: limiter.clone(),
-        caller: caller.clone(),
-    });
-    let Some(limit) = app_limit else {
-        return next.run(request).await;
-    };
-    let hit = limiter.hit("app", &caller, limit).await;
+    let hit = limiter.hit("app", &limiter.caller(&request), limit).await;
     if !hit.allowed {
-        return hit.refused();
+        return Err(hit.refused());
     }
-    let mut response = next.run(request).await;
-    hit.headers(response.headers_mut());
-    response
+    Ok((request, Some(hit)))
 }
 
 /// `/docs` and its assets, which no app-wide limit counts: Swagger UI loads a dozen
@@ -217,6 +206,15 @@ impl Limiter {
         let limit = self.app?;
         let hit = self.hit("app", caller, limit).await;
         (!hit.allowed).then(|| hit.refused())
+    }
+
+    /// Who a request counts against: its principal, else its client address. Made
+    /// only where a limit applies: most requests meet none.
+    fn caller(&self, request: &Request) -> String {
+        match &Caller::of(request.extensions()).principal {
+            Some(principal) => format!("sub:{}", principal.subject),
+            None => self.anonymous(request.headers(), request.extensions()),
+        }
     }
 
     /// The key of a caller without a principal: its client address.
@@ -291,10 +289,10 @@ pub fn limited(
     };
     route.route_layer(axum::middleware::from_fn(
         move |request: Request, next: Next| async move {
-            let Some(metered) = request.extensions().get::<Metered>().cloned() else {
+            let Some(Metered(limiter)) = request.extensions().get::<Metered>().cloned() else {
                 return next.run(request).await;
             };
-            let hit = metered.limiter.hit(scope, &metered.caller, limit).await;
+            let hit = limiter.hit(scope, &limiter.caller(&request), limit).await;
             if !hit.allowed {
                 return hit.refused();
             }

@@ -1,0 +1,210 @@
+//! The runtime benchmark: per backend, a fresh seeded database, both servers started,
+//! their answers compared, then each operation driven on each server in alternation.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use crate::load;
+use crate::report::{Cell, Memory, Sample};
+use crate::seed::{self, Backend, Rows};
+use crate::server::{Running, Server, Variant};
+use crate::workload::{Kind, Operation};
+
+/// How the runtime benchmark runs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub rows: Rows,
+    pub backends: Vec<Backend>,
+    pub kinds: Vec<Kind>,
+    pub rounds: usize,
+    pub duration: Duration,
+    pub warmup: Duration,
+    pub concurrency: usize,
+    pub postgres_url: String,
+    pub ferrest_logs: bool,
+    pub bare_baseline: bool,
+    pub verify: bool,
+}
+
+pub async fn run(settings: &Settings) -> Result<(Vec<Cell>, Vec<Memory>), String> {
+    let token: Arc<str> = bookstore::token("bench", &["editor"])
+        .map_err(|e| e.to_string())?
+        .into();
+    // Created ISBNs count up from here for the whole run: unique on every backend.
+    let isbns = Arc::new(AtomicU64::new(0));
+    let mut cells = Vec::new();
+    let mut memory = Vec::new();
+    for &backend in &settings.backends {
+        eprintln!(
+            "== {}: seeding {} authors and {} books",
+            backend.name(),
+            settings.rows.authors,
+            settings.rows.books
+        );
+        let started = std::time::Instant::now();
+        let prepared = seed::prepare(backend, &settings.postgres_url, settings.rows).await?;
+        eprintln!("   seeded in {:.1} s", started.elapsed().as_secs_f64());
+        let outcome = measure(settings, backend, &prepared.url, &token, &isbns).await;
+        prepared.remove().await;
+        let (backend_cells, backend_memory) = outcome?;
+        cells.extend(backend_cells);
+        memory.push(backend_memory);
+    }
+    Ok((cells, memory))
+}
+
+async fn measure(
+    settings: &Settings,
+    backend: Backend,
+    url: &str,
+    token: &Arc<str>,
+    isbns: &Arc<AtomicU64>,
+) -> Result<(Vec<Cell>, Memory), String> {
+    let ferrest = Running::start(
+        Server::Ferrest,
+        url,
+        Variant {
+            logs: settings.ferrest_logs,
+            bare: false,
+        },
+    )?;
+    let baseline = Running::start(
+        Server::Baseline,
+        url,
+        Variant {
+            logs: false,
+            bare: settings.bare_baseline,
+        },
+    )?;
+    let outcome = async {
+        if settings.verify {
+            crate::verify::same_answers(
+                ferrest.addr,
+                baseline.addr,
+                token,
+                settings.rows.books,
+                isbns,
+            )
+            .await
+            .map_err(|e| format!("{}: {e}", backend.name()))?;
+            eprintln!("   both servers give the same answers");
+        }
+        let mut cells = Vec::new();
+        for &kind in &settings.kinds {
+            let operation = Operation::new(
+                kind,
+                settings.rows.books,
+                settings.rows.authors,
+                token.clone(),
+                isbns.clone(),
+            );
+            cells.push(operation_rounds(settings, backend, &operation, &ferrest, &baseline).await?);
+        }
+        Ok::<_, String>(cells)
+    }
+    .await;
+    let memory = Memory {
+        backend,
+        ferrest_mib: ferrest.peak_rss_mib(),
+        baseline_mib: baseline.peak_rss_mib(),
+    };
+    ferrest.stop();
+    baseline.stop();
+    Ok((outcome?, memory))
+}
+
+/// Warms both servers up, then runs the rounds, alternating which server goes first
+/// (ABBA), so a drift in the machine's state weighs on both alike.
+async fn operation_rounds(
+    settings: &Settings,
+    backend: Backend,
+    operation: &Operation,
+    ferrest: &Running,
+    baseline: &Running,
+) -> Result<Cell, String> {
+    let mut cell = Cell {
+        backend,
+        kind: operation.kind,
+        ferrest: Vec::new(),
+        baseline: Vec::new(),
+    };
+    for server in [ferrest, baseline] {
+        load::run(
+            server.addr,
+            operation,
+            settings.concurrency,
+            settings.warmup,
+            1,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    }
+    for round in 0..settings.rounds {
+        let order = if round % 2 == 0 {
+            [(Server::Ferrest, ferrest), (Server::Baseline, baseline)]
+        } else {
+            [(Server::Baseline, baseline), (Server::Ferrest, ferrest)]
+        };
+        for (which, server) in order {
+            let sample = one_round(settings, operation, server, round as u64 + 2).await?;
+            match which {
+                Server::Ferrest => cell.ferrest.push(sample),
+                Server::Baseline => cell.baseline.push(sample),
+            }
+        }
+        let (f, b) = (cell.ferrest.last(), cell.baseline.last());
+        if let (Some(f), Some(b)) = (f, b) {
+            eprintln!(
+                "   {:<8} {:<6} round {}: ferrest {:>8.0} req/s p99 {:>6.2} ms | baseline {:>8.0} req/s p99 {:>6.2} ms | others {:.0}% {:.0}%",
+                backend.name(),
+                operation.name,
+                round + 1,
+                f.requests_per_second,
+                f.p99_ms,
+                b.requests_per_second,
+                b.p99_ms,
+                f.others_pct,
+                b.others_pct
+            );
+        }
+    }
+    Ok(cell)
+}
+
+async fn one_round(
+    settings: &Settings,
+    operation: &Operation,
+    server: &Running,
+    seed: u64,
+) -> Result<Sample, String> {
+    let cpu_before = server.cpu_time();
+    let machine = crate::machine::Snapshot::take(server.pid());
+    let mut round = load::run(
+        server.addr,
+        operation,
+        settings.concurrency,
+        settings.duration,
+        seed,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let cpu = server
+        .cpu_time()
+        .zip(cpu_before)
+        .map(|(after, before)| after.saturating_sub(before));
+    let others_pct = machine.others_since(server.pid());
+    if let Some(failure) = &round.first_failure {
+        eprintln!("   unexpected answer: {failure}");
+    }
+    Ok(Sample {
+        requests_per_second: round.requests_per_second(),
+        p50_ms: round.quantile_ms(0.50),
+        p99_ms: round.quantile_ms(0.99),
+        cpu_us: cpu.map_or(f64::NAN, |cpu| {
+            cpu.as_secs_f64() * 1e6 / (round.ok + round.failed).max(1) as f64
+        }),
+        failed: round.failed,
+        others_pct,
+    })
+}

@@ -1,0 +1,125 @@
+//! The layer in front of the routes: who the caller is and whether the app's rate
+//! limit lets them in, the request's time limit, and the guarantee that whatever goes
+//! wrong beneath (a panic, a timeout, an error without a body) leaves as a problem in
+//! the media type the client accepts. One service for what would otherwise be six
+//! layers, each costing every request a clone and a boxed future.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use futures_util::FutureExt;
+use tower::{Layer, Service};
+
+use super::problems::{accepts_only_plain_json, bare_error_as_problem, negotiate};
+use crate::auth::Auth;
+use crate::problem::ApiError;
+use crate::rate_limit::Limiter;
+
+/// What the admission of a request needs, shared by every route.
+pub(crate) struct Admission {
+    pub auth: Arc<Auth>,
+    pub limiter: Arc<Limiter>,
+    pub timeout: Option<Duration>,
+}
+
+#[derive(Clone)]
+pub(crate) struct AdmissionLayer(pub Arc<Admission>);
+
+impl<S> Layer<S> for AdmissionLayer {
+    type Service = Admit<S>;
+
+    fn layer(&self, inner: S) -> Admit<S> {
+        Admit {
+            inner,
+            admission: self.0.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Admit<S> {
+    inner: S,
+    admission: Arc<Admission>,
+}
+
+impl<S> Service<Request> for Admit<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        // The service that was polled ready is the one to call; a clone stays behind
+        // for the next request.
+        let ready = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, ready);
+        let admission = self.admission.clone();
+        Box::pin(async move {
+            let plain_json = accepts_only_plain_json(request.headers());
+            let admitted = AssertUnwindSafe(admission.run(request, inner)).catch_unwind();
+            let outcome = match admission.timeout {
+                None => admitted.await,
+                Some(limit) => match tokio::time::timeout(limit, admitted).await {
+                    Ok(outcome) => outcome,
+                    // The handler is dropped here, so a transaction it had open rolls
+                    // back.
+                    Err(_) => Ok(timed_out(limit)),
+                },
+            };
+            let response = match outcome {
+                Ok(response) => bare_error_as_problem(response).await,
+                Err(_panic) => ApiError::internal().into_response(),
+            };
+            Ok(negotiate(response, plain_json))
+        })
+    }
+}
+
+impl Admission {
+    /// Authentication, then the app's rate limit, then the route.
+    async fn run<S>(&self, request: Request, mut route: S) -> Response
+    where
+        S: Service<Request, Response = Response, Error = Infallible>,
+    {
+        let request = match crate::auth::authenticate(&self.auth, &self.limiter, request).await {
+            Ok(request) => request,
+            Err(refused) => return refused,
+        };
+        let (request, hit) = match crate::rate_limit::meter(&self.limiter, request).await {
+            Ok(metered) => metered,
+            Err(refused) => return refused,
+        };
+        let Ok(mut response) = route.call(request).await;
+        if let Some(hit) = hit {
+            hit.headers(response.headers_mut());
+        }
+        response
+    }
+}
+
+fn timed_out(limit: Duration) -> Response {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "timeout",
+        format!(
+            "the request did not complete within {} ms; retry later",
+            limit.as_millis()
+        ),
+    )
+    .into_response()
+}
