@@ -2,7 +2,7 @@
 //! every failure collected at once so a client fixes its request in one round trip.
 
 use chrono::{Datelike, Timelike};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::problem::FieldError;
 use crate::spec::{FieldSpec, Kind, Literal, ResourceSpec, Role, Rule};
@@ -81,9 +81,26 @@ pub fn check_body_in(
             format!("expected a JSON object, found {}", json_type(body)),
         )];
     };
-    let mut errors = unknown_properties(spec, object);
-    for field in spec.writable_fields() {
-        match object.get(field.name) {
+    // One pass over the body finds each field's value (no lookup by name per field);
+    // the errors still come in the order of the body's unknown keys, then of the fields.
+    let mut errors = Vec::new();
+    let mut values: Vec<Option<&Value>> = vec![None; spec.fields.len()];
+    for (key, value) in object {
+        match spec.fields.iter().position(|f| f.name == key) {
+            Some(i) if spec.fields[i].role == Role::Data => values[i] = Some(value),
+            Some(_) => errors.push(FieldError::new(
+                key,
+                "read_only",
+                format!("`{key}` is set by the server and cannot be written"),
+            )),
+            None => errors.push(unknown_field(key, spec.writable_fields().map(|f| f.name))),
+        }
+    }
+    for (field, value) in spec.fields.iter().zip(values) {
+        if field.role != Role::Data {
+            continue;
+        }
+        match value {
             None if mode == Write::Create && field.required_on_create() => {
                 errors.push(FieldError::new(field.name, "required", "is required"));
             }
@@ -179,22 +196,6 @@ fn unknown_field<'a>(key: &str, expected: impl Iterator<Item = &'a str>) -> Fiel
             expected.join(", ")
         ),
     )
-}
-
-fn unknown_properties(spec: &ResourceSpec, object: &Map<String, Value>) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    for key in object.keys() {
-        match spec.field(key) {
-            Some(field) if field.role == Role::Data => {}
-            Some(_) => errors.push(FieldError::new(
-                key,
-                "read_only",
-                format!("`{key}` is set by the server and cannot be written"),
-            )),
-            None => errors.push(unknown_field(key, spec.writable_fields().map(|f| f.name))),
-        }
-    }
-    errors
 }
 
 /// Type check, then the field's rules; a value of the wrong type is not rule checked.
@@ -387,8 +388,8 @@ pub fn normalize_numbers(spec: &ResourceSpec, body: &mut Value) {
     let Some(object) = body.as_object_mut() else {
         return;
     };
-    for field in spec.writable_fields() {
-        let Some(value) = object.get_mut(field.name).filter(|v| v.is_f64()) else {
+    for (key, value) in object.iter_mut().filter(|(_, v)| v.is_f64()) {
+        let Some(field) = spec.writable_fields().find(|f| f.name == key) else {
             continue;
         };
         match field.kind {
