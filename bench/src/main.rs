@@ -42,8 +42,8 @@ options:
   --quick              a few seconds in all: few rows, one short round (CI); skips compile
   --books N            books to seed (default 100000)
   --authors N          authors to seed (default 1000)
-  --rounds N           rounds per server and operation (default 5)
-  --seconds S          length of a round (default 5)
+  --rounds N           rounds per server and operation (default 8; more, shorter rounds alternate the servers more often, so a drift such as a growing table weighs on both alike)
+  --seconds S          length of a round (default 3)
   --warmup S           warm-up per server and operation (default 1)
   --concurrency N      connections the load generator keeps busy (default 32)
   --backends LIST      sqlite,postgres (default both)
@@ -117,8 +117,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
         },
         backends: vec![Backend::Sqlite, Backend::Postgres],
         kinds: workload::ALL.to_vec(),
-        rounds: if quick { 1 } else { 5 },
-        duration: Duration::from_secs_f64(if quick { 0.3 } else { 5.0 }),
+        rounds: if quick { 1 } else { 8 },
+        duration: Duration::from_secs_f64(if quick { 0.3 } else { 3.0 }),
         warmup: Duration::from_secs_f64(if quick { 0.1 } else { 1.0 }),
         concurrency: if quick { 8 } else { 32 },
         postgres_url: std::env::var("FERREST_TEST_POSTGRES_URL")

@@ -16,7 +16,7 @@ use sea_orm::{Condition, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use crate::auth::{Permission, guard};
 use crate::ctx::{CrudCtx, Ctx};
 use crate::db::{AppState, db_error};
-use crate::extract::{JsonBody, PathId};
+use crate::extract::{ObjectBody, PathId};
 use crate::page::Page;
 use crate::precondition::{self, Conditions, IfMatch};
 use crate::problem::ApiError;
@@ -382,7 +382,7 @@ async fn read<R: Resource>(
 
 async fn create<R: Resource>(
     CrudCtx(ctx, _): CrudCtx<R>,
-    JsonBody(body): JsonBody,
+    body: ObjectBody,
 ) -> Result<Response, ApiError> {
     let spec = R::spec();
     let (input, parents) = write::typed(spec, body, Write::Create, ctx.storage, R::check_create)?;
@@ -399,7 +399,7 @@ async fn update<R: Resource>(
     CrudCtx(ctx, _): CrudCtx<R>,
     PathId(id): PathId<R::Id>,
     Conditions(headers): Conditions,
-    JsonBody(body): JsonBody,
+    body: ObjectBody,
 ) -> Result<Response, ApiError> {
     let spec = R::spec();
     let if_match = if_match::<R>(&headers)?;

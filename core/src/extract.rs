@@ -95,20 +95,49 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        if !is_json(req.headers()) {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "expected a request body with `Content-Type: application/json`",
-            ));
-        }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| body_problem(&e))?;
-        serde_json::from_slice(&bytes).map(JsonBody).map_err(|e| {
-            ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
-        })
+        let bytes = json_bytes(req, state).await?;
+        parse_json(&bytes).map(JsonBody)
     }
+}
+
+/// The body of a resource's write: a JSON object's members, or for the `422` that
+/// says it is not an object, whatever JSON it is.
+pub(crate) enum ObjectBody {
+    Members(crate::validate::Members),
+    Other(Value),
+}
+
+impl<S: Send + Sync> FromRequest<S> for ObjectBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = json_bytes(req, state).await?;
+        match serde_json::from_slice(&bytes) {
+            Ok(members) => Ok(ObjectBody::Members(members)),
+            // Not an object, or not JSON: as any body would be read, for its error.
+            Err(_) => parse_json(&bytes).map(ObjectBody::Other),
+        }
+    }
+}
+
+/// The bytes of a body that says it is JSON.
+async fn json_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    if !is_json(req.headers()) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "expected a request body with `Content-Type: application/json`",
+        ));
+    }
+    Bytes::from_request(req, state)
+        .await
+        .map_err(|e| body_problem(&e))
+}
+
+fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+    })
 }
 
 fn body_problem(rejection: &BytesRejection) -> ApiError {

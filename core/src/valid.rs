@@ -98,5 +98,5 @@ impl<T: Validate, S: Send + Sync> FromRequest<S> for Valid<Json<T>> {
 pub(crate) fn check<T: Validate>(mut body: Value) -> Result<T, ApiError> {
     crate::validate::whole_floats_as_integers(&mut body);
     let errors = crate::validate::check_object(T::fields(), &body);
-    crate::validate::typed_value(body, errors, T::check_custom)
+    crate::validate::typed_value(serde_json::from_value(body), errors, T::check_custom)
 }

@@ -11,13 +11,14 @@ use sea_orm::{
 use crate::crud::not_found;
 use crate::ctx::Ctx;
 use crate::db::db_error;
+use crate::extract::ObjectBody;
 use crate::hooks::Stage;
 use crate::precondition::{IfMatch, stale, untagged};
 use crate::problem::ApiError;
 use crate::query::value::from_json;
 use crate::resource::Resource;
 use crate::spec::{RelationKind, RelationSpec, ResourceSpec};
-use crate::validate::{Storage, Write, check_body_in};
+use crate::validate::{Storage, Write, check_body_in, check_members};
 
 /// The row of `R` with this id that the read filters let through, or a `404`.
 pub(crate) async fn find<R: Resource>(ctx: &Ctx, id: R::Id) -> Result<R::Model, ApiError> {
@@ -370,11 +371,18 @@ pub(crate) type Parents = Vec<(&'static RelationSpec, serde_json::Value)>;
 
 /// The `belongs_to` fields a write body sets, with their values.
 pub(crate) fn foreign_keys(spec: &ResourceSpec, body: &serde_json::Value) -> Parents {
+    foreign_keys_of(spec, |name| body.get(name))
+}
+
+/// [`foreign_keys`] of a body whose members `member` finds by name.
+fn foreign_keys_of<'a>(
+    spec: &ResourceSpec,
+    member: impl Fn(&str) -> Option<&'a serde_json::Value>,
+) -> Parents {
     spec.relations
         .iter()
         .filter_map(|relation| match relation.kind {
-            RelationKind::BelongsTo { field } => body
-                .get(field)
+            RelationKind::BelongsTo { field } => member(field)
                 .filter(|v| !v.is_null())
                 .map(|v| (relation, v.clone())),
             RelationKind::HasMany { .. } => None,
@@ -449,13 +457,21 @@ pub(crate) fn check_typed<T: serde::Serialize>(
 /// all failures of both stages reported together; with the foreign keys it sets.
 pub(crate) fn typed<T: serde::de::DeserializeOwned>(
     spec: &'static ResourceSpec,
-    mut body: serde_json::Value,
+    body: ObjectBody,
     mode: Write,
     storage: Storage,
     custom: fn(&T, &mut Vec<crate::FieldError>),
 ) -> Result<(T, Parents), ApiError> {
-    let parents = foreign_keys(spec, &body);
-    let errors = check_body_in(spec, &body, mode, storage);
-    crate::validate::normalize_numbers(spec, &mut body);
-    crate::validate::typed_value(body, errors, custom).map(|value| (value, parents))
+    let mut members = match body {
+        ObjectBody::Members(members) => members,
+        ObjectBody::Other(other) => {
+            return Err(ApiError::validation(check_body_in(
+                spec, &other, mode, storage,
+            )));
+        }
+    };
+    let parents = foreign_keys_of(spec, |name| members.get(name));
+    let errors = check_members(spec, members.iter(), mode, storage);
+    members.normalize_numbers(spec);
+    members.typed(errors, custom).map(|value| (value, parents))
 }
