@@ -42,7 +42,9 @@ options:
   --quick              a few seconds in all: few rows, one short round (CI); skips compile
   --books N            books to seed (default 100000)
   --authors N          authors to seed (default 1000)
-  --rounds N           rounds per server and operation (default 8; more, shorter rounds alternate the servers more often, so a drift such as a growing table weighs on both alike)
+  --rounds N           rounds per server and operation (default 8: many short rounds
+                       alternate the servers often, so a drift such as a growing
+                       table weighs on both alike)
   --seconds S          length of a round (default 3)
   --warmup S           warm-up per server and operation (default 1)
   --concurrency N      connections the load generator keeps busy (default 32)
