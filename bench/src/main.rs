@@ -9,6 +9,7 @@
 
 mod baseline;
 mod compile;
+mod instructions;
 mod load;
 mod machine;
 mod report;
@@ -18,6 +19,7 @@ mod server;
 mod verify;
 mod workload;
 
+use std::process::Command;
 use std::time::Duration;
 
 use seed::{Backend, Rows};
@@ -25,11 +27,15 @@ use server::Server;
 use workload::Kind;
 
 const USAGE: &str = "\
-usage: bench <all|runtime|compile|seed> [options]
+usage: bench <all|runtime|instructions|compile|seed> [options]
 
-  all                  the runtime benchmark, then the compile-time one
+  all                  the runtime benchmark, the instruction counts, then the
+                       compile-time benchmark
   runtime              seeds SQLite and PostgreSQL, serves the ferrest bookstore and the
                        hand-written baseline, drives both in alternation, prints the table
+  instructions         both servers under valgrind's callgrind: instructions executed per
+                       request of each operation (--seconds, at least 6 s, at 4
+                       connections), a count that does not move with the machine's load
   compile              builds a crate of 20 generated resources and its hand-written
                        equivalent, clean and after touching one resource
   seed                 only seeds the databases, prints their URLs and keeps them, for
@@ -66,7 +72,7 @@ fn main() {
         Some("serve") => serve(&args[1..]),
         Some("seed") => parse(&args[1..]).and_then(|options| seed_only(&options)),
         Some("load") => load_only(&args[1..]),
-        Some(command @ ("all" | "runtime" | "compile")) => {
+        Some(command @ ("all" | "runtime" | "instructions" | "compile")) => {
             parse(&args[1..]).and_then(|options| benchmark(command, &options))
         }
         Some("-h" | "--help") => {
@@ -243,7 +249,7 @@ fn benchmark(command: &str, options: &Options) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     println!("{}", machine());
-    if command != "compile" {
+    if command == "all" || command == "runtime" {
         let s = &options.runtime;
         println!(
             "runtime: {} authors, {} books; {} rounds x {:.1} s per server and operation after {:.1} s warm-up; {} connections; baseline {}{}",
@@ -274,7 +280,20 @@ fn benchmark(command: &str, options: &Options) -> Result<(), String> {
         println!();
         print!("{}", report::tables(&cells, &memory));
     }
-    if command != "runtime" {
+    if command == "all" || command == "instructions" {
+        println!();
+        if options.quick {
+            println!("instructions: skipped in --quick mode (valgrind is slow)");
+        } else if Command::new("valgrind").arg("--version").output().is_err() {
+            println!("instructions: skipped, valgrind is not installed");
+        } else {
+            let s = &options.runtime;
+            let seconds = s.duration.max(Duration::from_secs(6));
+            let counts = runtime.block_on(instructions::run(s, seconds))?;
+            print!("{}", report::instructions(&counts));
+        }
+    }
+    if command == "all" || command == "compile" {
         if options.quick {
             println!("\ncompile: skipped in --quick mode (it builds two crates from scratch)");
         } else {

@@ -170,3 +170,22 @@ pub fn rounds(cells: &[Cell]) -> String {
     }
     out
 }
+
+/// The instruction counts of `bench instructions`.
+pub fn instructions(counts: &[crate::instructions::Count]) -> String {
+    let mut out = String::from(
+        "Instructions executed per request in the server process (valgrind's callgrind; 4 connections):\n\n\
+         | backend | operation | ferrest | baseline | ratio |\n|---|---|--:|--:|--:|\n",
+    );
+    for count in counts {
+        out += &format!(
+            "| {} | {} | {:.1}k | {:.1}k | **{:.3}** |\n",
+            count.backend.name(),
+            count.kind.name(),
+            count.ferrest / 1000.0,
+            count.baseline / 1000.0,
+            count.ferrest / count.baseline
+        );
+    }
+    out
+}

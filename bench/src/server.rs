@@ -99,8 +99,29 @@ impl Running {
     /// also creates its schema, so this may take a while).
     pub fn start(server: Server, url: &str, variant: Variant) -> Result<Self, String> {
         let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        Self::spawn(Command::new(exe), server, url, variant)
+    }
+
+    /// [`Running::start`] under valgrind's callgrind, which writes its counts to
+    /// `out` (`out.N` for the N-th `callgrind_control --dump`).
+    pub fn start_counted(server: Server, url: &str, out: &std::path::Path) -> Result<Self, String> {
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let mut valgrind = Command::new("valgrind");
+        valgrind
+            .args(["-q", "--tool=callgrind"])
+            .arg(format!("--callgrind-out-file={}", out.display()))
+            .arg(exe);
+        Self::spawn(valgrind, server, url, Variant::default())
+    }
+
+    fn spawn(
+        mut command: Command,
+        server: Server,
+        url: &str,
+        variant: Variant,
+    ) -> Result<Self, String> {
         let logs = variant.logs;
-        let mut child = Command::new(exe)
+        let mut child = command
             .args(["serve", server.name(), url])
             .args(logs.then_some("logs"))
             .args(variant.bare.then_some("bare"))
@@ -112,7 +133,7 @@ impl Running {
                 Stdio::inherit()
             })
             .spawn()
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| format!("{command:?}: {e}"))?;
         let pid = child.id();
         let stdout = child.stdout.take().ok_or("no stdout")?;
         let (found, ready) = std::sync::mpsc::channel();
