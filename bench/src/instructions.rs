@@ -138,7 +138,7 @@ fn totals(dump: &Path) -> Result<u64, String> {
             && let Some(total) = text
                 .lines()
                 .find_map(|line| line.strip_prefix("totals:"))
-                .and_then(|n| n.trim().split_whitespace().next()?.parse().ok())
+                .and_then(|n| n.split_whitespace().next()?.parse().ok())
         {
             return Ok(total);
         }
