@@ -42,7 +42,7 @@ pub struct Ctx {
     pool: DatabaseConnection,
     pub(crate) storage: Storage,
     pub(crate) hooks: Arc<HookRegistry>,
-    /// `None` where nothing reads it: a CRUD operation of an app without hooks.
+    /// `None` where nothing reads it: a CRUD operation that runs no hook.
     request: Option<Arc<Request>>,
     /// Who sent the request.
     pub(crate) caller: Caller,

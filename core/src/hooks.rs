@@ -173,6 +173,8 @@ impl HookRegistry {
     pub(crate) fn new(sets: &[HookSet]) -> Self {
         HookRegistry {
             by_type: sets.iter().map(|s| (s.type_id, s.hooks.clone())).collect(),
+            // Every hook a set registers adds its stage to `errors`, even one that
+            // cannot fail.
             read_filters: sets
                 .iter()
                 .any(|s| s.errors.iter().any(|(stage, _)| *stage == Stage::Read)),

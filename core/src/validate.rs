@@ -258,9 +258,8 @@ pub(crate) fn add_custom(errors: &mut Vec<FieldError>, run: impl FnOnce(&mut Vec
 }
 
 /// The typed value of a body (`typed`, as serde made it) the declared checks found
-/// `errors` in, with its custom
-/// validators run; every failure of both stages is reported together, and a type
-/// error only when the declared checks found nothing.
+/// `errors` in, with its custom validators run; every failure of both stages is
+/// reported together, and a type error only when the declared checks found nothing.
 pub(crate) fn typed_value<T>(
     typed: Result<T, serde_json::Error>,
     mut errors: Vec<FieldError>,
