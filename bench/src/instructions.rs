@@ -27,9 +27,7 @@ pub struct Count {
 /// on one freshly seeded database, warmed up, then the counters zeroed, the operation
 /// driven for `seconds` at 4 connections, and the counters dumped.
 pub async fn run(settings: &Settings, seconds: Duration) -> Result<Vec<Count>, String> {
-    let token: Arc<str> = bookstore::token("bench", &["editor"])
-        .map_err(|e| e.to_string())?
-        .into();
+    let token = crate::workload::editor_token()?;
     let isbns = Arc::new(AtomicU64::new(0));
     let dir = std::env::temp_dir().join(format!("ferrest-callgrind-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -53,13 +51,7 @@ pub async fn run(settings: &Settings, seconds: Duration) -> Result<Vec<Count>, S
             }
             let mut backend_counts = Vec::new();
             for &kind in &settings.kinds {
-                let operation = Operation::new(
-                    kind,
-                    settings.rows.books,
-                    settings.rows.authors,
-                    token.clone(),
-                    isbns.clone(),
-                );
+                let operation = Operation::new(kind, settings.rows, token.clone(), isbns.clone());
                 let mut per_request = [0.0; 2];
                 for (i, server) in servers.iter_mut().enumerate() {
                     per_request[i] = server.count(&operation, seconds).await?;

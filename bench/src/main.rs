@@ -194,16 +194,15 @@ fn load_only(args: &[String]) -> Result<(), String> {
         ));
     };
     let s = parse(&args[2..])?.runtime;
-    let token = bookstore::token("bench", &["editor"]).map_err(|e| e.to_string())?;
+    let token = workload::editor_token()?;
     // Far from the harness's ISBNs, and from earlier runs of this command.
     let first_isbn = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_micros() as u64 % 900_000_000_000);
     let operation = workload::Operation::new(
         kind,
-        s.rows.books,
-        s.rows.authors,
-        token.into(),
+        s.rows,
+        token,
         std::sync::Arc::new(std::sync::atomic::AtomicU64::new(first_isbn)),
     );
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -28,9 +28,7 @@ pub struct Settings {
 }
 
 pub async fn run(settings: &Settings) -> Result<(Vec<Cell>, Vec<Memory>), String> {
-    let token: Arc<str> = bookstore::token("bench", &["editor"])
-        .map_err(|e| e.to_string())?
-        .into();
+    let token = crate::workload::editor_token()?;
     // Created ISBNs count up from here for the whole run: unique on every backend.
     let isbns = Arc::new(AtomicU64::new(0));
     let mut cells = Vec::new();
@@ -92,13 +90,7 @@ async fn measure(
         }
         let mut cells = Vec::new();
         for &kind in &settings.kinds {
-            let operation = Operation::new(
-                kind,
-                settings.rows.books,
-                settings.rows.authors,
-                token.clone(),
-                isbns.clone(),
-            );
+            let operation = Operation::new(kind, settings.rows, token.clone(), isbns.clone());
             cells.push(operation_rounds(settings, backend, &operation, &ferrest, &baseline).await?);
         }
         Ok::<_, String>(cells)

@@ -4,6 +4,8 @@ use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::seed::Rows;
+
 /// The list request: a filter, a sort on the filtered field, and a page size.
 pub const LIST_QUERY: &str = "price_cents__lt=5000&sort=-price_cents&limit=20";
 
@@ -58,19 +60,15 @@ pub struct Operation {
 }
 
 impl Operation {
-    pub fn new(
-        kind: Kind,
-        books: u64,
-        authors: u64,
-        token: Arc<str>,
-        isbns: Arc<AtomicU64>,
-    ) -> Self {
+    /// `kind` over the seeded `rows`, writing with `token`; created ISBNs count up
+    /// from `isbns`.
+    pub fn new(kind: Kind, rows: Rows, token: Arc<str>, isbns: Arc<AtomicU64>) -> Self {
         Operation {
             kind,
             name: kind.name(),
             expected_status: if kind == Kind::Create { 201 } else { 200 },
-            books,
-            authors,
+            books: rows.books,
+            authors: rows.authors,
             token,
             isbns,
         }
@@ -140,4 +138,11 @@ impl Rng {
     pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
+}
+
+/// The bearer token both servers' writes are sent with: an editor of the bookstore.
+pub fn editor_token() -> Result<Arc<str>, String> {
+    bookstore::token("bench", &["editor"])
+        .map(Into::into)
+        .map_err(|e| e.to_string())
 }
