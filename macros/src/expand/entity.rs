@@ -5,14 +5,14 @@ use quote::quote;
 
 use super::entity_module_ident;
 use super::types::column_type as stored_type;
-use crate::model::{Field, Kind, Literal, Resource, Role, Rule};
+use crate::model::{BelongsTo, Field, Kind, Literal, Resource, Role, Rule};
 
 pub fn entity_module(resource: &Resource) -> TokenStream {
     let module = entity_module_ident(resource);
     let vis = &resource.vis;
     let table = &resource.table;
     let fields = resource.fields.iter().map(column);
-    let relations = foreign_keys(resource).map(|(variant, _)| variant);
+    let relations = foreign_keys(resource).map(|(variant, _, _)| variant);
     quote! {
         #[doc(hidden)]
         #[allow(clippy::all, unused_imports)]
@@ -142,13 +142,15 @@ fn max_length(field: &Field) -> Option<u64> {
 }
 
 /// The `belongs_to` fields with their `Relation` variant: `ForeignKey0`, ...
-fn foreign_keys(resource: &Resource) -> impl Iterator<Item = (proc_macro2::Ident, &Field)> {
+fn foreign_keys(
+    resource: &Resource,
+) -> impl Iterator<Item = (proc_macro2::Ident, &Field, &BelongsTo)> {
     resource
         .fields
         .iter()
-        .filter(|f| f.belongs_to.is_some())
+        .filter_map(|f| Some((f, f.belongs_to.as_ref()?)))
         .enumerate()
-        .map(|(i, f)| (quote::format_ident!("ForeignKey{i}"), f))
+        .map(|(i, (f, parent))| (quote::format_ident!("ForeignKey{i}"), f, parent))
 }
 
 /// `impl RelationTrait`: each `belongs_to` field is a foreign key to its parent's
@@ -156,8 +158,8 @@ fn foreign_keys(resource: &Resource) -> impl Iterator<Item = (proc_macro2::Ident
 /// entity module, where the user's path to the parent would not resolve.
 pub fn relation_impl(resource: &Resource) -> TokenStream {
     let module = entity_module_ident(resource);
-    let arms = foreign_keys(resource).map(|(variant, field)| {
-        let path = &field.belongs_to.as_ref().expect("only fields with `belongs_to` reach here").path;
+    let arms = foreign_keys(resource).map(|(variant, field, parent)| {
+        let path = &parent.path;
         let name = &field.name;
         let parent = quote::quote_spanned!(syn::spanned::Spanned::span(path)=>
             <#path as ::ferrest::Resource>::Entity);
