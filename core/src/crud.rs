@@ -33,24 +33,23 @@ pub(crate) fn routes<R: Resource>() -> Router<AppState> {
     let spec = R::spec();
     let ops = spec.operations;
     let access = spec.access.effective(spec.owner_field().is_some());
-    let protected =
-        |route, permission| limited(guard(route, &[permission]), spec.name, spec.rate_limit);
+    let limited = |route| limited(route, spec.name, spec.rate_limit);
     let mut collection: MethodRouter<AppState> = MethodRouter::new();
     if ops.list {
-        collection = collection.merge(protected(get(list::<R>), access.list));
+        collection = collection.merge(limited(get(guard(list::<R>, &[access.list]))));
     }
     if ops.create {
-        collection = collection.merge(protected(post(create::<R>), access.create));
+        collection = collection.merge(limited(post(guard(create::<R>, &[access.create]))));
     }
     let mut item: MethodRouter<AppState> = MethodRouter::new();
     if ops.get {
-        item = item.merge(protected(get(read::<R>), access.get));
+        item = item.merge(limited(get(guard(read::<R>, &[access.get]))));
     }
     if ops.update {
-        item = item.merge(protected(patch(update::<R>), access.update));
+        item = item.merge(limited(patch(guard(update::<R>, &[access.update]))));
     }
     if ops.delete {
-        item = item.merge(protected(delete_route(delete::<R>), access.delete));
+        item = item.merge(limited(delete_route(guard(delete::<R>, &[access.delete]))));
     }
     let mut router = Router::new();
     if ops.list || ops.create {
@@ -76,18 +75,13 @@ pub fn nested_route<P: Resource, C: Resource>(
         .relation(relation)
         .expect("#[derive(Resource)] declares the relation it routes");
     let foreign_key = relation.foreign_key();
-    let route = get(
-        move |ctx: CrudCtx<C>, id: PathId<P::Id>, uri: OriginalUri, query: RawQuery| {
-            nested_list::<P, C>(ctx, id, uri, query, foreign_key)
-        },
-    );
+    let list = move |ctx: CrudCtx<C>, id: PathId<P::Id>, uri: OriginalUri, query: RawQuery| {
+        nested_list::<P, C>(ctx, id, uri, query, foreign_key)
+    };
+    let route = get(guard(list, &[P::spec().access.get, C::spec().access.list]));
     router.route(
         &nested_path(P::spec().path, relation),
-        limited(
-            guard(route, &[P::spec().access.get, C::spec().access.list]),
-            P::spec().name,
-            P::spec().rate_limit,
-        ),
+        limited(route, P::spec().name, P::spec().rate_limit),
     )
 }
 

@@ -128,6 +128,17 @@ impl Authenticator for ApiKeys {
     }
 
     async fn authenticate(&self, request: &Parts) -> Result<Option<Principal>, Rejected> {
+        self.check(request)
+    }
+
+    fn authenticate_now(&self, request: &Parts) -> Option<Result<Option<Principal>, Rejected>> {
+        Some(self.check(request))
+    }
+}
+
+impl ApiKeys {
+    /// The principal of the request's key; a lookup in memory.
+    fn check(&self, request: &Parts) -> Result<Option<Principal>, Rejected> {
         let Some(presented) = request.headers.get(&self.header) else {
             return Ok(None);
         };

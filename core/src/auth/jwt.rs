@@ -7,10 +7,11 @@ use axum::http::header;
 use axum::http::request::Parts;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{Authenticator, Principal, Rejected};
+use crate::validate::Members;
 
 /// The shortest HS256 secret [`Jwt::from_env`] accepts: HS256's own key size.
 const MIN_SECRET_BYTES: usize = 32;
@@ -205,8 +206,8 @@ impl Jwt {
         self
     }
 
-    fn principal(&self, mut claims: Map<String, Value>) -> Result<Principal, Rejected> {
-        let subject = match claims.remove("sub") {
+    fn principal(&self, mut claims: Members) -> Result<Principal, Rejected> {
+        let subject = match claims.take("sub") {
             Some(Value::String(subject)) => subject,
             _ => return Err(Rejected("the token's `sub` claim is not a string".into())),
         };
@@ -225,17 +226,17 @@ impl Jwt {
                 "the token's `{claim}` claim is not an array"
             ))),
         };
-        let roles = strings(claims.remove(&self.roles_claim), &self.roles_claim)?;
-        let scopes = match claims.remove("scope") {
+        let roles = strings(claims.take(&self.roles_claim), &self.roles_claim)?;
+        let scopes = match claims.take("scope") {
             Some(Value::String(scope)) => scope.split_whitespace().map(str::to_owned).collect(),
             Some(_) => return Err(Rejected("the token's `scope` claim is not a string".into())),
-            None => strings(claims.remove("scp"), "scp")?,
+            None => strings(claims.take("scp"), "scp")?,
         };
         Ok(Principal {
             subject,
             roles,
             scopes,
-            claims,
+            claims: claims.0.into_iter().collect(),
         })
     }
 }
@@ -287,6 +288,17 @@ impl Authenticator for Jwt {
     }
 
     async fn authenticate(&self, request: &Parts) -> Result<Option<Principal>, Rejected> {
+        self.check(request)
+    }
+
+    fn authenticate_now(&self, request: &Parts) -> Option<Result<Option<Principal>, Rejected>> {
+        Some(self.check(request))
+    }
+}
+
+impl Jwt {
+    /// The principal of the request's bearer token; nothing to wait for.
+    fn check(&self, request: &Parts) -> Result<Option<Principal>, Rejected> {
         let Some(value) = request.headers.get(header::AUTHORIZATION) else {
             return Ok(None);
         };
@@ -297,12 +309,10 @@ impl Authenticator for Jwt {
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Ok(None);
         }
-        let data = jsonwebtoken::decode::<Map<String, Value>>(
-            token.trim(),
-            &self.decoding,
-            &self.validation,
-        )
-        .map_err(|e| Rejected(reason(e.kind())))?;
+        // The claims as a list: the principal takes a few out by name, and only the
+        // others are hashed into its map.
+        let data = jsonwebtoken::decode::<Members>(token.trim(), &self.decoding, &self.validation)
+            .map_err(|e| Rejected(reason(e.kind())))?;
         self.principal(data.claims).map(Some)
     }
 }

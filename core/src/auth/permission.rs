@@ -1,16 +1,13 @@
 //! [`Permission`]: what an operation asks of its caller.
 
-use std::convert::Infallible;
 use std::future::{Ready, ready};
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use axum::extract::Request;
+use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::MethodRouter;
 use futures_util::future::Either;
-use tower::{Layer, Service};
 
 use super::{Caller, Principal};
 use crate::db::AppState;
@@ -136,59 +133,46 @@ impl Access {
     }
 }
 
-/// `route` answering `401`/`403` before its extractors run unless the caller holds
+/// `handler` answering `401`/`403` before its extractors run unless the caller holds
 /// every one of `permissions`.
-pub fn guard(route: MethodRouter<AppState>, permissions: &[Permission]) -> MethodRouter<AppState> {
-    let permissions: Arc<[Permission]> = permissions
-        .iter()
-        .copied()
-        .filter(|p| *p != Permission::Public)
-        .collect();
-    if permissions.is_empty() {
-        return route;
-    }
-    route.route_layer(Require(permissions))
-}
-
-/// The layer of [`guard`]: a check of what the request already carries, so a plain
-/// service that calls the route directly (no clone of it, no boxed future).
-#[derive(Clone)]
-struct Require(Arc<[Permission]>);
-
-impl<S> Layer<S> for Require {
-    type Service = Required<S>;
-
-    fn layer(&self, inner: S) -> Required<S> {
-        Required {
-            inner,
-            permissions: self.0.clone(),
-        }
+///
+/// A wrapper of the handler rather than a layer of its route: a `route_layer` would box
+/// the route once more, and every request would pay for copying both boxes.
+pub fn guard<H, T>(handler: H, permissions: &[Permission]) -> Guarded<H>
+where
+    H: Handler<T, AppState>,
+{
+    Guarded {
+        handler,
+        permissions: permissions
+            .iter()
+            .copied()
+            .filter(|p| *p != Permission::Public)
+            .collect(),
     }
 }
 
+/// A handler behind a check of what its request already carries: see [`guard`].
+#[doc(hidden)]
 #[derive(Clone)]
-struct Required<S> {
-    inner: S,
+pub struct Guarded<H> {
+    handler: H,
     permissions: Arc<[Permission]>,
 }
 
-impl<S> Service<Request> for Required<S>
+impl<H, T> Handler<T, AppState> for Guarded<H>
 where
-    S: Service<Request, Response = Response, Error = Infallible>,
+    H: Handler<T, AppState>,
 {
-    type Response = Response;
-    type Error = Infallible;
-    type Future = Either<Ready<Result<Response, Infallible>>, S::Future>;
+    type Future = Either<Ready<Response>, H::Future>;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
-        let caller = Caller::of(request.extensions());
-        match self.permissions.iter().try_for_each(|p| p.check(&caller)) {
-            Ok(()) => Either::Right(self.inner.call(request)),
-            Err(problem) => Either::Left(ready(Ok(problem.into_response()))),
+    fn call(self, request: Request, state: AppState) -> Self::Future {
+        if !self.permissions.is_empty() {
+            let caller = Caller::of(request.extensions());
+            if let Err(problem) = self.permissions.iter().try_for_each(|p| p.check(&caller)) {
+                return Either::Left(ready(problem.into_response()));
+            }
         }
+        Either::Right(self.handler.call(request, state))
     }
 }

@@ -19,7 +19,7 @@ use futures_util::FutureExt;
 use tower::{Layer, Service};
 
 use super::problems::{accepts_only_plain_json, bare_error_as_problem, negotiate};
-use crate::auth::Auth;
+use crate::auth::{Auth, Now};
 use crate::problem::ApiError;
 use crate::rate_limit::Limiter;
 
@@ -64,33 +64,84 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        // The service that was polled ready is the one to call; a clone stays behind
-        // for the next request.
+        let plain_json = accepts_only_plain_json(request.headers());
+        let timeout = self.admission.timeout;
+        // Most requests need nothing awaited before their route: credentials checked in
+        // memory, and no count against an app-wide limit. They call the route that was
+        // polled ready, right here.
+        let request = match self.admission.admit_now(request) {
+            Now::Admitted(request) => {
+                let called =
+                    std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(request)));
+                return Box::pin(async move {
+                    let route = async move {
+                        match called {
+                            Ok(route) => {
+                                let Ok(response) = route.await;
+                                response
+                            }
+                            Err(panic) => std::panic::resume_unwind(panic),
+                        }
+                    };
+                    Ok(answer(route, timeout, plain_json).await)
+                });
+            }
+            Now::Refused(refused) => {
+                return Box::pin(std::future::ready(Ok(negotiate(refused, plain_json))));
+            }
+            Now::Later(request) => request,
+        };
+        // Otherwise the route is called after an await: the service that was polled
+        // ready goes with the request, a clone stays behind for the next one.
         let ready = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, ready);
         let admission = self.admission.clone();
         Box::pin(async move {
-            let plain_json = accepts_only_plain_json(request.headers());
-            let admitted = AssertUnwindSafe(admission.run(request, inner)).catch_unwind();
-            let outcome = match admission.timeout {
-                None => admitted.await,
-                Some(limit) => match tokio::time::timeout(limit, admitted).await {
-                    Ok(outcome) => outcome,
-                    // The handler is dropped here, so a transaction it had open rolls
-                    // back.
-                    Err(_) => Ok(timed_out(limit)),
-                },
-            };
-            let response = match outcome {
-                Ok(response) => bare_error_as_problem(response).await,
-                Err(_panic) => ApiError::internal().into_response(),
-            };
-            Ok(negotiate(response, plain_json))
+            let route = admission.run(request, inner);
+            Ok(answer(route, timeout, plain_json).await)
         })
     }
 }
 
+/// The route's answer within the time limit, with a panic, a timeout or a bare error
+/// turned into a problem, in the media type the client accepts.
+async fn answer(
+    route: impl Future<Output = Response>,
+    timeout: Option<Duration>,
+    plain_json: bool,
+) -> Response {
+    let admitted = AssertUnwindSafe(route).catch_unwind();
+    let outcome = match timeout {
+        None => admitted.await,
+        Some(limit) => match tokio::time::timeout(limit, admitted).await {
+            Ok(outcome) => outcome,
+            // The handler is dropped here, so a transaction it had open rolls back.
+            Err(_) => Ok(timed_out(limit)),
+        },
+    };
+    let response = match outcome {
+        Ok(response) => bare_error_as_problem(response).await,
+        Err(_panic) => ApiError::internal().into_response(),
+    };
+    negotiate(response, plain_json)
+}
+
 impl Admission {
+    /// The admission of a request when nothing needs awaiting; [`Now::Later`] gives
+    /// the request back for [`Admission::run`] (an authenticator to await, a count to
+    /// make).
+    fn admit_now(&self, request: Request) -> Now {
+        if self.limiter.app.is_some() {
+            // Even refused credentials count against the app's limit.
+            return Now::Later(request);
+        }
+        let mut now = crate::auth::authenticate_now(&self.auth, request);
+        if let Now::Admitted(request) = &mut now {
+            crate::rate_limit::meter_now(&self.limiter, request);
+        }
+        now
+    }
+
     /// Authentication, then the app's rate limit, then the route.
     async fn run<S>(&self, request: Request, mut route: S) -> Response
     where

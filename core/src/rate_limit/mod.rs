@@ -181,8 +181,7 @@ pub(crate) async fn meter(
     limiter: &Arc<Limiter>,
     mut request: Request,
 ) -> Result<(Request, Option<Hit>), Response> {
-    request.extensions_mut().insert(Metered(limiter.clone()));
-    let Some(limit) = limiter.app.filter(|_| !is_docs(request.uri().path())) else {
+    let Some(limit) = meter_now(limiter, &mut request) else {
         return Ok((request, None));
     };
     let hit = limiter.hit("app", &limiter.caller(&request), limit).await;
@@ -190,6 +189,13 @@ pub(crate) async fn meter(
         return Err(hit.refused());
     }
     Ok((request, Some(hit)))
+}
+
+/// The part of [`meter`] that needs no waiting: leaves the limiter to the limits of the
+/// route, and gives the app's limit when it counts this request.
+pub(crate) fn meter_now(limiter: &Arc<Limiter>, request: &mut Request) -> Option<RateLimit> {
+    request.extensions_mut().insert(Metered(limiter.clone()));
+    limiter.app.filter(|_| !is_docs(request.uri().path()))
 }
 
 /// `/docs` and its assets, which no app-wide limit counts: Swagger UI loads a dozen

@@ -520,3 +520,69 @@ fn verifier_for(public: &[u8], audience: &str) -> Jwt {
         .expect("a public key")
         .audience(audience)
 }
+
+/// Trusts the user a gateway names in a header, after a wait (as a lookup in a
+/// database or another service would make): an authenticator that cannot answer
+/// without awaiting, beside the token and key checks that answer in memory.
+struct Gateway;
+
+#[ferrest::async_trait]
+impl ferrest::auth::Authenticator for Gateway {
+    fn name(&self) -> &str {
+        "gateway"
+    }
+    fn scheme(&self) -> utoipa::openapi::security::SecurityScheme {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("x-gateway-user")))
+    }
+    fn challenge(&self) -> String {
+        "Gateway".into()
+    }
+    async fn authenticate(
+        &self,
+        request: &axum::http::request::Parts,
+    ) -> Result<Option<Principal>, ferrest::auth::Rejected> {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        match request.headers.get("x-gateway-user").map(|v| v.to_str()) {
+            None => Ok(None),
+            Some(Ok(user)) if !user.is_empty() => Ok(Some(Principal::new(user))),
+            Some(_) => Err(ferrest::auth::Rejected("the gateway named nobody".into())),
+        }
+    }
+}
+
+/// Authenticators are tried in order whether they answer at once or after a wait: the
+/// first that sees credentials decides, and one that must be awaited is.
+#[tokio::test]
+async fn awaited_and_immediate_authenticators_decide_in_order() {
+    let app = ferrest::App::new()
+        .authenticate(jwt())
+        .authenticate(Gateway)
+        .resource::<Note>()
+        .resource::<Comment>()
+        .resource::<Entry>()
+        .endpoints::<Note>();
+    ferrest::testing::run(
+        ferrest::testing::Backend::Sqlite,
+        app,
+        |client| async move {
+            assert_eq!(client.get("/hello").await.body, "hello stranger");
+            let gateway = client.with_header("x-gateway-user", "gus");
+            let created = gateway
+                .post("/notes", json!({"title": "via the gateway"}))
+                .await;
+            assert_eq!(created.status, 201, "{}", created.text);
+            assert_eq!(created.body["author"], "gus");
+            // The token comes first, so it decides; the gateway is not asked.
+            let both = as_user(&client, "ada", &[]).with_header("x-gateway-user", "gus");
+            assert_eq!(both.get("/hello").await.body, "hello ada");
+            let nobody = client.with_header("x-gateway-user", "");
+            let refused = nobody.get("/hello").await;
+            assert_eq!(refused.status, 401, "{}", refused.text);
+            assert_eq!(refused.body["detail"], "the gateway named nobody");
+            let bad_token = client.with_header("authorization", "Bearer not-a-token");
+            assert_eq!(bad_token.get("/hello").await.status, 401);
+        },
+    )
+    .await;
+}

@@ -37,10 +37,10 @@ pub fn endpoints(
         let operation_id = operation_id(m, &type_name);
         quote! {
             let router = router.route(#path, #private::limited(
-                #private::guard(
-                    #private::axum::routing::#verb(#private::#handler #generics(Self::#ident)),
+                #private::axum::routing::#verb(#private::guard(
+                    #private::#handler #generics(Self::#ident),
                     &[#permission],
-                ),
+                )),
                 #operation_id,
                 #rate_limit,
             ));
