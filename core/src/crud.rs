@@ -36,20 +36,20 @@ pub(crate) fn routes<R: Resource>() -> Router<AppState> {
     let limited = |route| limited(route, spec.name, spec.rate_limit);
     let mut collection: MethodRouter<AppState> = MethodRouter::new();
     if ops.list {
-        collection = collection.merge(limited(get(guard(list::<R>, &[access.list]))));
+        collection = collection.merge(limited(get(guard(list::<R>, [access.list]))));
     }
     if ops.create {
-        collection = collection.merge(limited(post(guard(create::<R>, &[access.create]))));
+        collection = collection.merge(limited(post(guard(create::<R>, [access.create]))));
     }
     let mut item: MethodRouter<AppState> = MethodRouter::new();
     if ops.get {
-        item = item.merge(limited(get(guard(read::<R>, &[access.get]))));
+        item = item.merge(limited(get(guard(read::<R>, [access.get]))));
     }
     if ops.update {
-        item = item.merge(limited(patch(guard(update::<R>, &[access.update]))));
+        item = item.merge(limited(patch(guard(update::<R>, [access.update]))));
     }
     if ops.delete {
-        item = item.merge(limited(delete_route(guard(delete::<R>, &[access.delete]))));
+        item = item.merge(limited(delete_route(guard(delete::<R>, [access.delete]))));
     }
     let mut router = Router::new();
     if ops.list || ops.create {
@@ -78,7 +78,7 @@ pub fn nested_route<P: Resource, C: Resource>(
     let list = move |ctx: CrudCtx<C>, id: PathId<P::Id>, uri: OriginalUri, query: RawQuery| {
         nested_list::<P, C>(ctx, id, uri, query, foreign_key)
     };
-    let route = get(guard(list, &[P::spec().access.get, C::spec().access.list]));
+    let route = get(guard(list, [P::spec().access.get, C::spec().access.list]));
     router.route(
         &nested_path(P::spec().path, relation),
         limited(route, P::spec().name, P::spec().rate_limit),

@@ -38,8 +38,6 @@ pub struct Ctx {
     /// The connection pool, or inside a hook the write's transaction; sea-orm queries
     /// run on `&ctx.db`.
     pub db: Db,
-    /// The pool, also inside a transaction.
-    pool: DatabaseConnection,
     pub(crate) storage: Storage,
     pub(crate) hooks: Arc<HookRegistry>,
     /// `None` where nothing reads it: a CRUD operation that runs no hook.
@@ -55,14 +53,14 @@ struct Request {
 }
 
 impl Ctx {
-    pub(crate) fn new(state: &AppState) -> Self {
+    /// A context on the pool for `caller`, without the request.
+    fn of(state: &AppState, caller: Caller) -> Self {
         Ctx {
             db: Db(Connection::Pool(state.db.clone())),
-            pool: state.db.clone(),
             storage: state.storage,
             hooks: state.hooks.clone(),
             request: None,
-            caller: Caller::of(&Extensions::new()),
+            caller,
         }
     }
 
@@ -109,7 +107,10 @@ impl Ctx {
         };
         let transaction = self.db.begin_with_options(options).await?;
         Ok(Ctx {
-            db: Db(Connection::Transaction(Arc::new(transaction))),
+            db: Db(Connection::Transaction(
+                Arc::new(transaction),
+                self.db.pool().clone(),
+            )),
             ..self.clone()
         })
     }
@@ -117,7 +118,7 @@ impl Ctx {
     /// This context outside its transaction: on the pool.
     pub(crate) fn on_pool(&self) -> Ctx {
         Ctx {
-            db: Db(Connection::Pool(self.pool.clone())),
+            db: Db(Connection::Pool(self.db.pool().clone())),
             ..self.clone()
         }
     }
@@ -139,7 +140,7 @@ impl Ctx {
     }
 
     pub(crate) fn into_transaction(self) -> Result<Option<DatabaseTransaction>, ApiError> {
-        let Connection::Transaction(shared) = self.db.0 else {
+        let Connection::Transaction(shared, _) = self.db.0 else {
             return Ok(None);
         };
         // A clone of this context still alive (kept by a spawned task, say) would
@@ -196,8 +197,7 @@ impl FromRequestParts<AppState> for Ctx {
                 headers: parts.headers.clone(),
                 extensions: parts.extensions.clone(),
             })),
-            caller: Caller::of(&parts.extensions),
-            ..Ctx::new(state)
+            ..Ctx::of(state, Caller::of(&parts.extensions))
         })
     }
 }
@@ -220,10 +220,7 @@ impl<R: Resource> FromRequestParts<AppState> for CrudCtx<R> {
         let ctx = if state.hooks.may_run::<R>(stage) {
             Ctx::from_request_parts(parts, state).await?
         } else {
-            Ctx {
-                caller: Caller::of(&parts.extensions),
-                ..Ctx::new(state)
-            }
+            Ctx::of(state, Caller::of(&parts.extensions))
         };
         Ok(CrudCtx(ctx, PhantomData))
     }
@@ -234,16 +231,23 @@ impl<R: Resource> FromRequestParts<AppState> for CrudCtx<R> {
 #[derive(Debug, Clone)]
 pub struct Db(Connection);
 
+/// The pool, or a transaction and the pool it came from (for what must run outside it).
 #[derive(Debug, Clone)]
 enum Connection {
     Pool(DatabaseConnection),
-    Transaction(Arc<DatabaseTransaction>),
+    Transaction(Arc<DatabaseTransaction>, DatabaseConnection),
 }
 
 impl Db {
     /// Whether statements run in a transaction.
     pub fn in_transaction(&self) -> bool {
-        matches!(self.0, Connection::Transaction(_))
+        matches!(self.0, Connection::Transaction(..))
+    }
+
+    fn pool(&self) -> &DatabaseConnection {
+        match &self.0 {
+            Connection::Pool(pool) | Connection::Transaction(_, pool) => pool,
+        }
     }
 }
 
@@ -252,7 +256,7 @@ macro_rules! forward {
     ($self:ident, $c:ident => $call:expr) => {
         match &$self.0 {
             Connection::Pool($c) => $call,
-            Connection::Transaction(t) => {
+            Connection::Transaction(t, _) => {
                 let $c: &DatabaseTransaction = t;
                 $call
             }

@@ -546,6 +546,12 @@ impl App {
             .fallback(not_found)
             // Must follow every route: axum applies it to the routes present now.
             .method_not_allowed_fallback(method_not_allowed);
+        let routes_limited = specs.iter().any(|spec| spec.rate_limit.is_some())
+            || self
+                .endpoints
+                .iter()
+                .flat_map(|block| &block.endpoints)
+                .any(|endpoint| endpoint.rate_limit.is_some());
         let hooks: Vec<HookSet> = self.endpoints.into_iter().filter_map(|b| b.hooks).collect();
         let auth = std::sync::Arc::new(crate::auth::Auth::new(self.authenticators));
         let store = match &self.redis_url {
@@ -558,6 +564,7 @@ impl App {
             store,
             trust_forwarded_for: self.trust_forwarded_for,
             app: self.rate_limit,
+            routes_limited,
         });
         Ok(self
             .middleware

@@ -1,7 +1,6 @@
 //! [`Permission`]: what an operation asks of its caller.
 
 use std::future::{Ready, ready};
-use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::handler::Handler;
@@ -137,37 +136,35 @@ impl Access {
 /// every one of `permissions`.
 ///
 /// A wrapper of the handler rather than a layer of its route: a `route_layer` would box
-/// the route once more, and every request would pay for copying both boxes.
-pub fn guard<H, T>(handler: H, permissions: &[Permission]) -> Guarded<H>
+/// the route once more, and every request would pay for copying both boxes. The
+/// permissions are held inline, so the copy of the handler that each request makes
+/// touches no shared reference count.
+pub fn guard<H, T, const N: usize>(handler: H, permissions: [Permission; N]) -> Guarded<H, N>
 where
     H: Handler<T, AppState>,
 {
     Guarded {
         handler,
-        permissions: permissions
-            .iter()
-            .copied()
-            .filter(|p| *p != Permission::Public)
-            .collect(),
+        permissions,
     }
 }
 
 /// A handler behind a check of what its request already carries: see [`guard`].
 #[doc(hidden)]
 #[derive(Clone)]
-pub struct Guarded<H> {
+pub struct Guarded<H, const N: usize> {
     handler: H,
-    permissions: Arc<[Permission]>,
+    permissions: [Permission; N],
 }
 
-impl<H, T> Handler<T, AppState> for Guarded<H>
+impl<H, T, const N: usize> Handler<T, AppState> for Guarded<H, N>
 where
     H: Handler<T, AppState>,
 {
     type Future = Either<Ready<Response>, H::Future>;
 
     fn call(self, request: Request, state: AppState) -> Self::Future {
-        if !self.permissions.is_empty() {
+        if self.permissions.iter().any(|p| *p != Permission::Public) {
             let caller = Caller::of(request.extensions());
             if let Err(problem) = self.permissions.iter().try_for_each(|p| p.check(&caller)) {
                 return Either::Left(ready(problem.into_response()));

@@ -88,6 +88,9 @@ pub(crate) struct Limiter {
     pub trust_forwarded_for: bool,
     /// The limit of every route, if the app has one.
     pub app: Option<RateLimit>,
+    /// Whether some route has a limit of its own, which finds the limiter in the
+    /// request's extensions.
+    pub routes_limited: bool,
 }
 
 /// The limiter, in each request's extensions for the limits of its route.
@@ -194,7 +197,9 @@ pub(crate) async fn meter(
 /// The part of [`meter`] that needs no waiting: leaves the limiter to the limits of the
 /// route, and gives the app's limit when it counts this request.
 pub(crate) fn meter_now(limiter: &Arc<Limiter>, request: &mut Request) -> Option<RateLimit> {
-    request.extensions_mut().insert(Metered(limiter.clone()));
+    if limiter.routes_limited {
+        request.extensions_mut().insert(Metered(limiter.clone()));
+    }
     limiter.app.filter(|_| !is_docs(request.uri().path()))
 }
 

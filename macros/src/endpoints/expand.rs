@@ -39,7 +39,7 @@ pub fn endpoints(
             let router = router.route(#path, #private::limited(
                 #private::axum::routing::#verb(#private::guard(
                     #private::#handler #generics(Self::#ident),
-                    &[#permission],
+                    [#permission],
                 )),
                 #operation_id,
                 #rate_limit,
