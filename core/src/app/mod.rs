@@ -526,6 +526,11 @@ impl App {
         crate::mysql::align(&db, &specs).await?;
         let mut router: Router<AppState> = Router::new();
         let document = self.docs.then(|| self.openapi());
+        // Whether the limiter must join each request for the routes' own limits.
+        let routes_limited = self
+            .guarded_operations()
+            .iter()
+            .any(|operation| operation.rate_limit.is_some());
         for resource in self.resources {
             let routes = (resource.routes)();
             router = router.merge(match resource.wrap {
@@ -546,12 +551,6 @@ impl App {
             .fallback(not_found)
             // Must follow every route: axum applies it to the routes present now.
             .method_not_allowed_fallback(method_not_allowed);
-        let routes_limited = specs.iter().any(|spec| spec.rate_limit.is_some())
-            || self
-                .endpoints
-                .iter()
-                .flat_map(|block| &block.endpoints)
-                .any(|endpoint| endpoint.rate_limit.is_some());
         let hooks: Vec<HookSet> = self.endpoints.into_iter().filter_map(|b| b.hooks).collect();
         let auth = std::sync::Arc::new(crate::auth::Auth::new(self.authenticators));
         let store = match &self.redis_url {

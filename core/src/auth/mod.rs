@@ -140,12 +140,18 @@ impl Auth {
         }
     }
 
-    /// The request's caller, as the extensions hold it.
-    fn caller(self: &Arc<Auth>, principal: Option<Principal>) -> Caller {
-        Caller {
+    /// The request again, with its caller in the extensions.
+    fn admitted(
+        self: &Arc<Auth>,
+        mut parts: Parts,
+        body: axum::body::Body,
+        principal: Option<Principal>,
+    ) -> Request {
+        parts.extensions.insert(Caller {
             principal: principal.map(Arc::new),
             auth: self.clone(),
-        }
+        });
+        Request::from_parts(parts, body)
     }
 
     fn unauthorized(&self, code: &'static str, detail: String) -> ApiError {
@@ -206,13 +212,9 @@ pub(crate) async fn authenticate(
     limiter: &Limiter,
     request: Request,
 ) -> Result<Request, Response> {
-    let (mut parts, body) = request.into_parts();
+    let (parts, body) = request.into_parts();
     match auth.identify(&parts).await {
-        Ok(principal) => {
-            let caller = auth.caller(principal);
-            parts.extensions.insert(caller);
-            Ok(Request::from_parts(parts, body))
-        }
+        Ok(principal) => Ok(auth.admitted(parts, body, principal)),
         Err(problem) => {
             let caller = limiter.anonymous(&parts.headers, &parts.extensions);
             Err(match limiter.refused_credentials(&caller).await {
@@ -236,13 +238,9 @@ pub(crate) enum Now {
 /// [`authenticate`] when every authenticator answers without waiting, for an app
 /// without a rate limit of its own (which would count a refusal).
 pub(crate) fn authenticate_now(auth: &Arc<Auth>, request: Request) -> Now {
-    let (mut parts, body) = request.into_parts();
+    let (parts, body) = request.into_parts();
     match auth.identify_now(&parts) {
-        Some(Ok(principal)) => {
-            let caller = auth.caller(principal);
-            parts.extensions.insert(caller);
-            Now::Admitted(Request::from_parts(parts, body))
-        }
+        Some(Ok(principal)) => Now::Admitted(auth.admitted(parts, body, principal)),
         Some(Err(problem)) => Now::Refused(problem.into_response()),
         None => Now::Later(Request::from_parts(parts, body)),
     }

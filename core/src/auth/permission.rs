@@ -139,11 +139,11 @@ impl Access {
 /// the route once more, and every request would pay for copying both boxes. The
 /// permissions are held inline, so the copy of the handler that each request makes
 /// touches no shared reference count.
-pub fn guard<H, T, const N: usize>(handler: H, permissions: [Permission; N]) -> Guarded<H, N>
+pub fn guard<H, T, const N: usize>(handler: H, permissions: [Permission; N]) -> GuardedHandler<H, N>
 where
     H: Handler<T, AppState>,
 {
-    Guarded {
+    GuardedHandler {
         handler,
         permissions,
     }
@@ -152,12 +152,12 @@ where
 /// A handler behind a check of what its request already carries: see [`guard`].
 #[doc(hidden)]
 #[derive(Clone)]
-pub struct Guarded<H, const N: usize> {
+pub struct GuardedHandler<H, const N: usize> {
     handler: H,
     permissions: [Permission; N],
 }
 
-impl<H, T, const N: usize> Handler<T, AppState> for Guarded<H, N>
+impl<H, T, const N: usize> Handler<T, AppState> for GuardedHandler<H, N>
 where
     H: Handler<T, AppState>,
 {

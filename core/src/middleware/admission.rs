@@ -44,6 +44,8 @@ impl<S> Layer<S> for AdmissionLayer {
     }
 }
 
+type AdmitFuture = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
 #[derive(Clone)]
 pub(crate) struct Admit<S> {
     inner: S,
@@ -57,7 +59,7 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+    type Future = AdmitFuture;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         self.inner.poll_ready(cx)
@@ -71,24 +73,16 @@ where
         // polled ready, right here.
         let request = match self.admission.admit_now(request) {
             Now::Admitted(request) => {
-                let called =
-                    std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(request)));
-                return Box::pin(async move {
-                    let route = async move {
-                        match called {
-                            Ok(route) => {
-                                let Ok(response) = route.await;
-                                response
-                            }
-                            Err(panic) => std::panic::resume_unwind(panic),
+                let route =
+                    match std::panic::catch_unwind(AssertUnwindSafe(|| self.inner.call(request))) {
+                        Ok(route) => route.map(|Ok(response)| response),
+                        Err(_panic) => {
+                            return answered(ApiError::internal().into_response(), plain_json);
                         }
                     };
-                    Ok(answer(route, timeout, plain_json).await)
-                });
+                return Box::pin(async move { Ok(answer(route, timeout, plain_json).await) });
             }
-            Now::Refused(refused) => {
-                return Box::pin(std::future::ready(Ok(negotiate(refused, plain_json))));
-            }
+            Now::Refused(refused) => return answered(refused, plain_json),
             Now::Later(request) => request,
         };
         // Otherwise the route is called after an await: the service that was polled
@@ -101,6 +95,12 @@ where
             Ok(answer(route, timeout, plain_json).await)
         })
     }
+}
+
+/// A response decided before the route was called, in the media type the client
+/// accepts.
+fn answered(response: Response, plain_json: bool) -> AdmitFuture {
+    Box::pin(std::future::ready(Ok(negotiate(response, plain_json))))
 }
 
 /// The route's answer within the time limit, with a panic, a timeout or a bare error
