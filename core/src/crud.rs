@@ -379,8 +379,9 @@ async fn create<R: Resource>(
     body: ObjectBody,
 ) -> Result<Response, ApiError> {
     let spec = R::spec();
-    let (input, parents) = write::typed(spec, body, Write::Create, ctx.storage, R::check_create)?;
-    let row = write::create::<R>(&ctx, input, parents).await?;
+    let (passes, custom) = (R::create_passes, R::check_create);
+    let input = write::typed(spec, body, Write::Create, ctx.storage, passes, custom)?;
+    let row = write::create::<R>(&ctx, input).await?;
     let location = format!("{}/{}", spec.path, R::id_of(&row));
     let mut response = tagged::<R>((StatusCode::CREATED, Json(&row)).into_response(), &row);
     if let Ok(value) = HeaderValue::from_str(&location) {
@@ -397,8 +398,9 @@ async fn update<R: Resource>(
 ) -> Result<Response, ApiError> {
     let spec = R::spec();
     let if_match = if_match::<R>(&headers)?;
-    let (input, parents) = write::typed(spec, body, Write::Update, ctx.storage, R::check_update)?;
-    let row = write::update::<R>(&ctx, id, input, parents, &if_match).await?;
+    let (passes, custom) = (R::update_passes, R::check_update);
+    let input = write::typed(spec, body, Write::Update, ctx.storage, passes, custom)?;
+    let row = write::update::<R>(&ctx, id, input, &if_match).await?;
     Ok(tagged::<R>(Json(&row).into_response(), &row))
 }
 

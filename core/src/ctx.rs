@@ -163,9 +163,9 @@ impl Ctx {
     /// failing field), the create hooks in one transaction with the insert, a foreign
     /// key that points nowhere is a `422`. Returns the stored row.
     pub async fn create<R: Resource>(&self, input: R::Create) -> Result<R, ApiError> {
-        let parents =
-            crate::write::check_typed(self, R::spec(), &input, Write::Create, R::check_create)?;
-        crate::write::create::<R>(self, input, parents)
+        let (spec, mode) = (R::spec(), Write::Create);
+        crate::write::check_typed(self, spec, &input, mode, R::create_passes, R::check_create)?;
+        crate::write::create::<R>(self, input)
             .await
             .map(R::from_model)
     }
@@ -174,9 +174,16 @@ impl Ctx {
     /// the update hooks in one transaction with the write, absent fields stay,
     /// `updated_at` is stamped when something changed. Returns the stored row.
     pub async fn update<R: Resource>(&self, id: R::Id, changes: R::Update) -> Result<R, ApiError> {
-        let parents =
-            crate::write::check_typed(self, R::spec(), &changes, Write::Update, R::check_update)?;
-        crate::write::update::<R>(self, id, changes, parents, &IfMatch::Absent)
+        let (spec, mode) = (R::spec(), Write::Update);
+        crate::write::check_typed(
+            self,
+            spec,
+            &changes,
+            mode,
+            R::update_passes,
+            R::check_update,
+        )?;
+        crate::write::update::<R>(self, id, changes, &IfMatch::Absent)
             .await
             .map(R::from_model)
     }

@@ -100,22 +100,34 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     }
 }
 
-/// The body of a resource's write: a JSON object's members, or for the `422` that
-/// says it is not an object, whatever JSON it is.
-pub(crate) enum ObjectBody {
-    Members(crate::validate::Members),
-    Other(Value),
-}
+/// The body of a resource's write, read but not parsed: a valid body is parsed straight
+/// into its DTO, any other as JSON, to name what is wrong with it.
+pub(crate) struct ObjectBody(Bytes);
 
 impl<S: Send + Sync> FromRequest<S> for ObjectBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = json_bytes(req, state).await?;
-        match serde_json::from_slice(&bytes) {
-            Ok(members) => Ok(ObjectBody::Members(members)),
-            // Not an object, or not JSON: as any body would be read, for its error.
-            Err(_) => parse_json(&bytes).map(ObjectBody::Other),
+        json_bytes(req, state).await.map(ObjectBody)
+    }
+}
+
+impl ObjectBody {
+    /// The DTO, when the body is a JSON object that reads as one. (serde would read a
+    /// struct from an array too, which the document does not allow.)
+    pub(crate) fn typed<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        let object = self.0.trim_ascii_start().first() == Some(&b'{');
+        object
+            .then(|| serde_json::from_slice(&self.0).ok())
+            .flatten()
+    }
+
+    /// The members of the object, or for a body that is not one, whatever JSON it is;
+    /// a body that is not JSON is a `400`.
+    pub(crate) fn members(&self) -> Result<Result<crate::validate::Members, Value>, ApiError> {
+        match serde_json::from_slice(&self.0) {
+            Ok(members) => Ok(Ok(members)),
+            Err(_) => parse_json(&self.0).map(Err),
         }
     }
 }

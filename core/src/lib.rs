@@ -36,6 +36,7 @@
 
 mod app;
 pub mod auth;
+mod checked;
 mod crud;
 mod ctx;
 mod db;

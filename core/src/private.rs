@@ -13,6 +13,7 @@ pub use utoipa;
 pub use uuid;
 
 pub use crate::auth::guard;
+pub use crate::checked::Checked;
 pub use crate::crud::{load, nested_route};
 pub use crate::endpoints::reference;
 pub use crate::hooks::{HookFuture, HookOutput, HookSet, Hooks, TypedError};
@@ -47,6 +48,17 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// `deserialize_with` for optional fields of columns that are not nullable: absent
+/// stays `None` through `#[serde(default)]`, and `null` is refused, as the document
+/// says, instead of being read as absent.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 /// The current time, for `created_at`/`updated_at` fields. Stamped at microsecond

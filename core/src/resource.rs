@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::problem::FieldError;
 use crate::spec::ResourceSpec;
+use crate::validate::Storage;
 
 /// The primary key value type of an entity.
 pub type PrimaryKeyValue<E> = <<E as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType;
@@ -77,6 +78,18 @@ pub trait Resource: Sized + Send + Sync + 'static {
     /// The row's `#[rest(version)]`, if the resource has one.
     fn version_of(_model: &Self::Model) -> Option<i64> {
         None
+    }
+
+    /// Whether a create body, as its DTO holds it, passes every declared check; `false`
+    /// when the typed value cannot tell (see `Checked`), and the body is then checked as
+    /// JSON. The default sends every body there.
+    fn create_passes(_input: &Self::Create, _storage: Storage) -> bool {
+        false
+    }
+
+    /// [`Resource::create_passes`] for an update body.
+    fn update_passes(_input: &Self::Update, _storage: Storage) -> bool {
+        false
     }
 
     /// Runs the custom validators (`validate(with = ...)`) on a create body.

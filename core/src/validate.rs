@@ -189,10 +189,6 @@ impl Members {
         self.0.iter().map(|(k, v)| (k.as_str(), v))
     }
 
-    pub(crate) fn get(&self, name: &str) -> Option<&Value> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
-    }
-
     /// Removes the member `name` and gives its value.
     pub(crate) fn take(&mut self, name: &str) -> Option<Value> {
         let at = self.0.iter().position(|(k, _)| k == name)?;
@@ -438,16 +434,16 @@ fn significant_digits(value: rust_decimal::Decimal) -> u32 {
 /// Every backend stores the years 0001 to 9999 (MySQL's `datetime` ends there, and
 /// RFC 3339 has four-digit years) and microseconds, without leap seconds; anything
 /// else would be changed on the way in, differently per backend.
-fn storable_date_time(value: &chrono::NaiveDateTime) -> bool {
+pub(crate) fn storable_date_time(value: &chrono::NaiveDateTime) -> bool {
     storable_year(value.year()) && storable_nanos(value.nanosecond())
 }
 
-fn storable_year(year: i32) -> bool {
+pub(crate) fn storable_year(year: i32) -> bool {
     (1..=9999).contains(&year)
 }
 
 /// Whole microseconds, and no leap second (chrono marks one with nanos >= 10^9).
-fn storable_nanos(nanos: u32) -> bool {
+pub(crate) fn storable_nanos(nanos: u32) -> bool {
     nanos < 1_000_000_000 && nanos.is_multiple_of(1_000)
 }
 
@@ -475,13 +471,14 @@ fn has_nul(value: &Value) -> bool {
 /// those as integers, so clients and generators may send them.
 pub(crate) fn as_integer(value: &Value) -> Option<i64> {
     match value {
-        Value::Number(n) => n.as_i64().or_else(|| {
-            n.as_f64()
-                .filter(|f| f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15)
-                .map(|f| f as i64)
-        }),
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().and_then(whole)),
         _ => None,
     }
+}
+
+/// A float with no fraction, within the integers an `f64` holds exactly.
+fn whole(f: f64) -> Option<i64> {
+    (f.fract() == 0.0 && f.abs() < 9.007_199_254_740_992e15).then_some(f as i64)
 }
 
 /// Rewrites whole floats in integer fields as integers (`628.0` -> `628`), so the typed
@@ -554,9 +551,48 @@ fn kind_name(kind: Kind) -> &'static str {
 }
 
 fn check_rule(rule: &Rule, value: &Value) -> Result<(), String> {
+    check_rule_on(rule, Scalar::of(value))
+}
+
+/// What the rules see of a value: a JSON value's, or a typed field's (see [`Checked`]),
+/// so both are judged by one piece of code.
+#[derive(Clone, Copy)]
+pub(crate) enum Scalar<'a> {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'a str),
+    /// `null`, an array or an object: no rule but `one_of` speaks of them.
+    Other,
+}
+
+impl<'a> Scalar<'a> {
+    fn of(value: &'a Value) -> Self {
+        match value {
+            Value::Bool(b) => Scalar::Bool(*b),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => Scalar::Int(i),
+                None => Scalar::Float(n.as_f64().unwrap_or(f64::NAN)),
+            },
+            Value::String(s) => Scalar::Str(s),
+            _ => Scalar::Other,
+        }
+    }
+
+    /// An integer, also when written with a zero fraction: see [`as_integer`].
+    fn as_integer(self) -> Option<i64> {
+        match self {
+            Scalar::Int(i) => Some(i),
+            Scalar::Float(f) => whole(f),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) fn check_rule_on(rule: &Rule, value: Scalar) -> Result<(), String> {
     match rule {
         Rule::Length { min, max } => {
-            let Some(text) = value.as_str() else {
+            let Scalar::Str(text) = value else {
                 return Ok(());
             };
             let len = text.chars().count() as u64;
@@ -587,14 +623,14 @@ fn check_rule(rule: &Rule, value: &Value) -> Result<(), String> {
                 _ => Ok(()),
             }
         }
-        Rule::Pattern(pattern) => match value.as_str() {
-            Some(text) if !pattern.is_match(text) => {
+        Rule::Pattern(pattern) => match value {
+            Scalar::Str(text) if !pattern.is_match(text) => {
                 Err(format!("must match the pattern `{}`", pattern.source()))
             }
             _ => Ok(()),
         },
-        Rule::Email => match value.as_str() {
-            Some(text) if !is_email(text) => Err("must be an e-mail address".to_owned()),
+        Rule::Email => match value {
+            Scalar::Str(text) if !is_email(text) => Err("must be an e-mail address".to_owned()),
             _ => Ok(()),
         },
         Rule::OneOf(allowed) => {
@@ -614,14 +650,12 @@ enum Number {
     Float(f64),
 }
 
-fn number(value: &Value) -> Option<Number> {
-    if let Some(n) = value.as_i64() {
-        return Some(Number::Exact(n.into()));
-    }
+fn number(value: Scalar) -> Option<Number> {
     match value {
-        Value::Number(n) => n.as_f64().map(Number::Float),
-        Value::String(s) => s.parse().ok().map(Number::Exact),
-        _ => None,
+        Scalar::Int(n) => Some(Number::Exact(n.into())),
+        Scalar::Float(f) => Some(Number::Float(f)),
+        Scalar::Str(s) => s.parse().ok().map(Number::Exact),
+        Scalar::Bool(_) | Scalar::Other => None,
     }
 }
 
@@ -639,12 +673,14 @@ fn compare(value: &Number, bound: f64) -> std::cmp::Ordering {
     }
 }
 
-fn literal_matches(lit: Literal, value: &Value) -> bool {
-    match lit {
-        Literal::Bool(b) => value.as_bool() == Some(b),
-        Literal::Int(i) => as_integer(value) == Some(i),
-        Literal::Float(f) => value.as_f64() == Some(f),
-        Literal::Str(s) => value.as_str() == Some(s),
+fn literal_matches(lit: Literal, value: Scalar) -> bool {
+    match (lit, value) {
+        (Literal::Bool(b), Scalar::Bool(v)) => b == v,
+        (Literal::Int(i), _) => value.as_integer() == Some(i),
+        (Literal::Float(f), Scalar::Int(v)) => v as f64 == f,
+        (Literal::Float(f), Scalar::Float(v)) => v == f,
+        (Literal::Str(s), Scalar::Str(v)) => s == v,
+        _ => false,
     }
 }
 

@@ -4,8 +4,8 @@
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, Condition, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
-    SqlErr,
+    ActiveModelTrait, ActiveValue, Condition, DbErr, EntityTrait, IntoActiveModel, QueryFilter,
+    QuerySelect, SqlErr,
 };
 
 use crate::crud::not_found;
@@ -15,10 +15,9 @@ use crate::extract::ObjectBody;
 use crate::hooks::Stage;
 use crate::precondition::{IfMatch, stale, untagged};
 use crate::problem::ApiError;
-use crate::query::value::from_json;
 use crate::resource::Resource;
 use crate::spec::{RelationKind, RelationSpec, ResourceSpec};
-use crate::validate::{Storage, Write, check_body_in, check_members};
+use crate::validate::{Storage, Write, check_body_in, check_members, typed_value};
 
 /// The row of `R` with this id that the read filters let through, or a `404`.
 pub(crate) async fn find<R: Resource>(ctx: &Ctx, id: R::Id) -> Result<R::Model, ApiError> {
@@ -58,22 +57,16 @@ async fn find_in<R: Resource>(
 pub(crate) async fn create<R: Resource>(
     ctx: &Ctx,
     mut input: R::Create,
-    parents: Parents,
 ) -> Result<R::Model, ApiError> {
     let Some(hooks) = ctx.hooks_of::<R>().filter(|h| h.on(Stage::Create)) else {
-        return insert::<R>(ctx, input, parents, Within::Caller).await;
+        return insert::<R>(ctx, input, Within::Caller).await;
     };
     let tx = ctx.begin().await?;
     let outcome = async {
         for hook in &hooks.before_create {
             hook(&tx, &mut input).await?;
         }
-        let parents = if hooks.before_create.is_empty() {
-            parents
-        } else {
-            rewritten_keys(R::spec(), &input)?
-        };
-        let row = insert::<R>(&tx, input, parents, Within::Operation).await?;
+        let row = insert::<R>(&tx, input, Within::Operation).await?;
         if !hooks.after_create.is_empty() {
             let stored = R::from_model(row.clone());
             for hook in &hooks.after_create {
@@ -89,11 +82,11 @@ pub(crate) async fn create<R: Resource>(
 async fn insert<R: Resource>(
     ctx: &Ctx,
     input: R::Create,
-    parents: Parents,
     within: Within,
 ) -> Result<R::Model, ApiError> {
     let mut row = R::new_row(input);
     crate::auth::owner::stamp::<R>(ctx, &mut row)?;
+    let parents = parents_of::<R>(&row);
     let savepoint = savepoint(ctx, within).await?;
     let outcome = row.insert(&savepoint.as_ref().unwrap_or(ctx).db).await;
     settle(ctx, savepoint, outcome, R::spec(), parents).await
@@ -149,42 +142,30 @@ async fn settle<T>(
     }
 }
 
-/// The foreign keys of a body a `before_` hook may have changed.
-fn rewritten_keys<T: serde::Serialize>(
-    spec: &'static ResourceSpec,
-    input: &T,
-) -> Result<Parents, ApiError> {
-    let body = serde_json::to_value(input).map_err(|_| ApiError::internal())?;
-    Ok(foreign_keys(spec, &body))
-}
-
 /// Applies a validated update body to the row with this id: `before_update` hooks see
 /// the current row and may change the changes, `after_update` hooks see the result.
 pub(crate) async fn update<R: Resource>(
     ctx: &Ctx,
     id: R::Id,
     mut changes: R::Update,
-    parents: Parents,
     if_match: &IfMatch,
 ) -> Result<R::Model, ApiError> {
     let Some(hooks) = ctx.hooks_of::<R>().filter(|h| h.on(Stage::Update)) else {
         let current = find_in::<R>(ctx, id, false, true).await?;
         check_version::<R>(&current, if_match)?;
-        return apply::<R>(ctx, current, changes, parents, if_match, Within::Caller).await;
+        return apply::<R>(ctx, current, changes, if_match, Within::Caller).await;
     };
     let tx = ctx.begin().await?;
     let outcome = async {
         let current = find_in::<R>(&tx, id, true, true).await?;
         check_version::<R>(&current, if_match)?;
-        let mut parents = parents;
         if !hooks.before_update.is_empty() {
             let before = R::from_model(current.clone());
             for hook in &hooks.before_update {
                 hook(&tx, &before, &mut changes).await?;
             }
-            parents = rewritten_keys(R::spec(), &changes)?;
         }
-        let row = apply::<R>(&tx, current, changes, parents, if_match, Within::Operation).await?;
+        let row = apply::<R>(&tx, current, changes, if_match, Within::Operation).await?;
         if !hooks.after_update.is_empty() {
             let stored = R::from_model(row.clone());
             for hook in &hooks.after_update {
@@ -216,7 +197,6 @@ async fn apply<R: Resource>(
     ctx: &Ctx,
     current: R::Model,
     changes: R::Update,
-    parents: Parents,
     if_match: &IfMatch,
     within: Within,
 ) -> Result<R::Model, ApiError> {
@@ -225,6 +205,7 @@ async fn apply<R: Resource>(
     if !row.is_changed() {
         return Ok(current);
     }
+    let parents = parents_of::<R>(&row);
     let savepoint = savepoint(ctx, within).await?;
     let db = &savepoint.as_ref().unwrap_or(ctx).db;
     let (Some(field), Some(version)) = (R::spec().version_field(), R::version_of(&current)) else {
@@ -366,26 +347,25 @@ async fn finish<T>(
     }
 }
 
-/// The `belongs_to` fields of a write body, with their values.
-pub(crate) type Parents = Vec<(&'static RelationSpec, serde_json::Value)>;
+/// The parents a written row points to: its `belongs_to` columns that the write sets,
+/// with their values.
+pub(crate) type Parents = Vec<(&'static RelationSpec, sea_orm::Value)>;
 
-/// The `belongs_to` fields a write body sets, with their values.
-pub(crate) fn foreign_keys(spec: &ResourceSpec, body: &serde_json::Value) -> Parents {
-    foreign_keys_of(spec, |name| body.get(name))
-}
-
-/// [`foreign_keys`] of a body whose members `member` finds by name.
-fn foreign_keys_of<'a>(
-    spec: &ResourceSpec,
-    member: impl Fn(&str) -> Option<&'a serde_json::Value>,
-) -> Parents {
-    spec.relations
+/// The [`Parents`] of a row about to be written, to name the missing one if the
+/// database refuses it. Read off the row, so they include what hooks changed.
+fn parents_of<R: Resource>(row: &R::ActiveModel) -> Parents {
+    R::spec()
+        .relations
         .iter()
-        .filter_map(|relation| match relation.kind {
-            RelationKind::BelongsTo { field } => member(field)
-                .filter(|v| !v.is_null())
-                .map(|v| (relation, v.clone())),
-            RelationKind::HasMany { .. } => None,
+        .filter_map(|relation| {
+            let RelationKind::BelongsTo { field } = relation.kind else {
+                return None;
+            };
+            let column: <R::Entity as EntityTrait>::Column = field.parse().ok()?;
+            match row.get(column) {
+                ActiveValue::Set(value) if value != value.as_null() => Some((relation, value)),
+                _ => None,
+            }
         })
         .collect()
 }
@@ -407,12 +387,9 @@ async fn write_error(
         return db_error(spec, err);
     }
     let mut missing = Vec::new();
-    for (relation, value) in parents {
+    for (relation, key) in parents {
         let target = (relation.target)();
         let id = target.id_field();
-        let Ok(key) = from_json(id.kind, &value, Storage::EXACT) else {
-            continue;
-        };
         let condition = Condition::all().add(Expr::col(Alias::new(id.name)).eq(key));
         if let Ok(rows) = (target.load)(ctx, condition, 1).await
             && rows.is_empty()
@@ -432,46 +409,56 @@ async fn write_error(
 }
 
 /// The checks of a body, on a value built in code (`Ctx::create`, `Ctx::update`):
-/// the declared rules and the custom validators. Returns the foreign keys it sets.
+/// the declared rules, on the typed value where it can tell, and the custom validators.
 pub(crate) fn check_typed<T: serde::Serialize>(
     ctx: &Ctx,
     spec: &'static ResourceSpec,
     value: &T,
     mode: Write,
+    passes: fn(&T, Storage) -> bool,
     custom: fn(&T, &mut Vec<crate::FieldError>),
-) -> Result<Parents, ApiError> {
-    let body = serde_json::to_value(value).map_err(|e| {
-        tracing::error!(error = %e, "a write did not serialize");
-        ApiError::internal()
-    })?;
-    let mut errors = check_body_in(spec, &body, mode, ctx.storage);
+) -> Result<(), ApiError> {
+    let mut errors = if passes(value, ctx.storage) {
+        Vec::new()
+    } else {
+        let body = serde_json::to_value(value).map_err(|e| {
+            tracing::error!(error = %e, "a write did not serialize");
+            ApiError::internal()
+        })?;
+        check_body_in(spec, &body, mode, ctx.storage)
+    };
     crate::validate::add_custom(&mut errors, |found| custom(value, found));
     if errors.is_empty() {
-        Ok(foreign_keys(spec, &body))
+        Ok(())
     } else {
         Err(ApiError::validation(errors))
     }
 }
 
-/// Declarative checks on the raw body, then the typed DTO and its custom validators,
-/// all failures of both stages reported together; with the foreign keys it sets.
+/// The DTO of a write body, with its custom validators run. A valid body is read
+/// straight into the DTO and checked there; any other is checked as JSON, and every
+/// failure of the declared checks and of the custom validators is reported together.
 pub(crate) fn typed<T: serde::de::DeserializeOwned>(
     spec: &'static ResourceSpec,
     body: ObjectBody,
     mode: Write,
     storage: Storage,
+    passes: fn(&T, Storage) -> bool,
     custom: fn(&T, &mut Vec<crate::FieldError>),
-) -> Result<(T, Parents), ApiError> {
-    let mut members = match body {
-        ObjectBody::Members(members) => members,
-        ObjectBody::Other(other) => {
-            return Err(ApiError::validation(check_body_in(
-                spec, &other, mode, storage,
-            )));
+) -> Result<T, ApiError> {
+    if let Some(value) = body.typed::<T>()
+        && passes(&value, storage)
+    {
+        return typed_value(Ok(value), Vec::new(), custom);
+    }
+    match body.members()? {
+        Ok(mut members) => {
+            let errors = check_members(spec, members.iter(), mode, storage);
+            members.normalize_numbers(spec);
+            members.typed(errors, custom)
         }
-    };
-    let parents = foreign_keys_of(spec, |name| members.get(name));
-    let errors = check_members(spec, members.iter(), mode, storage);
-    members.normalize_numbers(spec);
-    members.typed(errors, custom).map(|value| (value, parents))
+        Err(other) => Err(ApiError::validation(check_body_in(
+            spec, &other, mode, storage,
+        ))),
+    }
 }

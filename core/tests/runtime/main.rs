@@ -13,3 +13,4 @@ mod operations;
 mod ownership;
 mod rate_limit;
 mod relations;
+mod typed_checks;

@@ -92,13 +92,15 @@ pub fn dtos(resource: &Resource) -> TokenStream {
 fn create_field(field: &Field) -> TokenStream {
     let ident = &field.ident;
     let doc = doc_attr(field);
-    if field.ty.nullable || field.default.is_some() {
+    if field.ty.nullable {
         let inner = kind_type(field.ty.kind);
         quote! {
             #doc
             #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
             pub #ident: ::core::option::Option<#inner>
         }
+    } else if field.default.is_some() {
+        optional_not_null(field, doc)
     } else {
         let ty = field_type(&field.ty);
         quote!(#doc pub #ident: #ty)
@@ -121,11 +123,23 @@ fn update_field(field: &Field) -> TokenStream {
             pub #ident: ::core::option::Option<::core::option::Option<#inner>>
         }
     } else {
-        quote! {
-            #doc
-            #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-            pub #ident: ::core::option::Option<#inner>
-        }
+        optional_not_null(field, doc)
+    }
+}
+
+/// `Option<T>` for a column that is not nullable: absent is `None`, `null` is refused
+/// rather than read as absent.
+fn optional_not_null(field: &Field, doc: TokenStream) -> TokenStream {
+    let ident = &field.ident;
+    let inner = kind_type(field.ty.kind);
+    quote! {
+        #doc
+        #[serde(
+            default,
+            skip_serializing_if = "::core::option::Option::is_none",
+            deserialize_with = "::ferrest::__private::present"
+        )]
+        pub #ident: ::core::option::Option<#inner>
     }
 }
 

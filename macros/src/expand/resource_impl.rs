@@ -78,6 +78,7 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
     });
 
     let (check_create, check_update) = custom_checks(resource);
+    let passes = typed_checks(resource);
     let nested_routes = nested_routes(resource);
     let belongs_to = belongs_to_impls(resource);
     let version_of = resource
@@ -127,6 +128,7 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
                 #stamp_updated_at
             }
 
+            #passes
             #check_create
             #check_update
             #nested_routes
@@ -250,6 +252,39 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
             token
         })
         .collect()
+}
+
+/// `create_passes` and `update_passes`: each writable field's declared checks, on the
+/// DTO's typed value (`ferrest::__private::Checked`).
+fn typed_checks(resource: &Resource) -> TokenStream {
+    let create = create_ident(resource);
+    let update = update_ident(resource);
+    let checks: Vec<TokenStream> = resource
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.role == Role::Data)
+        .map(|(index, field)| {
+            let ident = &field.ident;
+            quote! {
+                && ::ferrest::__private::Checked::passes(&input.#ident, &fields[#index], storage)
+            }
+        })
+        .collect();
+    let storage = quote!(::ferrest::validate::Storage);
+    quote! {
+        #[allow(unused_variables)]
+        fn create_passes(input: &#create, storage: #storage) -> bool {
+            let fields = <Self as ::ferrest::Resource>::spec().fields;
+            true #(#checks)*
+        }
+
+        #[allow(unused_variables)]
+        fn update_passes(input: &#update, storage: #storage) -> bool {
+            let fields = <Self as ::ferrest::Resource>::spec().fields;
+            true #(#checks)*
+        }
+    }
 }
 
 /// Calls to `validate(with = path)` functions, on present values only.

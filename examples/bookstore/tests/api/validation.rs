@@ -202,6 +202,22 @@ async fn required_fields_and_types(client: TestClient) {
         not_object.body["errors"],
         json!([{"pointer": "", "code": "type", "detail": "expected a JSON object, found an array"}])
     );
+    // serde would read this array as a `BookCreate`, field by field.
+    let as_array = json!(["Dune", "9780000000011", 100, false, "paperback", 1, null]);
+    let refused = client.post("/books", as_array).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert_eq!(
+        refused.body["errors"][0]["detail"],
+        "expected a JSON object, found an array"
+    );
+    // A defaulted field takes its default when absent, not when `null`.
+    let mut defaulted_null = book(1, "9780000000012");
+    defaulted_null["format"] = Value::Null;
+    let refused = client.post("/books", defaulted_null).await;
+    assert_eq!(
+        refused.body["errors"],
+        json!([{"pointer": "/format", "code": "not_null", "detail": "must not be null"}])
+    );
 }
 
 async fn server_managed_and_unknown_fields_are_refused(client: TestClient) {
