@@ -134,10 +134,10 @@ pub(crate) fn check_members<'a>(
     errors
 }
 
-/// The members of a JSON object, in order, parsed but not typed: a write body, a
-/// token's claims. Cheaper than a `Value`'s map (no hashing, one allocation for the
-/// list) for what ferrest does with them: one pass of checks then the typed value, or
-/// a few claims taken by name. A name given twice keeps its last value, as a map would.
+/// The members of a JSON object, in order, parsed but not typed: a write body that
+/// its DTO did not take (see `crate::checked`). Cheaper than a `Value`'s map (no
+/// hashing, one allocation for the list) for one pass of checks then the typed value.
+/// A name given twice keeps its last value, as a map would.
 pub(crate) struct Members(pub Vec<(String, Value)>);
 
 impl<'de> serde::Deserialize<'de> for Members {
@@ -187,12 +187,6 @@ fn last_of_each_name(mut members: Vec<(String, Value)>) -> Vec<(String, Value)> 
 impl Members {
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v))
-    }
-
-    /// Removes the member `name` and gives its value.
-    pub(crate) fn take(&mut self, name: &str) -> Option<Value> {
-        let at = self.0.iter().position(|(k, _)| k == name)?;
-        Some(self.0.remove(at).1)
     }
 
     /// [`normalize_numbers`] on the members.

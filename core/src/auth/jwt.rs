@@ -11,7 +11,6 @@ use serde_json::Value;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::{Authenticator, Principal, Rejected};
-use crate::validate::Members;
 
 /// The shortest HS256 secret [`Jwt::from_env`] accepts: HS256's own key size.
 const MIN_SECRET_BYTES: usize = 32;
@@ -206,8 +205,23 @@ impl Jwt {
         self
     }
 
-    fn principal(&self, mut claims: Members) -> Result<Principal, Rejected> {
-        let subject = match claims.take("sub") {
+    fn principal(&self, claims: Claims) -> Result<Principal, Rejected> {
+        let Claims {
+            sub,
+            roles,
+            scope,
+            scp,
+            mut others,
+        } = claims;
+        let roles = if self.roles_claim == "roles" {
+            roles
+        } else {
+            if let Some(roles) = roles {
+                others.insert("roles".to_owned(), roles);
+            }
+            others.shift_remove(&self.roles_claim)
+        };
+        let subject = match sub {
             Some(Value::String(subject)) => subject,
             _ => return Err(Rejected("the token's `sub` claim is not a string".into())),
         };
@@ -226,17 +240,17 @@ impl Jwt {
                 "the token's `{claim}` claim is not an array"
             ))),
         };
-        let roles = strings(claims.take(&self.roles_claim), &self.roles_claim)?;
-        let scopes = match claims.take("scope") {
+        let roles = strings(roles, &self.roles_claim)?;
+        let scopes = match scope {
             Some(Value::String(scope)) => scope.split_whitespace().map(str::to_owned).collect(),
             Some(_) => return Err(Rejected("the token's `scope` claim is not a string".into())),
-            None => strings(claims.take("scp"), "scp")?,
+            None => strings(scp, "scp")?,
         };
         Ok(Principal {
             subject,
             roles,
             scopes,
-            claims: claims.0.into_iter().collect(),
+            claims: others,
         })
     }
 }
@@ -309,16 +323,157 @@ impl Jwt {
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Ok(None);
         }
-        // The claims as a list: the principal takes a few out by name, and only the
-        // others are hashed into its map.
-        let data = jsonwebtoken::decode::<Members>(token.trim(), &self.decoding, &self.validation)
+        let data = jsonwebtoken::decode::<Claims>(token.trim(), &self.decoding, &self.validation)
             .map_err(|e| Rejected(reason(e.kind())))?;
         self.principal(data.claims).map(Some)
     }
 }
 
+/// A token's claims, read in one pass as the principal takes them: the claims it reads
+/// apart, under names matched without an allocation, and the others in the map it keeps.
+/// A name given twice keeps its last value, as a map would.
+struct Claims {
+    sub: Option<Value>,
+    /// The `roles` claim, the default [`Jwt::roles_claim`].
+    roles: Option<Value>,
+    scope: Option<Value>,
+    scp: Option<Value>,
+    others: serde_json::Map<String, Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for Claims {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+
+        enum Name {
+            Sub,
+            Roles,
+            Scope,
+            Scp,
+            Other(String),
+        }
+        struct NameSeed;
+        impl<'de> DeserializeSeed<'de> for NameSeed {
+            type Value = Name;
+            fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Name, D::Error> {
+                d.deserialize_str(self)
+            }
+        }
+        impl Visitor<'_> for NameSeed {
+            type Value = Name;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a claim name")
+            }
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<Name, E> {
+                Ok(match name {
+                    "sub" => Name::Sub,
+                    "roles" => Name::Roles,
+                    "scope" => Name::Scope,
+                    "scp" => Name::Scp,
+                    other => Name::Other(other.to_owned()),
+                })
+            }
+        }
+        struct Visit;
+        impl<'de> Visitor<'de> for Visit {
+            type Value = Claims;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object of claims")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Claims, A::Error> {
+                let mut claims = Claims {
+                    sub: None,
+                    roles: None,
+                    scope: None,
+                    scp: None,
+                    others: serde_json::Map::new(),
+                };
+                while let Some(name) = map.next_key_seed(NameSeed)? {
+                    let value = map.next_value()?;
+                    match name {
+                        Name::Sub => claims.sub = Some(value),
+                        Name::Roles => claims.roles = Some(value),
+                        Name::Scope => claims.scope = Some(value),
+                        Name::Scp => claims.scp = Some(value),
+                        Name::Other(name) => {
+                            claims.others.insert(name, value);
+                        }
+                    }
+                }
+                Ok(claims)
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::{Algorithm, Authenticator, Jwt, Principal};
+    use serde_json::json;
+
+    const SECRET: &str = "a secret of at least 32 bytes, at random";
+
+    /// The principal of a token whose claims are exactly the text `claims`.
+    fn principal(jwt: &Jwt, claims: &str) -> Principal {
+        use base64::Engine;
+        let b64 = |text: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
+        let message = format!("{}.{}", b64(r#"{"alg":"HS256","typ":"JWT"}"#), b64(claims));
+        let key = jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes());
+        let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &key, Algorithm::HS256);
+        let request = axum::http::Request::get("/")
+            .header(
+                "authorization",
+                format!("Bearer {message}.{}", signature.unwrap()),
+            )
+            .body(())
+            .unwrap();
+        let outcome = jwt.authenticate_now(&request.into_parts().0);
+        outcome.unwrap().unwrap().unwrap()
+    }
+
+    #[test]
+    fn claims_become_the_principal() {
+        let exp = 4_000_000_000_u64;
+        let jwt = Jwt::hs256(SECRET);
+        let ada = principal(
+            &jwt,
+            &format!(
+                r#"{{"sub": "ada", "roles": ["x"], "scope": "a b", "exp": {exp}, "team": 7}}"#
+            ),
+        );
+        assert_eq!(
+            (ada.subject.as_str(), &ada.roles[..]),
+            ("ada", &["x".to_owned()][..])
+        );
+        assert_eq!(ada.scopes, ["a", "b"]);
+        assert_eq!(json!(ada.claims), json!({"exp": exp, "team": 7}));
+        // A renamed roles claim: `roles` is then a claim like any other.
+        let jwt = Jwt::hs256(SECRET).roles_claim("groups");
+        let bob = principal(
+            &jwt,
+            &format!(
+                r#"{{"roles": ["x"], "sub": "bob", "groups": ["g"], "scp": ["s"], "exp": {exp}}}"#
+            ),
+        );
+        assert_eq!(
+            (&bob.roles[..], &bob.scopes[..]),
+            (&["g".to_owned()][..], &["s".to_owned()][..])
+        );
+        assert_eq!(json!(bob.claims), json!({"roles": ["x"], "exp": exp}));
+        // A name given twice keeps its last value (jsonwebtoken refuses a second `sub`).
+        let twice = principal(
+            &jwt,
+            &format!(
+                r#"{{"sub": "a", "groups": ["1"], "team": 1, "groups": ["2"], "team": 2, "exp": {exp}}}"#
+            ),
+        );
+        assert_eq!(
+            (&twice.roles[..], &twice.claims["team"]),
+            (&["2".to_owned()][..], &json!(2))
+        );
+    }
+
     #[test]
     fn a_short_secret_is_a_configuration_error() {
         let short = super::hs256_from_env("secret").err().expect("refused");
