@@ -51,6 +51,29 @@ fn median(mut values: Vec<f64>) -> f64 {
     }
 }
 
+/// The `q` quantile of `values`, interpolated between neighbours.
+fn quantile(mut values: Vec<f64>, q: f64) -> f64 {
+    values.retain(|v| v.is_finite());
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.sort_by(f64::total_cmp);
+    let at = q * (values.len() - 1) as f64;
+    let (low, high) = (at.floor() as usize, at.ceil() as usize);
+    values[low] + (values[high] - values[low]) * (at - low as f64)
+}
+
+/// Each round's ratio ferrest/baseline in requests/s. The two servers of a round ran
+/// back to back, so their ratio is what a drift of the machine moves least; the
+/// quartiles show how far one round's ratio strays.
+fn round_ratios(cell: &Cell) -> Vec<f64> {
+    cell.ferrest
+        .iter()
+        .zip(&cell.baseline)
+        .map(|(f, b)| f.requests_per_second / b.requests_per_second)
+        .collect()
+}
+
 /// The medians over rounds of one server's samples.
 #[derive(Debug, Clone, Copy)]
 pub struct Medians {
@@ -76,9 +99,9 @@ pub fn tables(cells: &[Cell], memory: &[Memory]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "| backend | operation | ferrest req/s | baseline req/s | ratio req/s | ferrest p50 ms | baseline p50 ms | ferrest p99 ms | baseline p99 ms | ratio p99 | ferrest CPU µs/req | baseline CPU µs/req |"
+        "| backend | operation | ferrest req/s | baseline req/s | ratio req/s | round ratios: median [quartiles] | ferrest p50 ms | baseline p50 ms | ferrest p99 ms | baseline p99 ms | ratio p99 | ferrest CPU µs/req | baseline CPU µs/req |"
     );
-    let _ = writeln!(out, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+    let _ = writeln!(out, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
     for cell in cells {
         let f = medians(&cell.ferrest);
         let b = medians(&cell.baseline);
@@ -87,14 +110,18 @@ pub fn tables(cells: &[Cell], memory: &[Memory]) -> String {
         } else {
             String::new()
         };
+        let ratios = round_ratios(cell);
         let _ = writeln!(
             out,
-            "| {} | {}{failed} | {:.0} | {:.0} | **{:.3}** | {:.2} | {:.2} | {:.2} | {:.2} | {:.3} | {:.0} | {:.0} |",
+            "| {} | {}{failed} | {:.0} | {:.0} | **{:.3}** | {:.3} [{:.3}–{:.3}] | {:.2} | {:.2} | {:.2} | {:.2} | {:.3} | {:.0} | {:.0} |",
             cell.backend.name(),
             cell.kind.name(),
             f.rps,
             b.rps,
             f.rps / b.rps,
+            median(ratios.clone()),
+            quantile(ratios.clone(), 0.25),
+            quantile(ratios, 0.75),
             f.p50,
             b.p50,
             f.p99,
@@ -188,4 +215,19 @@ pub fn instructions(counts: &[crate::instructions::Count]) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{median, quantile};
+
+    #[test]
+    fn quantiles_interpolate_between_rounds() {
+        let values = vec![4.0, 1.0, 3.0, 2.0];
+        assert_eq!(median(values.clone()), 2.5);
+        assert_eq!(quantile(values.clone(), 0.25), 1.75);
+        assert_eq!(quantile(values.clone(), 0.75), 3.25);
+        assert_eq!(quantile(values, 1.0), 4.0);
+        assert!(quantile(vec![f64::NAN], 0.5).is_nan());
+    }
 }
