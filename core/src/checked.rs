@@ -61,11 +61,13 @@ impl Checked for String {
 
 /// `-0.0` takes the JSON path, which stores it as `0.0`. With rules, so do magnitudes
 /// from 2^53 on: an integer there was rounded on its way into the `f64`, and the JSON
-/// path compares the integer itself.
+/// path compares the integer itself. NaN and the infinities, which no JSON body holds
+/// but a value built in code may, take it too, and are refused there.
 impl Checked for f64 {
     fn passes(&self, field: &FieldSpec, _: Storage) -> bool {
         let exact = field.rules.is_empty() || self.abs() < 9_007_199_254_740_992.0;
-        !(*self == 0.0 && self.is_sign_negative())
+        self.is_finite()
+            && !(*self == 0.0 && self.is_sign_negative())
             && exact
             && rules_pass(field, Scalar::Float(*self))
     }

@@ -397,7 +397,11 @@ async fn update<R: Resource>(
     body: ObjectBody,
 ) -> Result<Response, ApiError> {
     let spec = R::spec();
-    let if_match = if_match::<R>(&headers)?;
+    let if_match = match if_match::<R>(&headers) {
+        Ok(if_match) => if_match,
+        // A body that is not JSON is a `400` before anything else is judged.
+        Err(error) => return Err(body.members().err().unwrap_or(error)),
+    };
     let (passes, custom) = (R::update_passes, R::check_update);
     let input = write::typed(spec, body, Write::Update, ctx.storage, passes, custom)?;
     let row = write::update::<R>(&ctx, id, input, &if_match).await?;

@@ -209,17 +209,24 @@ impl Jwt {
         let Claims {
             sub,
             roles,
-            scope,
-            scp,
+            mut scope,
+            mut scp,
             mut others,
         } = claims;
-        let roles = if self.roles_claim == "roles" {
-            roles
-        } else {
-            if let Some(roles) = roles {
-                others.insert("roles".to_owned(), roles);
+        // The roles claim is taken after `sub` and before the scopes, whatever its name.
+        let roles = match self.roles_claim.as_str() {
+            "roles" => roles,
+            renamed => {
+                if let Some(roles) = roles {
+                    others.insert("roles".to_owned(), roles);
+                }
+                match renamed {
+                    "sub" => None,
+                    "scope" => scope.take(),
+                    "scp" => scp.take(),
+                    other => others.shift_remove(other),
+                }
             }
-            others.shift_remove(&self.roles_claim)
         };
         let subject = match sub {
             Some(Value::String(subject)) => subject,
@@ -409,7 +416,7 @@ impl<'de> serde::Deserialize<'de> for Claims {
 
 #[cfg(test)]
 mod tests {
-    use super::{Algorithm, Authenticator, Jwt, Principal};
+    use super::{Algorithm, Authenticator, Duration, Jwt, Principal};
     use serde_json::json;
 
     const SECRET: &str = "a secret of at least 32 bytes, at random";
@@ -461,6 +468,24 @@ mod tests {
             (&["g".to_owned()][..], &["s".to_owned()][..])
         );
         assert_eq!(json!(bob.claims), json!({"roles": ["x"], "exp": exp}));
+        // The roles claim may be one that otherwise holds scopes: `Jwt::sign` writes
+        // the roles under it, and they come back as roles.
+        for claim in ["scp", "scope"] {
+            let jwt = Jwt::hs256(SECRET).roles_claim(claim);
+            let signed = jwt.sign(
+                &Principal::new("cy").with_roles(["r"]),
+                Duration::from_secs(60),
+            );
+            let claims =
+                jsonwebtoken::dangerous::insecure_decode::<serde_json::Value>(signed.unwrap());
+            let claims = serde_json::to_string(&claims.unwrap().claims).unwrap();
+            let cy = principal(&jwt, &claims);
+            assert_eq!(
+                (&cy.roles[..], cy.scopes.len()),
+                (&["r".to_owned()][..], 0),
+                "{claim}"
+            );
+        }
         // A name given twice keeps its last value (jsonwebtoken refuses a second `sub`).
         let twice = principal(
             &jwt,

@@ -228,8 +228,14 @@ async fn a_required_if_match_is_a_428_without_it(client: TestClient) {
     let refused = client.patch(&path, json!({"terms": "v2"})).await;
     assert_eq!(refused.status, 428, "{}", refused.text);
     assert_eq!(refused.body["code"], "precondition_required");
-    // Even an invalid body: the missing header is reported first.
+    // Even an invalid body: the missing header is reported first. A body that is not
+    // JSON at all is a 400 before it.
     assert_eq!(client.patch(&path, json!({"terms": 5})).await.status, 428);
+    let json = [("content-type", "application/json")];
+    let unreadable = client
+        .send(Method::PATCH, &path, Some("{".into()), &json)
+        .await;
+    assert_eq!(unreadable.status, 400, "{}", unreadable.text);
     assert_eq!(client.delete(&path).await.status, 428);
     let updated = send(
         &client,

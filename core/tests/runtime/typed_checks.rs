@@ -172,6 +172,19 @@ fn typed_checks_pass_only_what_the_json_checks_pass() {
     assert_eq!((created, updated), (2 * 21, 2 * 47));
 }
 
+/// What no JSON body holds but a value built in code (`Ctx::create`) may: the JSON
+/// checks decide, and refuse it.
+#[test]
+fn floats_that_json_cannot_hold_take_the_json_checks() {
+    let valid = format!("{{{VALID}}}");
+    for value in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let mut input: ThingCreate = serde_json::from_str(&valid).unwrap();
+        assert!(Thing::create_passes(&input, Storage::EXACT));
+        input.plain = Some(value);
+        assert!(!Thing::create_passes(&input, Storage::EXACT), "{value}");
+    }
+}
+
 #[test]
 fn typed_checks_refuse_what_the_json_checks_refuse() {
     let admitted = |change: &str| {
