@@ -3,7 +3,7 @@
 //! JSON value first; only a body that fails, or that the typed value cannot judge, is
 //! read as JSON and checked by [`crate::validate`], which names every failure.
 
-use crate::spec::FieldSpec;
+use crate::spec::{FieldSpec, ResourceSpec};
 use crate::validate::{Scalar, Storage, check_rule_on};
 
 /// A write DTO's field value, judged without its JSON.
@@ -16,6 +16,13 @@ use crate::validate::{Scalar, Storage, check_rule_on};
 pub trait Checked {
     /// Whether the value meets its kind's limits and `field`'s rules.
     fn passes(&self, field: &FieldSpec, storage: Storage) -> bool;
+}
+
+/// Whether each writable field of `spec`, in order, passes with its value in `values`.
+pub fn all_pass(spec: &ResourceSpec, storage: Storage, values: &[&dyn Checked]) -> bool {
+    spec.writable_fields()
+        .zip(values)
+        .all(|(field, value)| value.passes(field, storage))
 }
 
 /// An absent field, or `null` where the field is nullable: the DTO's deserializer

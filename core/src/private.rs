@@ -13,7 +13,7 @@ pub use utoipa;
 pub use uuid;
 
 pub use crate::auth::guard;
-pub use crate::checked::Checked;
+pub use crate::checked::{Checked, all_pass};
 pub use crate::crud::{load, nested_route};
 pub use crate::endpoints::reference;
 pub use crate::hooks::{HookFuture, HookOutput, HookSet, Hooks, TypedError};

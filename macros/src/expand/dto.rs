@@ -134,11 +134,8 @@ fn optional_not_null(field: &Field, doc: TokenStream) -> TokenStream {
     let inner = kind_type(field.ty.kind);
     quote! {
         #doc
-        #[serde(
-            default,
-            skip_serializing_if = "::core::option::Option::is_none",
-            deserialize_with = "::ferrest::__private::present"
-        )]
+        #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+        #[serde(deserialize_with = "::ferrest::__private::present")]
         pub #ident: ::core::option::Option<#inner>
     }
 }

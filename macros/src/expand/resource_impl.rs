@@ -255,34 +255,28 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
 }
 
 /// `create_passes` and `update_passes`: each writable field's declared checks, on the
-/// DTO's typed value (`ferrest::__private::Checked`).
+/// DTO's typed value (`ferrest::__private::Checked`), in the spec's order.
 fn typed_checks(resource: &Resource) -> TokenStream {
     let create = create_ident(resource);
     let update = update_ident(resource);
-    let checks: Vec<TokenStream> = resource
+    let values: Vec<TokenStream> = resource
         .fields
         .iter()
-        .enumerate()
-        .filter(|(_, f)| f.role == Role::Data)
-        .map(|(index, field)| {
+        .filter(|f| f.role == Role::Data)
+        .map(|field| {
             let ident = &field.ident;
-            quote! {
-                && ::ferrest::__private::Checked::passes(&input.#ident, &fields[#index], storage)
-            }
+            quote!(&input.#ident)
         })
         .collect();
     let storage = quote!(::ferrest::validate::Storage);
+    let all_pass = quote!(::ferrest::__private::all_pass(Self::spec(), storage, &[#(#values),*]));
     quote! {
-        #[allow(unused_variables)]
         fn create_passes(input: &#create, storage: #storage) -> bool {
-            let fields = <Self as ::ferrest::Resource>::spec().fields;
-            true #(#checks)*
+            #all_pass
         }
 
-        #[allow(unused_variables)]
         fn update_passes(input: &#update, storage: #storage) -> bool {
-            let fields = <Self as ::ferrest::Resource>::spec().fields;
-            true #(#checks)*
+            #all_pass
         }
     }
 }
