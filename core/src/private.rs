@@ -40,19 +40,10 @@ pub use crate::{AppState, BelongsTo};
 
 use serde::{Deserialize, Deserializer};
 
-/// `deserialize_with` for update fields of nullable columns: a present `null` becomes
-/// `Some(None)` (clear the column), an absent field stays `None` through `#[serde(default)]`.
-pub fn present_or_null<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
-
-/// `deserialize_with` for optional fields of columns that are not nullable: absent
-/// stays `None` through `#[serde(default)]`, and `null` is refused, as the document
-/// says, instead of being read as absent.
+/// `deserialize_with` for the optional fields of write DTOs: absent stays `None`
+/// through `#[serde(default)]`, and a present value is read as a `T`. So `null` is
+/// refused for a column that is not nullable, as the document says, instead of being
+/// read as absent; for a nullable one `T` is an `Option`, and `null` clears it.
 pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,

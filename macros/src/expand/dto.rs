@@ -92,15 +92,15 @@ pub fn dtos(resource: &Resource) -> TokenStream {
 fn create_field(field: &Field) -> TokenStream {
     let ident = &field.ident;
     let doc = doc_attr(field);
+    let inner = kind_type(field.ty.kind);
     if field.ty.nullable {
-        let inner = kind_type(field.ty.kind);
         quote! {
             #doc
             #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
             pub #ident: ::core::option::Option<#inner>
         }
     } else if field.default.is_some() {
-        optional_not_null(field, doc)
+        present_field(field, doc, inner)
     } else {
         let ty = field_type(&field.ty);
         quote!(#doc pub #ident: #ty)
@@ -109,34 +109,24 @@ fn create_field(field: &Field) -> TokenStream {
 
 /// `Option<T>`, or `Option<Option<T>>` for a nullable field so `null` can clear it.
 fn update_field(field: &Field) -> TokenStream {
-    let ident = &field.ident;
     let doc = doc_attr(field);
     let inner = kind_type(field.ty.kind);
     if field.ty.nullable {
-        quote! {
-            #doc
-            #[serde(
-                default,
-                skip_serializing_if = "::core::option::Option::is_none",
-                deserialize_with = "::ferrest::__private::present_or_null"
-            )]
-            pub #ident: ::core::option::Option<::core::option::Option<#inner>>
-        }
+        present_field(field, doc, quote!(::core::option::Option<#inner>))
     } else {
-        optional_not_null(field, doc)
+        present_field(field, doc, inner)
     }
 }
 
-/// `Option<T>` for a column that is not nullable: absent is `None`, `null` is refused
-/// rather than read as absent.
-fn optional_not_null(field: &Field, doc: TokenStream) -> TokenStream {
+/// `Option<#value>`: absent is `None`, and a present value is read as a `#value`, so
+/// `null` is refused unless `#value` is itself an `Option` (then it is `Some(None)`).
+fn present_field(field: &Field, doc: TokenStream, value: TokenStream) -> TokenStream {
     let ident = &field.ident;
-    let inner = kind_type(field.ty.kind);
     quote! {
         #doc
         #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
         #[serde(deserialize_with = "::ferrest::__private::present")]
-        pub #ident: ::core::option::Option<#inner>
+        pub #ident: ::core::option::Option<#value>
     }
 }
 
