@@ -53,6 +53,10 @@ options:
                        table weighs on both alike)
   --seconds S          length of a round (default 3)
   --warmup S           warm-up per server and operation (default 1)
+  --restarts N         fresh server processes per operation, each pair running its
+                       share of the rounds after its own warm-up (default 4: each
+                       process's luck, such as its memory layout and its database
+                       connections, then weighs on a quarter of the rounds)
   --concurrency N      connections the load generator keeps busy (default 32)
   --backends LIST      sqlite,postgres (default both)
   --ops LIST           get,list,patch,create (default all)
@@ -63,6 +67,9 @@ options:
   --bare-baseline      serve the baseline's routes without its production layers
                        (request id, trace span, security headers, compression, panic
                        catcher, timeout, body limit), to see what those cost
+  --baseline-twice     an A/A run: the baseline in both slots (the `ferrest` columns
+                       are a second baseline process), to see how far the ratios of two
+                       identical servers move on this machine
   --no-verify          skip the check that both servers answer alike
 ";
 
@@ -133,6 +140,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned()),
         ferrest_logs: false,
         bare_baseline: false,
+        baseline_twice: false,
+        restarts: if quick { 1 } else { 4 },
         verify: true,
     };
     let mut args = args.iter();
@@ -167,6 +176,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--ops" => settings.kinds = list(&value(arg)?, Kind::parse)?,
             "--ferrest-logs" => settings.ferrest_logs = true,
             "--bare-baseline" => settings.bare_baseline = true,
+            "--baseline-twice" => settings.baseline_twice = true,
+            "--restarts" => settings.restarts = number(arg, value(arg)?)? as usize,
             "--no-verify" => settings.verify = false,
             other => return Err(format!("unknown option `{other}`\n\n{USAGE}")),
         }
@@ -251,11 +262,12 @@ fn benchmark(command: &str, options: &Options) -> Result<(), String> {
     if command == "all" || command == "runtime" {
         let s = &options.runtime;
         println!(
-            "runtime: {} authors, {} books; {} rounds x {:.1} s per server and operation after {:.1} s warm-up; {} connections; baseline {}{}",
+            "runtime: {} authors, {} books; {} rounds x {:.1} s per server and operation, on {} fresh pairs of server processes, each after {:.1} s warm-up; {} connections; baseline {}{}",
             s.rows.authors,
             s.rows.books,
             s.rounds,
             s.duration.as_secs_f64(),
+            s.restarts.clamp(1, s.rounds),
             s.warmup.as_secs_f64(),
             s.concurrency,
             if s.bare_baseline {
@@ -269,6 +281,11 @@ fn benchmark(command: &str, options: &Options) -> Result<(), String> {
                 ""
             },
         );
+        if s.baseline_twice {
+            println!(
+                "A/A run: the `ferrest` columns are a second baseline process, so every ratio is the harness's noise"
+            );
+        }
         let (cells, memory) = runtime.block_on(runtime::run(s))?;
         println!(
             "load average after the runtime benchmark: {}",

@@ -24,6 +24,11 @@ pub struct Settings {
     pub postgres_url: String,
     pub ferrest_logs: bool,
     pub bare_baseline: bool,
+    /// An A/A run: a second baseline process in ferrest's place.
+    pub baseline_twice: bool,
+    /// Fresh pairs of server processes per operation, each running its share of the
+    /// rounds.
+    pub restarts: usize,
     pub verify: bool,
 }
 
@@ -59,68 +64,130 @@ async fn measure(
     token: &Arc<str>,
     isbns: &Arc<AtomicU64>,
 ) -> Result<(Vec<Cell>, Memory), String> {
-    let ferrest = Running::start(
-        Server::Ferrest,
-        url,
-        Variant {
-            logs: settings.ferrest_logs,
-            bare: false,
-        },
-    )?;
-    let baseline = Running::start(
-        Server::Baseline,
-        url,
-        Variant {
-            logs: false,
-            bare: settings.bare_baseline,
-        },
-    )?;
-    let outcome = async {
-        if settings.verify {
-            crate::verify::same_answers(
-                ferrest.addr,
-                baseline.addr,
-                token,
-                settings.rows.books,
-                isbns,
-            )
-            .await
-            .map_err(|e| format!("{}: {e}", backend.name()))?;
-            eprintln!("   both servers give the same answers");
-        }
-        let mut cells = Vec::new();
-        for &kind in &settings.kinds {
-            let operation = Operation::new(kind, settings.rows, token.clone(), isbns.clone());
-            cells.push(operation_rounds(settings, backend, &operation, &ferrest, &baseline).await?);
-        }
-        Ok::<_, String>(cells)
-    }
-    .await;
-    let memory = Memory {
+    let mut memory = Memory {
         backend,
-        ferrest_mib: ferrest.peak_rss_mib(),
-        baseline_mib: baseline.peak_rss_mib(),
+        ferrest_mib: None,
+        baseline_mib: None,
     };
-    ferrest.stop();
-    baseline.stop();
-    Ok((outcome?, memory))
+    if settings.verify {
+        let pair = Pair::start(settings, url, 0)?;
+        crate::verify::same_answers(
+            pair.ferrest.addr,
+            pair.baseline.addr,
+            token,
+            settings.rows.books,
+            isbns,
+        )
+        .await
+        .map_err(|e| format!("{}: {e}", backend.name()))?;
+        eprintln!("   both servers give the same answers");
+        pair.stop(&mut memory);
+    }
+    let mut cells = Vec::new();
+    for &kind in &settings.kinds {
+        let operation = Operation::new(kind, settings.rows, token.clone(), isbns.clone());
+        let mut cell = Cell {
+            backend,
+            kind,
+            ferrest: Vec::new(),
+            baseline: Vec::new(),
+        };
+        // The rounds of an operation are split over `restarts` fresh pairs of
+        // processes: how a process happens to be laid out in memory, and which
+        // database connections it got, is luck that stays with it while it runs, so
+        // a run with one pair compares two draws of it.
+        let restarts = settings.restarts.clamp(1, settings.rounds);
+        for block in 0..restarts {
+            let rounds =
+                (block * settings.rounds / restarts)..((block + 1) * settings.rounds / restarts);
+            let pair = Pair::start(settings, url, block)?;
+            let outcome = operation_rounds(settings, &operation, &pair, rounds, &mut cell).await;
+            pair.stop(&mut memory);
+            outcome?;
+        }
+        cells.push(cell);
+    }
+    Ok((cells, memory))
 }
 
-/// Warms both servers up, then runs the rounds, alternating which server goes first
+/// The two server processes of a block of rounds.
+struct Pair {
+    ferrest: Running,
+    baseline: Running,
+}
+
+impl Pair {
+    /// Starts both servers, the first one first in even blocks and second in odd ones.
+    fn start(settings: &Settings, url: &str, block: usize) -> Result<Pair, String> {
+        let ferrest = || {
+            if settings.baseline_twice {
+                Running::start(
+                    Server::Baseline,
+                    url,
+                    Variant {
+                        logs: false,
+                        bare: settings.bare_baseline,
+                    },
+                )
+            } else {
+                Running::start(
+                    Server::Ferrest,
+                    url,
+                    Variant {
+                        logs: settings.ferrest_logs,
+                        bare: false,
+                    },
+                )
+            }
+        };
+        let baseline = || {
+            Running::start(
+                Server::Baseline,
+                url,
+                Variant {
+                    logs: false,
+                    bare: settings.bare_baseline,
+                },
+            )
+        };
+        Ok(if block % 2 == 0 {
+            let ferrest = ferrest()?;
+            Pair {
+                ferrest,
+                baseline: baseline()?,
+            }
+        } else {
+            let baseline = baseline()?;
+            Pair {
+                ferrest: ferrest()?,
+                baseline,
+            }
+        })
+    }
+
+    /// Stops both servers, keeping the largest peak RSS either kind of server had.
+    fn stop(self, memory: &mut Memory) {
+        let max = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        memory.ferrest_mib = max(memory.ferrest_mib, self.ferrest.peak_rss_mib());
+        memory.baseline_mib = max(memory.baseline_mib, self.baseline.peak_rss_mib());
+        self.ferrest.stop();
+        self.baseline.stop();
+    }
+}
+
+/// Warms both servers up, then runs `rounds`, alternating which server goes first
 /// (ABBA), so a drift in the machine's state weighs on both alike.
 async fn operation_rounds(
     settings: &Settings,
-    backend: Backend,
     operation: &Operation,
-    ferrest: &Running,
-    baseline: &Running,
-) -> Result<Cell, String> {
-    let mut cell = Cell {
-        backend,
-        kind: operation.kind,
-        ferrest: Vec::new(),
-        baseline: Vec::new(),
-    };
+    pair: &Pair,
+    rounds: std::ops::Range<usize>,
+    cell: &mut Cell,
+) -> Result<(), String> {
+    let (ferrest, baseline) = (&pair.ferrest, &pair.baseline);
     for server in [ferrest, baseline] {
         load::run(
             server.addr,
@@ -132,7 +199,7 @@ async fn operation_rounds(
         .await
         .map_err(|e| e.to_string())?;
     }
-    for round in 0..settings.rounds {
+    for round in rounds {
         let order = if round % 2 == 0 {
             [(Server::Ferrest, ferrest), (Server::Baseline, baseline)]
         } else {
@@ -149,7 +216,7 @@ async fn operation_rounds(
         if let (Some(f), Some(b)) = (f, b) {
             eprintln!(
                 "   {:<8} {:<6} round {}: ferrest {:>8.0} req/s p99 {:>6.2} ms | baseline {:>8.0} req/s p99 {:>6.2} ms | others {:.0}% {:.0}%",
-                backend.name(),
+                cell.backend.name(),
                 operation.name,
                 round + 1,
                 f.requests_per_second,
@@ -161,7 +228,7 @@ async fn operation_rounds(
             );
         }
     }
-    Ok(cell)
+    Ok(())
 }
 
 async fn one_round(
