@@ -117,8 +117,26 @@ struct Pair {
 }
 
 impl Pair {
-    /// Starts both servers, the first one first in even blocks and second in odd ones.
+    /// [`Pair::try_start`], three times at most: a SQLite database may still be
+    /// locked while the previous pair's last connection folds its write-ahead log
+    /// back into the file, and a server that cannot connect within its pool's 5 s
+    /// exits.
     fn start(settings: &Settings, url: &str, block: usize) -> Result<Pair, String> {
+        let mut attempt = 1;
+        loop {
+            match Pair::try_start(settings, url, block) {
+                Err(e) if attempt < 3 => {
+                    eprintln!("   starting the servers again ({e})");
+                    std::thread::sleep(std::time::Duration::from_secs(2));
+                    attempt += 1;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    /// Starts both servers, ferrest first in even blocks and second in odd ones.
+    fn try_start(settings: &Settings, url: &str, block: usize) -> Result<Pair, String> {
         let ferrest = || {
             if settings.baseline_twice {
                 Running::start(

@@ -179,10 +179,12 @@ impl Running {
         Some(Duration::from_millis(ticks * 10))
     }
 
-    /// Closes the server's stdin and waits for it to finish.
+    /// Closes the server's stdin and waits for it to finish: up to a minute, because
+    /// a SQLite server's last connection checkpoints the write-ahead log as it closes,
+    /// and a server killed meanwhile leaves the next one to recover that log.
     pub fn stop(mut self) {
         drop(self.child.stdin.take());
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
                 return;
