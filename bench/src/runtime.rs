@@ -168,7 +168,7 @@ impl Pair {
                 },
             )
         };
-        Ok(if block % 2 == 0 {
+        Ok(if block.is_multiple_of(2) {
             let ferrest = ferrest()?;
             Pair {
                 ferrest,
