@@ -137,50 +137,26 @@ impl Pair {
 
     /// Starts both servers, ferrest first in even blocks and second in odd ones.
     fn try_start(settings: &Settings, url: &str, block: usize) -> Result<Pair, String> {
+        let baseline = || {
+            let bare = settings.bare_baseline;
+            Running::start(Server::Baseline, url, Variant { logs: false, bare })
+        };
+        // In an A/A run the first slot is a second baseline process.
         let ferrest = || {
             if settings.baseline_twice {
-                Running::start(
-                    Server::Baseline,
-                    url,
-                    Variant {
-                        logs: false,
-                        bare: settings.bare_baseline,
-                    },
-                )
-            } else {
-                Running::start(
-                    Server::Ferrest,
-                    url,
-                    Variant {
-                        logs: settings.ferrest_logs,
-                        bare: false,
-                    },
-                )
+                return baseline();
             }
+            let logs = settings.ferrest_logs;
+            Running::start(Server::Ferrest, url, Variant { logs, bare: false })
         };
-        let baseline = || {
-            Running::start(
-                Server::Baseline,
-                url,
-                Variant {
-                    logs: false,
-                    bare: settings.bare_baseline,
-                },
-            )
-        };
-        Ok(if block.is_multiple_of(2) {
+        let (ferrest, baseline) = if block.is_multiple_of(2) {
             let ferrest = ferrest()?;
-            Pair {
-                ferrest,
-                baseline: baseline()?,
-            }
+            (ferrest, baseline()?)
         } else {
             let baseline = baseline()?;
-            Pair {
-                ferrest: ferrest()?,
-                baseline,
-            }
-        })
+            (ferrest()?, baseline)
+        };
+        Ok(Pair { ferrest, baseline })
     }
 
     /// Stops both servers, keeping the largest peak RSS either kind of server had.
