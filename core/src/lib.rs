@@ -52,6 +52,7 @@ mod problem;
 mod query;
 pub mod rate_limit;
 mod resource;
+mod timestamp;
 mod valid;
 mod write;
 

@@ -183,18 +183,14 @@ impl<T: Stored> Stored for Option<T> {
 
 /// Stored date-times serialize in UTC with a `Z`, exactly as `DateTime<Utc>` does.
 pub mod utc {
-    use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+    use chrono::{DateTime, FixedOffset};
     use serde::Serializer;
 
     pub fn serialize<S: Serializer>(
         value: &DateTime<FixedOffset>,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(
-            &value
-                .with_timezone(&Utc)
-                .to_rfc3339_opts(SecondsFormat::AutoSi, true),
-        )
+        crate::timestamp::with_utc_rfc3339(value, |text| serializer.serialize_str(text))
     }
 
     #[allow(clippy::ref_option)]
