@@ -243,7 +243,8 @@ impl Author {
             .into_tuple()
             .all(&ctx.db)
             .await?;
-        let total: i64 = books.iter().map(|(price, _)| price).sum();
+        // In i128: two prices near `i64::MAX` already overflow an i64 sum.
+        let total: i128 = books.iter().map(|(price, _)| i128::from(*price)).sum();
         Ok(Json(AuthorStats {
             author_id: author.id,
             books: books.len() as u64,

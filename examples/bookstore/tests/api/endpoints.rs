@@ -145,6 +145,17 @@ async fn author_stats_aggregate_their_books(client: TestClient) {
     assert!(unknown.body["detail"].as_str().unwrap().contains("one of"));
     let stray = client.get(&format!("/authors/{ada}/stats?sort=name")).await;
     assert_eq!(stray.status, 400, "{}", stray.text);
+
+    // Prices as large as the column holds: their sum does not fit an i64.
+    let rich = author(&client, "rich@example.org").await;
+    for isbn in ["9780000000010", "9780000000011"] {
+        let mut body = book(rich, isbn);
+        body["price_cents"] = json!(i64::MAX);
+        assert_eq!(client.post("/books", body).await.status, 201);
+    }
+    let stats = client.get(&format!("/authors/{rich}/stats")).await;
+    assert_eq!(stats.status, 200, "{}", stats.text);
+    assert_eq!(stats.body["average_price_cents"], json!(i64::MAX as f64));
 }
 
 /// `Valid<Json<Discount>>`: the body's declared rules, each failing field reported
