@@ -246,3 +246,46 @@ pub trait Endpoints: 'static {
         None
     }
 }
+
+/// Finds, at compile time, the `#[ferrest::endpoints]` block of a resource, so that
+/// registering the resource registers its endpoints and hooks with it: a hook that
+/// guards deletes, or a read filter that hides rows, cannot be left out by forgetting
+/// a line. `#[derive(Resource)]` calls `(&EndpointsProbe::<Self>::new()).block()`;
+/// method resolution takes [`HasEndpoints`] when the type implements [`Endpoints`],
+/// else the autoref'd [`NoEndpoints`] (the "autoref specialization" technique, which
+/// needs no link-time registry).
+#[doc(hidden)]
+pub struct EndpointsProbe<T>(std::marker::PhantomData<fn() -> T>);
+
+impl<T> EndpointsProbe<T> {
+    #[allow(clippy::new_without_default)]
+    pub const fn new() -> Self {
+        EndpointsProbe(std::marker::PhantomData)
+    }
+}
+
+/// How an app registers an endpoint block it found.
+#[doc(hidden)]
+pub type RegisterBlock = fn(crate::App) -> crate::App;
+
+#[doc(hidden)]
+pub trait HasEndpoints {
+    fn block(&self) -> Option<RegisterBlock>;
+}
+
+impl<T: Endpoints> HasEndpoints for EndpointsProbe<T> {
+    fn block(&self) -> Option<RegisterBlock> {
+        Some(crate::App::endpoints::<T>)
+    }
+}
+
+#[doc(hidden)]
+pub trait NoEndpoints {
+    fn block(&self) -> Option<RegisterBlock>;
+}
+
+impl<T> NoEndpoints for &EndpointsProbe<T> {
+    fn block(&self) -> Option<RegisterBlock> {
+        None
+    }
+}

@@ -15,7 +15,7 @@ pub use uuid;
 pub use crate::auth::guard;
 pub use crate::checked::{Checked, all_pass};
 pub use crate::crud::{load, nested_route};
-pub use crate::endpoints::reference;
+pub use crate::endpoints::{EndpointsProbe, HasEndpoints, NoEndpoints, RegisterBlock, reference};
 pub use crate::hooks::{HookFuture, HookOutput, HookSet, Hooks, TypedError};
 pub use crate::rate_limit::limited;
 pub use crate::spec;

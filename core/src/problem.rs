@@ -9,6 +9,11 @@ use serde::Serialize;
 /// Media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// The most field errors a problem lists. A body with more failures (a megabyte of
+/// unknown keys, say) is answered with the first ones, and `errors_omitted` counts
+/// the rest: the answer stays small whatever the request.
+pub const MAX_FIELD_ERRORS: usize = 50;
+
 /// An error answered as `application/problem+json` (RFC 9457).
 ///
 /// `type` is always `about:blank`, so `title` is the status phrase; the machine
@@ -27,6 +32,8 @@ pub struct ApiError {
     code: Cow<'static, str>,
     detail: String,
     errors: Vec<FieldError>,
+    /// Field errors past [`MAX_FIELD_ERRORS`], counted but not listed.
+    omitted: usize,
     parameter: Option<Box<str>>,
     headers: Vec<(header::HeaderName, HeaderValue)>,
 }
@@ -80,6 +87,7 @@ impl ApiError {
             code: code.into(),
             detail: detail.into(),
             errors: Vec::new(),
+            omitted: 0,
             parameter: None,
             headers: Vec::new(),
         }
@@ -124,22 +132,34 @@ impl ApiError {
         Self::new(StatusCode::CONFLICT, "conflict", detail)
     }
 
-    /// 422 `validation_failed` listing every failing field.
+    /// 422 `validation_failed` listing the failing fields, at most
+    /// [`MAX_FIELD_ERRORS`] of them; `errors_omitted` counts the others.
+    ///
+    /// ```
+    /// use ferrest::{ApiError, FieldError, MAX_FIELD_ERRORS};
+    /// let unknown = (0..70).map(|i| FieldError::new(&format!("k{i}"), "unknown_field", "unknown"));
+    /// let err = ApiError::validation(unknown.collect());
+    /// assert_eq!(err.errors().len(), MAX_FIELD_ERRORS);
+    /// assert_eq!(err.errors_omitted(), 20);
+    /// assert_eq!(err.detail(), "70 fields are invalid; the first 50 errors are listed");
+    /// ```
     pub fn validation(errors: Vec<FieldError>) -> Self {
         let mut pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
         pointers.sort_unstable();
         pointers.dedup();
-        let detail = match pointers.len() {
+        let mut detail = match pointers.len() {
             1 => "1 field is invalid".to_owned(),
             n => format!("{n} fields are invalid"),
         };
-        let mut err = Self::new(
+        if errors.len() > MAX_FIELD_ERRORS {
+            detail.push_str(&format!("; the first {MAX_FIELD_ERRORS} errors are listed"));
+        }
+        let err = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation_failed",
             detail,
         );
-        err.errors = errors;
-        err
+        err.with_errors(errors)
     }
 
     /// 503 `unavailable`: the database cannot be reached; the client may retry.
@@ -157,9 +177,12 @@ impl ApiError {
         )
     }
 
-    /// Adds field errors to the body.
+    /// Adds field errors to the body; past [`MAX_FIELD_ERRORS`] they are counted in
+    /// `errors_omitted` instead.
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
-        self.errors.extend(errors);
+        let room = MAX_FIELD_ERRORS.saturating_sub(self.errors.len());
+        self.omitted += errors.len().saturating_sub(room);
+        self.errors.extend(errors.into_iter().take(room));
         self
     }
 
@@ -187,6 +210,12 @@ impl ApiError {
     /// Field level failures.
     pub fn errors(&self) -> &[FieldError] {
         &self.errors
+    }
+
+    /// How many field errors were left out of [`ApiError::errors`], past
+    /// [`MAX_FIELD_ERRORS`].
+    pub fn errors_omitted(&self) -> usize {
+        self.omitted
     }
 
     /// The query parameter at fault, for 400s about one.
@@ -263,6 +292,12 @@ struct Body<'a> {
     parameter: Option<&'a str>,
     #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
     errors: &'a [FieldError],
+    #[serde(skip_serializing_if = "is_zero")]
+    errors_omitted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl IntoResponse for ApiError {
@@ -275,6 +310,7 @@ impl IntoResponse for ApiError {
             code: &self.code,
             parameter: self.parameter.as_deref(),
             errors: &self.errors,
+            errors_omitted: self.omitted,
         };
         let bytes = serde_json::to_vec(&body).expect("problem body serializes");
         let mut response = (self.status, bytes).into_response();

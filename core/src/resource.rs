@@ -59,7 +59,11 @@ pub trait Resource: Sized + Send + Sync + 'static {
     /// `BookUpdate`: the body of `PATCH`.
     type Update: DeserializeOwned + Serialize + Send + 'static;
     /// The primary key type, as it appears in the path.
-    type Id: crate::extract::PathValue + Into<PrimaryKeyValue<Self::Entity>> + Send + 'static;
+    type Id: crate::extract::PathValue
+        + Into<PrimaryKeyValue<Self::Entity>>
+        + Clone
+        + Send
+        + 'static;
 
     /// The static description that drives routes, validation and the document.
     fn spec() -> &'static ResourceSpec;
@@ -97,6 +101,13 @@ pub trait Resource: Sized + Send + Sync + 'static {
 
     /// Runs the custom validators on an update body.
     fn check_update(_input: &Self::Update, _errors: &mut Vec<FieldError>) {}
+
+    /// How to register the type's `#[ferrest::endpoints]` block, when it has one:
+    /// [`App::resource`](crate::App::resource) registers it with the resource.
+    #[doc(hidden)]
+    fn endpoint_block() -> Option<crate::endpoints::RegisterBlock> {
+        None
+    }
 
     /// Adds the nested list routes of `#[rest(has_many = ...)]` relations.
     fn nested_routes(router: axum::Router<crate::AppState>) -> axum::Router<crate::AppState> {

@@ -103,6 +103,7 @@ pub(crate) fn check_members<'a>(
     // One pass over the body finds each field's value (no lookup by name per field);
     // the errors still come in the order of the body's unknown keys, then of the fields.
     let mut errors = Vec::new();
+    let mut unknown = 0;
     let mut values: Vec<Option<&Value>> = vec![None; spec.fields.len()];
     for (key, value) in members {
         match spec.fields.iter().position(|f| f.name == key) {
@@ -112,7 +113,11 @@ pub(crate) fn check_members<'a>(
                 "read_only",
                 format!("`{key}` is set by the server and cannot be written"),
             )),
-            None => errors.push(unknown_field(key, spec.writable_fields().map(|f| f.name))),
+            None => {
+                let expected = spec.writable_fields().map(|f| f.name);
+                errors.push(unknown_field(key, expected, unknown == 0));
+                unknown += 1;
+            }
         }
     }
     for (field, value) in spec.fields.iter().zip(values) {
@@ -219,9 +224,12 @@ pub fn check_object(fields: &[crate::valid::FieldRules], body: &Value) -> Vec<Fi
         )];
     };
     let mut errors = Vec::new();
+    let mut unknown = 0;
     for key in object.keys() {
         if !fields.iter().any(|f| f.name == key) {
-            errors.push(unknown_field(key, fields.iter().map(|f| f.name)));
+            let expected = fields.iter().map(|f| f.name);
+            errors.push(unknown_field(key, expected, unknown == 0));
+            unknown += 1;
         }
     }
     for field in fields {
@@ -279,16 +287,23 @@ pub(crate) fn typed_value<T>(
     }
 }
 
-fn unknown_field<'a>(key: &str, expected: impl Iterator<Item = &'a str>) -> FieldError {
-    let expected: Vec<_> = expected.collect();
-    FieldError::new(
-        key,
-        "unknown_field",
+/// An unknown key of a body. Only the first one names the fields expected: a body
+/// of many unknown keys would otherwise be answered with the same list many times.
+fn unknown_field<'a>(
+    key: &str,
+    expected: impl Iterator<Item = &'a str>,
+    first: bool,
+) -> FieldError {
+    let detail = if !first {
+        format!("unknown field `{key}`")
+    } else {
+        let expected: Vec<_> = expected.collect();
         format!(
             "unknown field `{key}`, expected one of: {}",
             expected.join(", ")
-        ),
-    )
+        )
+    };
+    FieldError::new(key, "unknown_field", detail)
 }
 
 /// Type check, then the field's rules; a value of the wrong type is not rule checked.

@@ -24,6 +24,12 @@ pub(crate) async fn find<R: Resource>(ctx: &Ctx, id: R::Id) -> Result<R::Model, 
     find_in::<R>(ctx, id, false, false).await
 }
 
+/// The row of `R` with this id that the caller may write, locked until the
+/// transaction `ctx` runs in ends: for a read-modify-write (`Ctx::modify`).
+pub(crate) async fn find_locked<R: Resource>(ctx: &Ctx, id: R::Id) -> Result<R::Model, ApiError> {
+    find_in::<R>(ctx, id, true, true).await
+}
+
 /// [`find`], and with `lock` the row stays locked until the transaction ends: hooks
 /// decide on it, so no other write may change it meanwhile (`FOR UPDATE` on
 /// PostgreSQL and MySQL; SQLite's transactions hold the write lock from the start).

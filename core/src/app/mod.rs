@@ -267,7 +267,12 @@ impl App {
             wrap,
             register: |builder| builder.register(<R::Entity as Default>::default()),
         });
-        self
+        // The resource's `#[ferrest::endpoints]` block comes with it: its hooks
+        // guard the resource's own operations.
+        match R::endpoint_block() {
+            Some(register_block) => register_block(self),
+            None => self,
+        }
     }
 
     /// Adds a tower layer around every route, inside the built-in ones (request id,
@@ -392,10 +397,16 @@ impl App {
     }
 
     /// Registers the operations of an `#[ferrest::endpoints]` impl block: its routes,
-    /// and their operations in the document.
+    /// and their operations in the document. A resource's own block is registered
+    /// with the resource by [`App::resource`]; this is for blocks on other types
+    /// (registering a block twice registers it once).
     pub fn endpoints<T: Endpoints>(mut self) -> Self {
+        let name = std::any::type_name::<T>();
+        if self.endpoints.iter().any(|block| block.name == name) {
+            return self;
+        }
         self.endpoints.push(EndpointBlock {
-            name: std::any::type_name::<T>(),
+            name,
             routes: T::routes,
             endpoints: T::endpoints(),
             hooks: T::hooks(),

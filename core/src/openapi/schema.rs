@@ -370,7 +370,16 @@ pub(crate) fn problem_schemas() -> [(&'static str, Schema); 2] {
             "errors",
             ArrayBuilder::new()
                 .items(Ref::from_schema_name("FieldError"))
-                .description(Some("The failing fields, for `validation_failed` and `conflict`.")),
+                .max_items(Some(crate::problem::MAX_FIELD_ERRORS))
+                .description(Some("The failing fields, for `validation_failed` and `conflict`: the first 50.")),
+        )
+        .property(
+            "errors_omitted",
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                .minimum(Some(1))
+                .description(Some("How many more field errors there are than `errors` lists; absent when it lists them all.")),
         )
         .build();
     [

@@ -181,13 +181,13 @@ impl Card {
     }
 }
 
+/// Registering a resource registers its `#[ferrest::endpoints]` block: no
+/// `.endpoints::<Account>()` here, and every hook below still runs.
 fn app() -> ferrest::App {
     ferrest::App::new()
         .resource::<Account>()
         .resource::<Card>()
         .resource::<Audit>()
-        .endpoints::<Account>()
-        .endpoints::<Card>()
 }
 
 ferrest::on_every_backend!(app = app;

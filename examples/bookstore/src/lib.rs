@@ -163,15 +163,18 @@ impl Book {
     /// Sets `published`; a book that is on sale already is a `409`.
     #[rest(post = "/books/{id}/publish", auth = role("editor", "admin"))]
     pub async fn publish(ctx: Ctx, Path(id): Path<i64>) -> Result<Json<Book>, PublishError> {
-        let book: Book = ctx.get(id).await?;
-        if book.published {
-            return Err(PublishError::AlreadyPublished);
-        }
-        let changes = BookUpdate {
-            published: Some(true),
-            ..BookUpdate::default()
-        };
-        Ok(Json(ctx.update::<Book>(id, changes).await?))
+        // Read and written with the row locked: of concurrent publishes, one wins and
+        // the others see the book on sale.
+        let book = ctx.modify::<Book, _>(id, |book| {
+            if book.published {
+                return Err(PublishError::AlreadyPublished);
+            }
+            Ok(BookUpdate {
+                published: Some(true),
+                ..BookUpdate::default()
+            })
+        });
+        Ok(Json(book.await?))
     }
 
     /// Reduce a book's price.
@@ -188,15 +191,18 @@ impl Book {
         Path(id): Path<i64>,
         Valid(Json(discount)): Valid<Json<Discount>>,
     ) -> Result<Json<Book>, ApiError> {
-        let book: Book = ctx.get(id).await?;
-        // In i128: `price_cents * 99` overflows an i64 for prices above i64::MAX / 99;
-        // the reduced price is at most the old one, so it fits again.
-        let reduced = i128::from(book.price_cents) * i128::from(100 - discount.percent) / 100;
-        let changes = BookUpdate {
-            price_cents: Some(i64::try_from(reduced).map_err(|_| ApiError::internal())?),
-            ..BookUpdate::default()
-        };
-        Ok(Json(ctx.update::<Book>(id, changes).await?))
+        // Read and written with the row locked: concurrent discounts each apply to
+        // the price the previous one left.
+        let book = ctx.modify::<Book, ApiError>(id, |book| {
+            // In i128: `price_cents * 99` overflows an i64 for prices above
+            // i64::MAX / 99; the reduced price is at most the old one, so it fits again.
+            let reduced = i128::from(book.price_cents) * i128::from(100 - discount.percent) / 100;
+            Ok(BookUpdate {
+                price_cents: Some(i64::try_from(reduced).map_err(|_| ApiError::internal())?),
+                ..BookUpdate::default()
+            })
+        });
+        Ok(Json(book.await?))
     }
 }
 
@@ -295,6 +301,4 @@ pub fn app() -> ferrest::App {
         .description("The ferrest example service: authors and their books.")
         .resource::<Author>()
         .resource::<Book>()
-        .endpoints::<Book>()
-        .endpoints::<Author>()
 }

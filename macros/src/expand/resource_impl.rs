@@ -128,6 +128,12 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
                 #stamp_updated_at
             }
 
+            fn endpoint_block() -> ::core::option::Option<::ferrest::__private::RegisterBlock> {
+                #[allow(unused_imports)]
+                use ::ferrest::__private::{HasEndpoints as _, NoEndpoints as _};
+                (&::ferrest::__private::EndpointsProbe::<Self>::new()).block()
+            }
+
             #passes
             #check_create
             #check_update
