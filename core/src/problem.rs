@@ -32,8 +32,9 @@ pub struct ApiError {
     code: Cow<'static, str>,
     detail: String,
     errors: Vec<FieldError>,
-    /// Field errors past [`MAX_FIELD_ERRORS`], counted but not listed.
-    omitted: usize,
+    /// Field errors past [`MAX_FIELD_ERRORS`], counted but not listed (a `u32` keeps
+    /// `ApiError` within clippy's size for an `Err`; a 1 MiB body has fewer keys).
+    omitted: u32,
     parameter: Option<Box<str>>,
     headers: Vec<(header::HeaderName, HeaderValue)>,
 }
@@ -181,7 +182,8 @@ impl ApiError {
     /// `errors_omitted` instead.
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
         let room = MAX_FIELD_ERRORS.saturating_sub(self.errors.len());
-        self.omitted += errors.len().saturating_sub(room);
+        let omitted = u32::try_from(errors.len().saturating_sub(room)).unwrap_or(u32::MAX);
+        self.omitted = self.omitted.saturating_add(omitted);
         self.errors.extend(errors.into_iter().take(room));
         self
     }
@@ -215,7 +217,7 @@ impl ApiError {
     /// How many field errors were left out of [`ApiError::errors`], past
     /// [`MAX_FIELD_ERRORS`].
     pub fn errors_omitted(&self) -> usize {
-        self.omitted
+        self.omitted as usize
     }
 
     /// The query parameter at fault, for 400s about one.
@@ -293,10 +295,10 @@ struct Body<'a> {
     #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
     errors: &'a [FieldError],
     #[serde(skip_serializing_if = "is_zero")]
-    errors_omitted: usize,
+    errors_omitted: u32,
 }
 
-fn is_zero(n: &usize) -> bool {
+fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
