@@ -43,7 +43,9 @@ impl Store {
     /// Connects to Redis at `url` (`redis://127.0.0.1:6379`); it reconnects by itself
     /// after a connection is lost.
     pub(crate) async fn redis(url: &str) -> Result<Store, String> {
-        let client = redis::Client::open(url).map_err(|e| format!("the Redis URL `{url}`: {e}"))?;
+        let shown = crate::redact::redact(url);
+        let client =
+            redis::Client::open(url).map_err(|e| format!("the Redis URL `{shown}`: {e}"))?;
         // A request waits at most a second for its count: past that, it goes through.
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
@@ -51,7 +53,7 @@ impl Store {
             .set_number_of_retries(2);
         let manager = redis::aio::ConnectionManager::new_with_config(client, config)
             .await
-            .map_err(|e| format!("Redis at `{url}`: {e}"))?;
+            .map_err(|e| format!("Redis at `{shown}`: {e}"))?;
         Ok(Store::Redis(manager))
     }
 
