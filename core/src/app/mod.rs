@@ -381,8 +381,10 @@ impl App {
 
     /// Keeps rate-limit counts in Redis (`redis://127.0.0.1:6379`, `FERREST_REDIS_URL`),
     /// so instances behind a load balancer share them; by default each process counts
-    /// on its own. The app does not start when Redis cannot be reached; later, a Redis
-    /// failure lets requests through (and is logged) rather than failing them.
+    /// on its own. The app does not start when Redis cannot be reached; later, while
+    /// Redis fails, requests are counted in process: after 3 failures in a row a
+    /// circuit breaker stops asking Redis for 5 s (logged once), then one request
+    /// asks again, so an outage neither fails requests nor holds them up.
     pub fn rate_limit_redis(mut self, url: impl Into<String>) -> Self {
         self.redis_url = Some(url.into());
         self
