@@ -49,7 +49,43 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5))
         });
-    Database::connect(options).await
+    match Database::connect(options).await {
+        Ok(db) => Ok(db),
+        Err(error) => Err(DbErr::Conn(RuntimeErr::Internal(format!(
+            "cannot connect to `{}`: {}",
+            crate::redact::redact(url),
+            crate::redact::redact(&why_not_connected(url, error).await)
+        )))),
+    }
+}
+
+/// Why a pool could not connect. The pool retries a server it cannot reach until its
+/// wait runs out and then reports only that ("pool timed out while waiting for an open
+/// connection"); one connection made directly gives the cause it swallowed (connection
+/// refused, unknown host, TLS, a password refused).
+async fn why_not_connected(url: &str, error: DbErr) -> String {
+    use sqlx::ConnectOptions;
+    let timed_out = matches!(&error, DbErr::ConnectionAcquire(_))
+        || matches!(&error, DbErr::Conn(RuntimeErr::SqlxError(e)) if matches!(**e, sqlx::Error::PoolTimedOut));
+    if !timed_out {
+        return error.to_string();
+    }
+    let direct = async {
+        if url.starts_with("postgres") {
+            let options: sqlx::postgres::PgConnectOptions = url.parse()?;
+            options.connect().await.map(drop)
+        } else if url.starts_with("mysql") || url.starts_with("mariadb") {
+            let options: sqlx::mysql::MySqlConnectOptions = url.parse()?;
+            options.connect().await.map(drop)
+        } else {
+            Ok(())
+        }
+    };
+    match tokio::time::timeout(Duration::from_secs(5), direct).await {
+        Ok(Err(cause)) => cause.to_string(),
+        Ok(Ok(())) => error.to_string(),
+        Err(_) => format!("no answer within 5 s ({error})"),
+    }
 }
 
 /// Translates a database error of an operation on `spec` into a problem.

@@ -51,6 +51,7 @@ mod precondition;
 mod problem;
 mod query;
 pub mod rate_limit;
+mod redact;
 mod resource;
 mod timestamp;
 mod valid;

@@ -16,6 +16,7 @@ use crate::hooks::{HookRegistry, HookSet};
 use crate::middleware::{Middleware, Wrap};
 use crate::problem::ApiError;
 use crate::rate_limit::RateLimit;
+use crate::redact::redact;
 use crate::resource::Resource;
 use crate::spec::ResourceSpec;
 use tower_http::cors::CorsLayer;
@@ -33,9 +34,10 @@ pub enum Error {
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Error::Database(e) => write!(f, "database: {e}"),
-            Error::Io(e) => write!(f, "server: {e}"),
-            Error::Config(e) => write!(f, "configuration: {e}"),
+            // Messages quote URLs, and the errors of the libraries beneath may too.
+            Error::Database(e) => write!(f, "database: {}", redact(&e.to_string())),
+            Error::Io(e) => write!(f, "server: {}", redact(&e.to_string())),
+            Error::Config(e) => write!(f, "configuration: {}", redact(e)),
         }
     }
 }
@@ -48,6 +50,18 @@ impl std::fmt::Debug for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl Error {
+    /// The message without the prefix that names the kind, for an error kept to be
+    /// reported later as another kind's (a configuration problem found early is a
+    /// `Config` error at start-up, and must not read "configuration: configuration:").
+    fn message(&self) -> String {
+        match self {
+            Error::Config(message) => message.clone(),
+            other => other.to_string(),
+        }
+    }
+}
 
 impl From<sea_orm::DbErr> for Error {
     fn from(e: sea_orm::DbErr) -> Self {
@@ -154,12 +168,12 @@ impl App {
         match crate::auth::Jwt::from_env() {
             Ok(Some(jwt)) => app = app.authenticate(jwt),
             Ok(None) => {}
-            Err(e) => app.config_error = Some(e.to_string()),
+            Err(e) => app.config_error = Some(e.message()),
         }
         match crate::auth::ApiKeys::from_env() {
             Ok(Some(keys)) => app = app.authenticate(keys),
             Ok(None) => {}
-            Err(e) => app.config_error = Some(e.to_string()),
+            Err(e) => app.config_error = Some(e.message()),
         }
         if let Ok(url) = std::env::var("DATABASE_URL") {
             app.database_url = url;
@@ -372,8 +386,10 @@ impl App {
 
     /// Keeps rate-limit counts in Redis (`redis://127.0.0.1:6379`, `FERREST_REDIS_URL`),
     /// so instances behind a load balancer share them; by default each process counts
-    /// on its own. The app does not start when Redis cannot be reached; later, a Redis
-    /// failure lets requests through (and is logged) rather than failing them.
+    /// on its own. The app does not start when Redis cannot be reached; later, while
+    /// Redis fails, requests are counted in process: after 3 failures in a row a
+    /// circuit breaker stops asking Redis for 5 s (logged once), then one request
+    /// asks again, so an outage neither fails requests nor holds them up.
     pub fn rate_limit_redis(mut self, url: impl Into<String>) -> Self {
         self.redis_url = Some(url.into());
         self

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 
 use super::{App, Error};
+use crate::redact::redact;
 
 impl App {
     /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
@@ -30,7 +31,7 @@ impl App {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
         let docs = self.docs;
-        let redacted = redact(&self.database_url);
+        let redacted = redact(&self.database_url).into_owned();
         let router = self.into_router().await?;
         let local: SocketAddr = listener.local_addr()?;
         tracing::info!(database = %redacted, "listening on http://{local}");
@@ -47,20 +48,6 @@ impl App {
         .await?;
         tracing::info!("shut down");
         Ok(())
-    }
-}
-
-/// `postgres://user:secret@host/db` -> `postgres://user:***@host/db`.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
     }
 }
 
@@ -103,19 +90,4 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutdown signal received, finishing in-flight requests");
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn redacts_passwords() {
-        assert_eq!(
-            super::redact("postgres://u:pw@h/db"),
-            "postgres://u:***@h/db"
-        );
-        assert_eq!(
-            super::redact("sqlite://x.db?mode=rwc"),
-            "sqlite://x.db?mode=rwc"
-        );
-    }
 }

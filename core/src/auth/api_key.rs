@@ -139,9 +139,17 @@ impl Authenticator for ApiKeys {
 impl ApiKeys {
     /// The principal of the request's key; a lookup in memory.
     fn check(&self, request: &Parts) -> Result<Option<Principal>, Rejected> {
-        let Some(presented) = request.headers.get(&self.header) else {
+        let mut values = request.headers.get_all(&self.header).iter();
+        let Some(presented) = values.next() else {
             return Ok(None);
         };
+        // Which of two keys would count is a guess no caller should rely on.
+        if values.next().is_some() {
+            return Err(Rejected(format!(
+                "the request carries more than one `{}` header; send one",
+                self.header
+            )));
+        }
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         // Every stored hash is compared, so the time taken says nothing about which
         // one (if any) matched.

@@ -323,14 +323,30 @@ impl Jwt {
         let Some(value) = request.headers.get(header::AUTHORIZATION) else {
             return Ok(None);
         };
-        let value = value.to_str().unwrap_or_default();
-        let Some((scheme, token)) = value.split_once(' ') else {
-            return Ok(None);
+        // The scheme is read from the bytes, so that a bearer token with bytes that
+        // are not text is refused here rather than mistaken for another scheme.
+        let value = value.as_bytes();
+        let (scheme, token) = match value.iter().position(u8::is_ascii_whitespace) {
+            Some(space) => (&value[..space], value[space..].trim_ascii()),
+            None => (value, &[][..]),
         };
-        if !scheme.eq_ignore_ascii_case("bearer") {
+        if !scheme.eq_ignore_ascii_case(b"bearer") {
             return Ok(None);
         }
-        let data = jsonwebtoken::decode::<Claims>(token.trim(), &self.decoding, &self.validation)
+        if token.is_empty() {
+            return Err(Rejected(
+                "the `Authorization: Bearer` header carries no token".into(),
+            ));
+        }
+        let token = match std::str::from_utf8(token) {
+            Ok(token) if token.is_ascii() => token,
+            _ => {
+                return Err(Rejected(
+                    "the bearer token holds bytes that are not ASCII".into(),
+                ));
+            }
+        };
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|e| Rejected(reason(e.kind())))?;
         self.principal(data.claims).map(Some)
     }

@@ -3,7 +3,10 @@
 //! An app's [`Authenticator`]s ([`Jwt`], [`ApiKeys`], or the user's own) turn a
 //! request's credentials into a [`Principal`]; every request passes them once, in one
 //! layer, before any route. Credentials that are present but wrong answer `401` on
-//! every route; anonymous requests go on, and each operation's [`Permission`] decides.
+//! every route, and so does an `Authorization` header that no authenticator takes (a
+//! scheme none reads, bytes that are not text, the header sent twice): it would
+//! otherwise pass as anonymous. Anonymous requests go on, and each operation's
+//! [`Permission`] decides.
 
 mod api_key;
 mod jwt;
@@ -105,6 +108,9 @@ impl Auth {
 
     /// The first authenticator that recognises credentials decides.
     async fn identify(&self, parts: &Parts) -> Result<Option<Principal>, ApiError> {
+        if let Some(refused) = self.ambiguous(parts) {
+            return Err(refused);
+        }
         for authenticator in &self.authenticators {
             let answer = match authenticator.authenticate_now(parts) {
                 Some(answer) => answer,
@@ -114,17 +120,58 @@ impl Auth {
                 return decided;
             }
         }
-        Ok(None)
+        self.unclaimed(parts).map_or(Ok(None), Err)
     }
 
     /// [`Auth::identify`] when no authenticator needs waiting for, else `None`.
     fn identify_now(&self, parts: &Parts) -> Option<Result<Option<Principal>, ApiError>> {
+        if let Some(refused) = self.ambiguous(parts) {
+            return Some(Err(refused));
+        }
         for authenticator in &self.authenticators {
             if let Some(decided) = self.decides(authenticator.authenticate_now(parts)?) {
                 return Some(decided);
             }
         }
-        Some(Ok(None))
+        Some(self.unclaimed(parts).map_or(Ok(None), Err))
+    }
+
+    /// Two `Authorization` headers: an authenticator reads the first, while a proxy or
+    /// log in front may have judged the request by the other, so neither is trusted.
+    fn ambiguous(&self, parts: &Parts) -> Option<ApiError> {
+        if self.authenticators.is_empty() {
+            return None;
+        }
+        let mut values = parts.headers.get_all(header::AUTHORIZATION).iter();
+        values.nth(1).map(|_| {
+            self.unauthorized(
+                "invalid_credentials",
+                "the request carries more than one `Authorization` header; send one".to_owned(),
+            )
+        })
+    }
+
+    /// An `Authorization` header that no authenticator took: credentials were sent, so
+    /// the caller is not anonymous, and letting them pass as such would hide a client's
+    /// mistake (or a probe) behind a `200` on public routes.
+    fn unclaimed(&self, parts: &Parts) -> Option<ApiError> {
+        if self.authenticators.is_empty() {
+            return None;
+        }
+        let value = parts.headers.get(header::AUTHORIZATION)?;
+        let detail = match value.to_str() {
+            Err(_) => {
+                "the `Authorization` header holds bytes that are not visible ASCII".to_owned()
+            }
+            Ok(text) => match text.split_ascii_whitespace().next() {
+                None => "the `Authorization` header is empty".to_owned(),
+                Some(scheme) => format!(
+                    "the `Authorization` scheme `{}` is not accepted; `WWW-Authenticate` names the schemes that are",
+                    scheme.chars().take(32).collect::<String>()
+                ),
+            },
+        };
+        Some(self.unauthorized("invalid_credentials", detail))
     }
 
     /// What one authenticator's answer decides: nothing when it saw no credentials of

@@ -50,10 +50,7 @@ pub(crate) fn stamp<R: Resource>(ctx: &Ctx, row: &mut R::ActiveModel) -> Result<
                 "the caller's subject cannot own {} rows (`{}` holds {})",
                 R::spec().name,
                 field.name,
-                match field.kind {
-                    Kind::String => "at most 255 characters",
-                    _ => "an integer",
-                }
+                unfit(field.kind, &principal.subject)
             ),
         )
     })?;
@@ -64,6 +61,15 @@ pub(crate) fn stamp<R: Resource>(ctx: &Ctx, row: &mut R::ActiveModel) -> Result<
         tracing::error!(error = %e, "setting the owner");
         ApiError::internal()
     })
+}
+
+/// What the owner column holds that `subject` is not, for the `403` that refuses it.
+fn unfit(kind: Kind, subject: &str) -> &'static str {
+    match kind {
+        Kind::String if subject.contains('\0') => "text without the NUL character (U+0000)",
+        Kind::String => "at most 255 characters",
+        _ => "an integer",
+    }
 }
 
 /// The subject as a value of the owner column, if it fits it.

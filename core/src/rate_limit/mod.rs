@@ -4,6 +4,7 @@
 //! authenticated, else its client address. Counts live in process by default, or in
 //! Redis so that several instances behind a load balancer share them.
 
+mod breaker;
 mod store;
 
 use std::net::{IpAddr, SocketAddr};
@@ -107,9 +108,9 @@ pub(crate) struct Hit {
 }
 
 impl Limiter {
-    /// Counts a request of `caller` against `limit` in `scope`. A store that fails
-    /// lets the request through (and says so in the log): an unreachable Redis should
-    /// not take the API down with it.
+    /// Counts a request of `caller` against `limit` in `scope`. The Redis store counts
+    /// in process while Redis fails; a store that fails anyway lets the request through
+    /// (and says so in the log): the rate limiter should not take the API down with it.
     async fn hit(&self, scope: &str, caller: &str, limit: RateLimit) -> Hit {
         let now_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)

@@ -1,15 +1,26 @@
-//! Where rate-limit counts live: this process, or Redis for several instances.
+//! Where rate-limit counts live: this process, or Redis for several instances, with
+//! this process's counts standing in while Redis fails.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
+
+use super::breaker::{BACK_OFF, Breaker, FAILURES_TO_OPEN};
 
 /// A counter per key and window.
 pub(crate) enum Store {
     /// In this process: each instance counts on its own.
     Memory(Mutex<Counts>),
     /// In Redis, shared by every instance that points at it.
-    Redis(redis::aio::ConnectionManager),
+    Redis(Box<Shared>),
+}
+
+/// The Redis store: while its breaker is open, or a request's count fails, requests
+/// are counted in `fallback`, so limits still hold (per instance) during an outage.
+pub(crate) struct Shared {
+    manager: redis::aio::ConnectionManager,
+    pub(super) breaker: Breaker,
+    fallback: Mutex<Counts>,
 }
 
 /// The memory store's counts: per key, the count and when its window ends (ms since
@@ -34,16 +45,19 @@ return count
 
 impl Store {
     pub(crate) fn memory() -> Store {
-        Store::Memory(Mutex::new(Counts {
-            counts: HashMap::new(),
-            sweep_at: SWEEP_AT_LEAST,
-        }))
+        Store::Memory(Mutex::new(Counts::new()))
     }
 
     /// Connects to Redis at `url` (`redis://127.0.0.1:6379`); it reconnects by itself
     /// after a connection is lost.
     pub(crate) async fn redis(url: &str) -> Result<Store, String> {
-        let client = redis::Client::open(url).map_err(|e| format!("the Redis URL `{url}`: {e}"))?;
+        Store::redis_with(url, Breaker::new(FAILURES_TO_OPEN, BACK_OFF)).await
+    }
+
+    async fn redis_with(url: &str, breaker: Breaker) -> Result<Store, String> {
+        let shown = crate::redact::redact(url);
+        let client =
+            redis::Client::open(url).map_err(|e| format!("the Redis URL `{shown}`: {e}"))?;
         // A request waits at most a second for its count: past that, it goes through.
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
@@ -51,8 +65,12 @@ impl Store {
             .set_number_of_retries(2);
         let manager = redis::aio::ConnectionManager::new_with_config(client, config)
             .await
-            .map_err(|e| format!("Redis at `{url}`: {e}"))?;
-        Ok(Store::Redis(manager))
+            .map_err(|e| format!("Redis at `{shown}`: {e}"))?;
+        Ok(Store::Redis(Box::new(Shared {
+            manager,
+            breaker,
+            fallback: Mutex::new(Counts::new()),
+        })))
     }
 
     /// The count of `key` after this request; the key's window ends at `ends_ms` (ms
@@ -68,20 +86,40 @@ impl Store {
                 let mut counts = counts.lock().map_err(|_| "a poisoned lock".to_owned())?;
                 Ok(counts.increment(key, ends_ms, length))
             }
-            Store::Redis(manager) => {
-                let mut connection = manager.clone();
-                redis::Script::new(INCREMENT)
-                    .key(key)
-                    .arg(length.as_millis() as u64)
-                    .invoke_async(&mut connection)
-                    .await
-                    .map_err(|e| e.to_string())
+            Store::Redis(shared) => {
+                if shared.breaker.allows() {
+                    let mut connection = shared.manager.clone();
+                    let counted = redis::Script::new(INCREMENT)
+                        .key(key)
+                        .arg(length.as_millis() as u64)
+                        .invoke_async(&mut connection)
+                        .await;
+                    match counted {
+                        Ok(count) => {
+                            shared.breaker.succeeded();
+                            return Ok(count);
+                        }
+                        Err(error) => shared.breaker.failed(&error.to_string()),
+                    }
+                }
+                let mut counts = shared
+                    .fallback
+                    .lock()
+                    .map_err(|_| "a poisoned lock".to_owned())?;
+                Ok(counts.increment(key, ends_ms, length))
             }
         }
     }
 }
 
 impl Counts {
+    fn new() -> Counts {
+        Counts {
+            counts: HashMap::new(),
+            sweep_at: SWEEP_AT_LEAST,
+        }
+    }
+
     fn increment(&mut self, key: &str, ends_ms: u64, length: Duration) -> u64 {
         let starts_ms = ends_ms.saturating_sub(length.as_millis() as u64);
         if self.counts.len() >= self.sweep_at {
@@ -98,7 +136,7 @@ impl Counts {
 
 #[cfg(test)]
 mod tests {
-    use super::{Counts, SWEEP_AT_LEAST};
+    use super::{Breaker, Counts, SWEEP_AT_LEAST, Store};
     use std::collections::HashMap;
     use std::time::Duration;
 
@@ -118,5 +156,141 @@ mod tests {
         // The sweep on the way dropped the ended windows only.
         assert_eq!(counts.increment("hourly", 3_600_000, hour), 2);
         assert!(counts.counts.len() < 1_100, "{}", counts.counts.len());
+    }
+
+    /// A `redis-server` of the test's own on a free port, never the shared one: the
+    /// test stops, freezes and kills it.
+    struct OwnRedis {
+        port: u16,
+        child: std::process::Child,
+    }
+
+    impl OwnRedis {
+        fn start(port: u16) -> OwnRedis {
+            let mut child = std::process::Command::new("redis-server")
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+                .args(["--save", "", "--appendonly", "no"])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("redis-server is installed");
+            for _ in 0..200 {
+                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return OwnRedis { port, child };
+                }
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("redis-server did not start on port {port}");
+        }
+
+        fn signal(&self, signal: &str) {
+            let status = std::process::Command::new("kill")
+                .args([signal, &self.child.id().to_string()])
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }
+
+        fn kill(mut self) -> u16 {
+            self.child.kill().unwrap();
+            self.child.wait().unwrap();
+            self.port
+        }
+    }
+
+    impl Drop for OwnRedis {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    /// Increments until the breaker is in the state `open`, at most `tries` times;
+    /// gives the last count.
+    async fn increment_until(store: &Store, key: &str, open: bool, tries: usize) -> u64 {
+        let Store::Redis(shared) = store else {
+            unreachable!()
+        };
+        let day = Duration::from_secs(86_400);
+        for _ in 0..tries {
+            let count = store.increment(key, u64::MAX, day).await.unwrap();
+            if shared.breaker.is_open() == open {
+                return count;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "the breaker never became {}",
+            if open { "open" } else { "closed" }
+        );
+    }
+
+    /// Redis hanging, then refusing connections: after the failures that open the
+    /// breaker, requests are counted in process without asking Redis, and the breaker
+    /// closes by itself once Redis answers again.
+    #[tokio::test]
+    async fn an_open_breaker_keeps_requests_away_from_a_failing_redis() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let redis = OwnRedis::start(port);
+        let breaker = Breaker::new(2, Duration::from_secs(3));
+        let store = Store::redis_with(&format!("redis://127.0.0.1:{port}"), breaker)
+            .await
+            .expect("connects");
+        let Store::Redis(shared) = &store else {
+            unreachable!()
+        };
+        let day = Duration::from_secs(86_400);
+        let count = |key: &'static str| store.increment(key, u64::MAX, day);
+        assert_eq!(count("kept").await, Ok(1));
+
+        // Hanging: the process is frozen, connections open but nothing answers.
+        redis.signal("-STOP");
+        counted_in_process_without_asking(&store, "while hanging").await;
+        redis.signal("-CONT");
+        increment_until(&store, "poll", false, 200).await;
+        assert_eq!(count("kept").await, Ok(2), "the count is Redis's again");
+
+        // Refusing: the server is gone, then a new one starts on its port.
+        let port = redis.kill();
+        counted_in_process_without_asking(&store, "while refused").await;
+        let _redis = OwnRedis::start(port);
+        increment_until(&store, "poll", false, 200).await;
+        assert_eq!(
+            count("while refused").await,
+            Ok(1),
+            "counted in the new Redis, not in process"
+        );
+        assert!(!shared.breaker.is_open());
+    }
+
+    /// Opens the breaker by failing; then counts `key` with the breaker open and
+    /// checks that Redis was not asked and the counts went on in process.
+    async fn counted_in_process_without_asking(store: &Store, key: &'static str) {
+        let Store::Redis(shared) = store else {
+            unreachable!()
+        };
+        let day = Duration::from_secs(86_400);
+        let opened = increment_until(store, key, true, 10).await;
+        let asked = shared.breaker.asked();
+        let counts: Vec<u64> =
+            futures_util::future::join_all((0..5).map(|_| store.increment(key, u64::MAX, day)))
+                .await
+                .into_iter()
+                .map(Result::unwrap)
+                .collect();
+        assert!(shared.breaker.is_open(), "{key}");
+        assert_eq!(shared.breaker.asked(), asked, "{key}: Redis was asked");
+        let mut sorted = counts.clone();
+        sorted.sort_unstable();
+        assert_eq!(
+            sorted,
+            (opened + 1..=opened + 5).collect::<Vec<_>>(),
+            "{key}: {counts:?}"
+        );
     }
 }

@@ -228,13 +228,117 @@ async fn wrong_credentials_are_a_401_everywhere(client: TestClient) {
         );
     }
     assert_eq!(client.get("/notes?count=true").await.body["total"], 0);
-    // Another scheme in `Authorization` is not a bearer token: the caller is anonymous.
+    // Credentials no authenticator takes are refused, not taken for anonymous.
     let basic = client.with_header("authorization", "Basic YWRhOnB3");
-    assert_eq!(basic.get("/notes").await.status, 200);
-    assert_eq!(
-        basic.post("/notes", json!({"title": "t"})).await.status,
-        401
+    let refused = basic.get("/notes").await;
+    assert_eq!(refused.status, 401, "{}", refused.text);
+    assert!(
+        refused.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("`Basic` is not accepted"),
+        "{}",
+        refused.text
     );
+}
+
+/// Credentials that are malformed rather than wrong: a bearer without its token, bytes
+/// that are not text, a scheme no authenticator reads, a header sent twice. Each would
+/// otherwise pass as an anonymous caller on public routes.
+#[tokio::test]
+async fn malformed_credentials_are_a_401_everywhere() {
+    use axum::http::{HeaderValue, Request};
+    use tower::ServiceExt;
+
+    let db = ferrest::testing::TestDb::create(ferrest::testing::Backend::Sqlite)
+        .await
+        .expect("sqlite");
+    let connection = ferrest::connect(db.url()).await.expect("connects");
+    let router = app().router_on(connection).await.expect("starts");
+    let valid = format!("Bearer {}", token(Principal::new("ada")));
+    let send = |headers: Vec<(&'static str, HeaderValue)>| {
+        let router = router.clone();
+        async move {
+            let mut request = Request::get("/hello");
+            for (name, value) in headers {
+                request = request.header(name, value);
+            }
+            let response = router
+                .oneshot(request.body(axum::body::Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let (parts, body) = response.into_parts();
+            let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+            (
+                parts,
+                serde_json::from_slice::<serde_json::Value>(&body).unwrap(),
+            )
+        }
+    };
+    let text = |value: &str| HeaderValue::from_str(value).unwrap();
+    let cases = [
+        (vec![("authorization", text("Bearer"))], "carries no token"),
+        (
+            vec![("authorization", text("bearer   "))],
+            "carries no token",
+        ),
+        (
+            vec![(
+                "authorization",
+                HeaderValue::from_bytes(b"Bearer \xe9t\xe9").unwrap(),
+            )],
+            "not ASCII",
+        ),
+        (
+            vec![(
+                "authorization",
+                HeaderValue::from_bytes(b"\xc3\xa9 token").unwrap(),
+            )],
+            "not visible ASCII",
+        ),
+        (
+            vec![("authorization", text("Basic YWRhOnB3"))],
+            "`Basic` is not accepted",
+        ),
+        (vec![("authorization", text("sometoken"))], "`sometoken`"),
+        (
+            vec![
+                ("authorization", text(&valid)),
+                ("authorization", text(&valid)),
+            ],
+            "more than one `Authorization`",
+        ),
+        (
+            vec![("x-api-key", text(API_KEY)), ("x-api-key", text("other"))],
+            "more than one `x-api-key`",
+        ),
+    ];
+    for (headers, reason) in cases {
+        let (parts, body) = send(headers).await;
+        assert_eq!(parts.status, 401, "{reason}: {body}");
+        assert_eq!(body["code"], "invalid_credentials", "{reason}: {body}");
+        assert!(
+            body["detail"].as_str().unwrap().contains(reason),
+            "{reason}: {body}"
+        );
+        assert!(
+            parts.headers["www-authenticate"]
+                .to_str()
+                .unwrap()
+                .contains("Bearer"),
+            "{reason}"
+        );
+        assert_eq!(
+            parts.headers["content-type"], "application/problem+json",
+            "{reason}"
+        );
+    }
+    // One header of each kind is as before.
+    let (parts, body) = send(vec![("authorization", text(&valid))]).await;
+    assert_eq!((parts.status.as_u16(), body), (200, json!("hello ada")));
+    let (parts, _) = send(vec![("x-api-key", text(API_KEY))]).await;
+    assert_eq!(parts.status, 200);
+    db.drop().await;
 }
 
 async fn api_keys_authenticate(client: TestClient) {

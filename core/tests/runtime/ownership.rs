@@ -78,6 +78,7 @@ ferrest::on_every_backend!(app = app;
     each_operation_sees_only_the_callers_rows,
     includes_and_nested_lists_keep_to_the_callers_rows,
     integer_owners_take_numeric_subjects,
+    subjects_that_cannot_own_say_why,
 );
 
 async fn total(client: &TestClient, path: &str) -> u64 {
@@ -217,6 +218,32 @@ async fn integer_owners_take_numeric_subjects(client: TestClient) {
     let refused = named.post("/tickets", json!({"subject": "help"})).await;
     assert_eq!(refused.status, 403, "{}", refused.text);
     assert_eq!(total(&named, "/tickets").await, 0);
+}
+
+/// A subject the owner column cannot hold is refused with what is wrong with it.
+async fn subjects_that_cannot_own_say_why(client: TestClient) {
+    for (subject, reason) in [
+        ("a\0b", "without the NUL character"),
+        (&"x".repeat(256)[..], "at most 255 characters"),
+    ] {
+        let refused = as_user(&client, subject, &[])
+            .post("/diaries", json!({"text": "t"}))
+            .await;
+        assert_eq!(refused.status, 403, "{}", refused.text);
+        let detail = refused.body["detail"].as_str().unwrap();
+        assert!(detail.contains(reason), "{detail}");
+    }
+    let refused = as_user(&client, "ada", &[])
+        .post("/tickets", json!({"subject": "help"}))
+        .await;
+    assert!(
+        refused.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("an integer"),
+        "{}",
+        refused.text
+    );
 }
 
 #[tokio::test]

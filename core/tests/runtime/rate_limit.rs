@@ -181,6 +181,88 @@ async fn two_instances_share_the_redis_count() {
     db.drop().await;
 }
 
+/// While Redis is down, limits still hold: each instance counts in process (a
+/// refused request is answered at once, not after Redis's retries); once Redis is back,
+/// the instances share one count again.
+#[tokio::test]
+async fn a_redis_outage_counts_in_process_until_redis_is_back() {
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let redis = own_redis(port);
+    let url = format!("redis://127.0.0.1:{port}");
+    let instance = || {
+        app()
+            .rate_limit("3/day".parse().unwrap())
+            .rate_limit_redis(&url)
+    };
+    let (one, two) = (
+        client_of(instance(), &db).await,
+        client_of(instance(), &db).await,
+    );
+    let mut redis = redis;
+    redis.kill().unwrap();
+    redis.wait().unwrap();
+    // Without Redis, each instance counts on its own, and limits still hold.
+    for client in [&one, &two] {
+        let ada = signed(client, "ada");
+        let statuses: Vec<u16> = futures_util::future::join_all((0..4).map(|_| ada.get("/notes")))
+            .await
+            .iter()
+            .map(|r| r.status.as_u16())
+            .collect();
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 429).count(),
+            1,
+            "{statuses:?}"
+        );
+    }
+    // Redis comes back on its port: after the back-off, counts are shared again (the
+    // second instance sees the first's request). Polled, with a bound.
+    let mut redis = own_redis(port);
+    let mut shared = false;
+    for attempt in 0..120 {
+        let subject = format!("caller-{attempt}");
+        signed(&one, &subject).get("/notes").await;
+        let second = signed(&two, &subject).get("/notes").await;
+        if second
+            .header("ratelimit")
+            .unwrap()
+            .starts_with("\"default\";r=1;")
+        {
+            shared = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    redis.kill().unwrap();
+    redis.wait().unwrap();
+    assert!(shared, "the instances never shared a count again");
+    db.drop().await;
+}
+
+/// A `redis-server` of the test's own on `port`, never the shared one.
+fn own_redis(port: u16) -> std::process::Child {
+    let mut child = std::process::Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("redis-server is installed");
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return child;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("redis-server did not start on port {port}");
+}
+
 #[tokio::test]
 async fn an_unreachable_redis_stops_the_app_at_startup() {
     let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");

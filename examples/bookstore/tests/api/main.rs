@@ -11,4 +11,5 @@ mod openapi;
 mod query;
 mod relations;
 mod server;
+mod startup;
 mod validation;
