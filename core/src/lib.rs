@@ -81,7 +81,9 @@ pub use extract::PathValue;
 pub use ferrest_macros::{ApiError, Resource, Schema, endpoints};
 pub use openapi::{OpenApiVersion, to_openapi_30};
 pub use page::{DEFAULT_LIMIT, Page};
-pub use problem::{ApiError, ErrorResponse, ErrorResponses, FieldError, PROBLEM_JSON};
+pub use problem::{
+    ApiError, DEFAULT_RETRY_AFTER_SECS, ErrorResponse, ErrorResponses, FieldError, PROBLEM_JSON,
+};
 pub use query::filter::MAX_IN_VALUES;
 pub use query::filter::MAX_SEARCH_CHARS;
 pub use query::include::{MAX_INCLUDE_DEPTH, MAX_INCLUDED_ROWS};

@@ -459,6 +459,7 @@ impl App {
         for (_, extra) in &self.routers {
             document.merge(extra.clone());
         }
+        crate::openapi::document_retry_after(&mut document);
         document
     }
 
