@@ -43,6 +43,7 @@ mod db;
 mod endpoints;
 mod extract;
 mod hooks;
+pub mod idempotency;
 mod middleware;
 mod mysql;
 mod openapi;

@@ -5,6 +5,7 @@ mod concurrency;
 mod downgrade;
 pub(crate) mod endpoints;
 pub(crate) mod hooks;
+pub(crate) mod idempotency;
 mod operations;
 mod schema;
 pub(crate) mod security;
