@@ -44,6 +44,8 @@ pub struct Ctx {
     request: Option<Arc<Request>>,
     /// Who sent the request.
     pub(crate) caller: Caller,
+    /// The request's idempotency key, which its writes mark applied as they commit.
+    pub(crate) idempotency: Option<crate::idempotency::Reservation>,
 }
 
 #[derive(Debug, Default)]
@@ -53,14 +55,16 @@ struct Request {
 }
 
 impl Ctx {
-    /// A context on the pool for `caller`, without the request.
-    fn of(state: &AppState, caller: Caller) -> Self {
+    /// A context on the pool for the request with these extensions, without the
+    /// request's headers.
+    fn of(state: &AppState, extensions: &Extensions) -> Self {
         Ctx {
             db: Db(Connection::Pool(state.db.clone())),
             storage: state.storage,
             hooks: state.hooks.clone(),
             request: None,
-            caller,
+            caller: Caller::of(extensions),
+            idempotency: extensions.get().cloned(),
         }
     }
 
@@ -125,6 +129,7 @@ impl Ctx {
 
     /// Commits the transaction [`Ctx::begin`] started.
     pub async fn commit(self) -> Result<(), ApiError> {
+        crate::idempotency::mark_applied(&self).await?;
         match self.into_transaction()? {
             Some(transaction) => Ok(transaction.commit().await?),
             None => Ok(()),
@@ -243,7 +248,7 @@ impl FromRequestParts<AppState> for Ctx {
                 headers: parts.headers.clone(),
                 extensions: parts.extensions.clone(),
             })),
-            ..Ctx::of(state, Caller::of(&parts.extensions))
+            ..Ctx::of(state, &parts.extensions)
         })
     }
 }
@@ -266,7 +271,7 @@ impl<R: Resource> FromRequestParts<AppState> for CrudCtx<R> {
         let ctx = if state.hooks.may_run::<R>(stage) {
             Ctx::from_request_parts(parts, state).await?
         } else {
-            Ctx::of(state, Caller::of(&parts.extensions))
+            Ctx::of(state, &parts.extensions)
         };
         Ok(CrudCtx(ctx, PhantomData))
     }

@@ -43,6 +43,7 @@ mod db;
 mod endpoints;
 mod extract;
 mod hooks;
+pub mod idempotency;
 mod middleware;
 mod mysql;
 mod openapi;
@@ -83,7 +84,8 @@ pub use ferrest_macros::{ApiError, Resource, Schema, endpoints};
 pub use openapi::{OpenApiVersion, to_openapi_30};
 pub use page::{DEFAULT_LIMIT, Page};
 pub use problem::{
-    ApiError, ErrorResponse, ErrorResponses, FieldError, MAX_FIELD_ERRORS, PROBLEM_JSON,
+    ApiError, DEFAULT_RETRY_AFTER_SECS, ErrorResponse, ErrorResponses, FieldError,
+    MAX_FIELD_ERRORS, PROBLEM_JSON,
 };
 pub use query::filter::MAX_IN_VALUES;
 pub use query::filter::MAX_SEARCH_CHARS;

@@ -14,6 +14,18 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// the rest: the answer stays small whatever the request.
 pub const MAX_FIELD_ERRORS: usize = 50;
 
+/// The `Retry-After` of a `503` that sets none: an unavailable service tells clients
+/// when to come back (RFC 9110, 10.2.3) rather than leave them to retry at once.
+///
+/// ```
+/// use axum::response::IntoResponse;
+/// let response = ferrest::ApiError::new(
+///     axum::http::StatusCode::SERVICE_UNAVAILABLE, "down", "the catalogue is down",
+/// ).into_response();
+/// assert_eq!(response.headers()["retry-after"], ferrest::DEFAULT_RETRY_AFTER_SECS.to_string());
+/// ```
+pub const DEFAULT_RETRY_AFTER_SECS: u32 = 1;
+
 /// An error answered as `application/problem+json` (RFC 9457).
 ///
 /// `type` is always `about:blank`, so `title` is the status phrase; the machine
@@ -163,10 +175,10 @@ impl ApiError {
         err.with_errors(errors)
     }
 
-    /// 503 `unavailable`: the database cannot be reached; the client may retry.
+    /// 503 `unavailable`: the database cannot be reached; the client may retry (after
+    /// [`DEFAULT_RETRY_AFTER_SECS`], as every `503` says in `Retry-After`).
     pub fn unavailable(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
-            .with_header(header::RETRY_AFTER, HeaderValue::from_static("1"))
     }
 
     /// 500 `internal`: a server fault. The detail stays generic; the cause is logged.
@@ -320,6 +332,11 @@ impl IntoResponse for ApiError {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         for (name, value) in self.headers {
             headers.insert(name, value);
+        }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            headers
+                .entry(header::RETRY_AFTER)
+                .or_insert(HeaderValue::from(DEFAULT_RETRY_AFTER_SECS));
         }
         response
     }

@@ -114,8 +114,11 @@ enum Within {
 /// for a hook that handles the error and goes on. The operation's own transaction
 /// needs none (two round trips less): a failure rolls it back, and the refusal is
 /// explained on the pool.
+///
+/// A request with an idempotency key writes in a transaction even on the pool, so that
+/// the key is marked applied in it: a retry then never runs a write that committed.
 async fn savepoint(ctx: &Ctx, within: Within) -> Result<Option<Ctx>, ApiError> {
-    if ctx.db.in_transaction() && within == Within::Caller {
+    if within == Within::Caller && (ctx.db.in_transaction() || ctx.idempotency.is_some()) {
         Ok(Some(ctx.begin().await?))
     } else {
         Ok(None)
@@ -339,6 +342,9 @@ async fn finish<T>(
 ) -> Result<T, ApiError> {
     match outcome {
         Ok(value) => {
+            crate::idempotency::mark_applied(&tx)
+                .await
+                .map_err(|e| db_error(spec, e))?;
             if let Some(transaction) = tx.into_transaction()? {
                 transaction.commit().await.map_err(|e| db_error(spec, e))?;
             }

@@ -114,6 +114,8 @@ pub struct App {
     /// Where rate-limit counts live: this process, or Redis at this URL.
     redis_url: Option<String>,
     trust_forwarded_for: bool,
+    /// Idempotency keys on `POST`; `None` turns them off.
+    idempotency: Option<crate::idempotency::Idempotency>,
     /// A malformed environment variable, reported when the app starts.
     config_error: Option<String>,
 }
@@ -151,6 +153,7 @@ impl App {
             rate_limit: None,
             redis_url: None,
             trust_forwarded_for: false,
+            idempotency: Some(crate::idempotency::Idempotency::default()),
             config_error: None,
         }
     }
@@ -159,7 +162,8 @@ impl App {
     /// (default `127.0.0.1`), `PORT` (default `3000`), `FERREST_TIMEOUT_SECS` (default
     /// `30`, `0` for none), `FERREST_DOCS` (`false` hides `/docs` and the documents, as
     /// production deployments may want), `FERREST_CORS_ORIGINS` (comma-separated origins
-    /// browsers may call from; none by default),
+    /// browsers may call from; none by default), `FERREST_IDEMPOTENCY_TTL_SECS`
+    /// ([`Idempotency::from_env`](crate::idempotency::Idempotency::from_env)),
     /// and the authenticators' settings: `FERREST_JWT_*` ([`Jwt::from_env`](crate::auth::Jwt::from_env))
     /// and `FERREST_API_KEYS` ([`ApiKeys::from_env`](crate::auth::ApiKeys::from_env)).
     /// A malformed value is reported when the app starts.
@@ -195,6 +199,10 @@ impl App {
                 Ok(limit) => app.rate_limit = Some(limit),
                 Err(e) => app.config_error = Some(format!("FERREST_RATE_LIMIT: {e}")),
             }
+        }
+        match crate::idempotency::Idempotency::from_env() {
+            Ok(idempotency) => app.idempotency = idempotency,
+            Err(e) => app.config_error = Some(e),
         }
         if let Ok(url) = std::env::var("FERREST_REDIS_URL") {
             app.redis_url = Some(url);
@@ -317,6 +325,13 @@ impl App {
     /// `timeout` (default 30 seconds, `FERREST_TIMEOUT_SECS`); `None` never times out.
     pub fn timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
         self.middleware.timeout = timeout;
+        self
+    }
+
+    /// Idempotency keys on `POST` (default: on, answers kept 24 hours): see the
+    /// guide's "Idempotency keys" and [`Idempotency`](crate::idempotency::Idempotency).
+    pub fn idempotency(mut self, idempotency: Option<crate::idempotency::Idempotency>) -> Self {
+        self.idempotency = idempotency;
         self
     }
 
@@ -486,6 +501,10 @@ impl App {
         for (_, extra) in &self.routers {
             document.merge(extra.clone());
         }
+        if let Some(idempotency) = self.idempotency {
+            crate::openapi::idempotency::document(&mut document, idempotency);
+        }
+        crate::openapi::document_retry_after(&mut document);
         document
     }
 
@@ -551,6 +570,9 @@ impl App {
         schema.sync(&db).await?;
         let specs: Vec<_> = self.resources.iter().map(|r| r.spec).collect();
         crate::mysql::align(&db, &specs).await?;
+        if self.idempotency.is_some() {
+            crate::idempotency::create_table(&db).await?;
+        }
         let mut router: Router<AppState> = Router::new();
         let document = self.docs.then(|| self.openapi());
         // Whether the limiter must join each request for the routes' own limits.
@@ -592,9 +614,13 @@ impl App {
             app: self.rate_limit,
             routes_limited,
         });
+        let keys = self.idempotency.map(|settings| {
+            let keys = crate::idempotency::Keys::new(db.clone(), settings, self.middleware.timeout);
+            std::sync::Arc::new(keys)
+        });
         Ok(self
             .middleware
-            .apply(router, auth, limiter)
+            .apply(router, auth, limiter, keys)
             .with_state(AppState {
                 storage: crate::validate::Storage::of(db.get_database_backend()),
                 db,

@@ -1,7 +1,8 @@
 //! The layers around every route, outermost first: the request's id, span, log line
 //! and security headers (`edge`), CORS, compression, and the admission of the request
 //! (`admission`: authentication, the app's rate limit, the time limit, and problems for
-//! whatever goes wrong beneath), the body limit, then the user's own layers.
+//! whatever goes wrong beneath), idempotency keys, the body limit, then the user's own
+//! layers.
 //!
 //! They wrap the router in one `Router::layer` call: axum boxes every route once per
 //! call, and each boxed level clones what is beneath it on every request, so the cost of
@@ -93,6 +94,7 @@ impl Middleware {
         mut router: Router<AppState>,
         auth: Arc<crate::auth::Auth>,
         limiter: Arc<crate::rate_limit::Limiter>,
+        idempotency: Option<Arc<crate::idempotency::Keys>>,
     ) -> Router<AppState> {
         // The user's layers see the caller and the app's limit (they are inside the
         // admission); each is its own `Router::layer` call, as the user added it.
@@ -118,6 +120,8 @@ impl Middleware {
                     .into_inner()
             }))
             .layer(admission::AdmissionLayer(Arc::new(admission)))
+            // Inside the admission: a key belongs to the caller it found.
+            .layer(crate::idempotency::IdempotencyLayer(idempotency))
             .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
         router.layer(stack)
     }
@@ -155,6 +159,7 @@ pub(crate) fn cors_for(origins: &str) -> Result<CorsLayer, String> {
             header::CONTENT_TYPE,
             header::IF_MATCH,
             header::IF_NONE_MATCH,
+            crate::idempotency::IDEMPOTENCY_KEY,
             HeaderName::from_static("x-api-key"),
             REQUEST_ID,
         ])
@@ -164,6 +169,7 @@ pub(crate) fn cors_for(origins: &str) -> Result<CorsLayer, String> {
             header::LINK,
             header::RETRY_AFTER,
             REQUEST_ID,
+            crate::idempotency::IDEMPOTENT_REPLAYED,
             HeaderName::from_static("ratelimit"),
             HeaderName::from_static("ratelimit-policy"),
         ])

@@ -5,6 +5,7 @@ mod concurrency;
 mod downgrade;
 pub(crate) mod endpoints;
 pub(crate) mod hooks;
+pub(crate) mod idempotency;
 mod operations;
 mod schema;
 pub(crate) mod security;
@@ -110,6 +111,38 @@ pub(crate) fn add_response(
                 .responses
                 .responses
                 .insert(status.to_owned(), RefOr::T(response.clone()));
+        }
+    }
+}
+
+/// Every `503` the document lists carries `Retry-After`, as every `503` ferrest
+/// answers does ([`DEFAULT_RETRY_AFTER_SECS`](crate::DEFAULT_RETRY_AFTER_SECS) unless
+/// the error sets its own).
+pub(crate) fn document_retry_after(document: &mut OpenApi) {
+    use utoipa::openapi::{HeaderBuilder, ObjectBuilder, Type};
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            if let Some(RefOr::T(unavailable)) = operation.responses.responses.get_mut("503") {
+                unavailable
+                    .headers
+                    .entry("Retry-After".to_owned())
+                    .or_insert_with(|| {
+                        HeaderBuilder::new()
+                            .schema(Some(
+                                ObjectBuilder::new().schema_type(Type::Integer).build(),
+                            ))
+                            .description(Some("Seconds to wait before retrying."))
+                            .build()
+                            .into()
+                    });
+            }
         }
     }
 }

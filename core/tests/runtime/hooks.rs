@@ -280,6 +280,8 @@ async fn a_failing_after_create_rolls_back_the_row_and_its_audit(client: TestCli
     let failed = client.post("/accounts", json!({"owner": "doomed"})).await;
     assert_eq!(failed.status, 503, "{}", failed.text);
     assert_eq!(failed.body["code"], "audit_down");
+    // A typed 503 says when to come back, as every 503 does.
+    assert_eq!(failed.header("retry-after"), Some("1"));
     // Neither the account nor the audit the hook wrote before failing is stored.
     assert_eq!(count(&client, "/accounts").await, 1);
     assert_eq!(count(&client, "/audits").await, 1);

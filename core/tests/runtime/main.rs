@@ -7,6 +7,7 @@ mod contract;
 mod cursor;
 mod evolution;
 mod hooks;
+mod idempotency;
 mod kinds;
 mod middleware;
 mod operations;

@@ -191,6 +191,7 @@ async fn layers_wrap_every_response(client: TestClient) {
     let down = client.get("/memos/down").await;
     assert_eq!(down.status, 503);
     assert_eq!(down.body["code"], "unavailable");
+    assert_eq!(down.header("retry-after"), Some("1"));
     // axum's plain-text rejection becomes a problem before it is compressed.
     let rejected = client
         .send(
@@ -298,6 +299,8 @@ async fn slow_requests_time_out_as_problems(client: TestClient) {
         Some("application/problem+json")
     );
     assert_eq!(slow.body["code"], "timeout");
+    // A 503 says when to come back.
+    assert_eq!(slow.header("retry-after"), Some("1"));
     assert!(slow.header("x-request-id").is_some());
 }
 
