@@ -53,6 +53,7 @@ mod query;
 pub mod rate_limit;
 mod resource;
 mod timestamp;
+mod unique_keys;
 mod valid;
 mod write;
 
@@ -72,7 +73,10 @@ pub mod __private;
 pub use app::{App, Error};
 /// For implementing [`auth::Authenticator`].
 pub use async_trait::async_trait;
-pub use middleware::{API_CSP, DEFAULT_TIMEOUT, DOCS_CSP, MAX_BODY_BYTES, REQUEST_ID};
+pub use middleware::{
+    API_CSP, DEFAULT_TIMEOUT, DOCS_CSP, MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_HEADERS,
+    MAX_URI_BYTES, REQUEST_ID,
+};
 
 pub use ctx::{Ctx, Db};
 pub use db::{AppState, DEFAULT_DATABASE_URL, connect};
