@@ -52,6 +52,7 @@ mod problem;
 mod query;
 pub mod rate_limit;
 mod resource;
+mod sqlite_log;
 mod timestamp;
 mod unique_keys;
 mod valid;
@@ -90,6 +91,7 @@ pub use query::filter::MAX_IN_VALUES;
 pub use query::filter::MAX_SEARCH_CHARS;
 pub use query::include::{MAX_INCLUDE_DEPTH, MAX_INCLUDED_ROWS};
 pub use resource::{BelongsTo, Resource};
+pub use sqlite_log::{SQLITE_LOG_LIMIT, sqlite_log_bytes};
 /// tower-http's layers, for [`App::layer`], [`App::resource_with`] and [`App::cors`].
 pub use tower_http as layers;
 pub use valid::{FieldRules, Valid, Validate};

@@ -13,4 +13,5 @@ mod operations;
 mod ownership;
 mod rate_limit;
 mod relations;
+mod sqlite_log;
 mod typed_checks;
