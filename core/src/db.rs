@@ -33,9 +33,14 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://ferrest.db?mode=rwc";
 /// corrupt the file); a writer waits up to 5 s for another. A pooled connection is
 /// pinged before use only when it sat idle for 30 s (one the server, a proxy or a
 /// firewall may have dropped meanwhile), not at every checkout: a round trip less per
-/// request.
+/// request. A SQLite file's write-ahead log is kept near [`crate::SQLITE_LOG_LIMIT`]
+/// (see [`crate::sqlite_log_bytes`]), and start-up first waits, as long as it takes,
+/// for a log left by a crash to be recovered.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+    crate::sqlite_log::open_first(url)
+        .await
+        .map_err(|e| DbErr::Conn(RuntimeErr::SqlxError(std::sync::Arc::new(e))))?;
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
@@ -48,7 +53,26 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5))
+                // A log SQLite has reset is cut back to this size, not left as large
+                // as it once grew.
+                .pragma(
+                    "journal_size_limit",
+                    crate::sqlite_log::SQLITE_LOG_LIMIT.to_string(),
+                )
         });
+    if let Some(file) = crate::sqlite_log::database_file(url) {
+        let bound = crate::sqlite_log::LogBound::new(&file, crate::sqlite_log::SQLITE_LOG_LIMIT);
+        options.map_sqlx_sqlite_pool_opts(move |pool| {
+            let bound = bound.clone();
+            pool.after_release(move |connection, _| {
+                let bound = bound.clone();
+                Box::pin(async move {
+                    bound.after_release(connection).await;
+                    Ok(true)
+                })
+            })
+        });
+    }
     match Database::connect(options).await {
         Ok(db) => Ok(db),
         Err(error) => Err(DbErr::Conn(RuntimeErr::Internal(format!(

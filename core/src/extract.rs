@@ -55,22 +55,46 @@ pub trait PathValue: Sized {
     fn parse(segment: &str) -> Option<Self>;
 }
 
+// A row has one URL: an id is accepted only as ferrest writes it (`Location`, links,
+// bodies), so `/books/01`, `/books/+1` and `/books/1.0` are not other names of
+// `/books/1` that a cache, a log search or an authorisation rule in front of the
+// service would treat as different resources.
 macro_rules! integer_path_value {
     ($($t:ty => $expected:literal),*) => {$(
         impl PathValue for $t {
             const EXPECTED: &'static str = $expected;
             fn parse(segment: &str) -> Option<Self> {
-                parse_integer(segment).and_then(|n| <$t>::try_from(n).ok())
+                if is_canonical_integer(segment) { segment.parse().ok() } else { None }
             }
         }
     )*};
 }
-integer_path_value!(i16 => "a 16-bit integer", i32 => "a 32-bit integer", i64 => "a 64-bit integer");
+integer_path_value!(
+    i16 => "a 16-bit integer in decimal digits (no `+`, leading zero or fraction)",
+    i32 => "a 32-bit integer in decimal digits (no `+`, leading zero or fraction)",
+    i64 => "a 64-bit integer in decimal digits (no `+`, leading zero or fraction)"
+);
+
+/// `0`, or decimal digits without a leading zero, after an optional `-` (not `-0`).
+fn is_canonical_integer(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    match digits.as_bytes() {
+        [b'0'] => digits.len() == text.len(),
+        [b'1'..=b'9', rest @ ..] => rest.iter().all(u8::is_ascii_digit),
+        _ => false,
+    }
+}
 
 impl PathValue for uuid::Uuid {
-    const EXPECTED: &'static str = "a UUID";
+    const EXPECTED: &'static str =
+        "a UUID in lowercase hyphenated form (`67e55044-10b1-426f-9247-bb680e5fe0c8`)";
     fn parse(segment: &str) -> Option<Self> {
-        segment.parse().ok()
+        // The form ferrest writes; `uuid` also reads braces, `urn:uuid:`, no hyphens
+        // and upper case, each another URL of the same row.
+        let canonical = segment.len() == 36 && !segment.bytes().any(|b| b.is_ascii_uppercase());
+        canonical
+            .then(|| uuid::Uuid::try_parse(segment).ok())
+            .flatten()
     }
 }
 
@@ -96,7 +120,9 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         let bytes = json_bytes(req, state).await?;
-        parse_json(&bytes).map(JsonBody)
+        let value = parse_json(&bytes)?;
+        crate::unique_keys::refuse_duplicate_keys(&bytes)?;
+        Ok(JsonBody(value))
     }
 }
 
@@ -117,18 +143,24 @@ impl ObjectBody {
     /// struct from an array too, which the document does not allow.)
     pub(crate) fn typed<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
         let object = self.0.trim_ascii_start().first() == Some(&b'{');
-        object
+        let value = object
             .then(|| serde_json::from_slice(&self.0).ok())
-            .flatten()
+            .flatten()?;
+        // The DTO refuses a member given twice itself (serde's `duplicate field`);
+        // an object nested in a JSON field does not, so a body with one is walked.
+        let nested = self.0.iter().filter(|b| **b == b'{').nth(1).is_some();
+        (!nested || crate::unique_keys::duplicate_key(&self.0).is_none()).then_some(value)
     }
 
     /// The members of the object, or for a body that is not one, whatever JSON it is;
     /// a body that is not JSON is a `400`.
     pub(crate) fn members(&self) -> Result<Result<crate::validate::Members, Value>, ApiError> {
-        match serde_json::from_slice(&self.0) {
-            Ok(members) => Ok(Ok(members)),
-            Err(_) => parse_json(&self.0).map(Err),
-        }
+        let members = match serde_json::from_slice(&self.0) {
+            Ok(members) => Ok(members),
+            Err(_) => Err(parse_json(&self.0)?),
+        };
+        crate::unique_keys::refuse_duplicate_keys(&self.0)?;
+        Ok(members)
     }
 }
 

@@ -54,7 +54,9 @@ mod query;
 pub mod rate_limit;
 mod redact;
 mod resource;
+mod sqlite_log;
 mod timestamp;
+mod unique_keys;
 mod valid;
 mod write;
 
@@ -74,7 +76,10 @@ pub mod __private;
 pub use app::{App, Error};
 /// For implementing [`auth::Authenticator`].
 pub use async_trait::async_trait;
-pub use middleware::{API_CSP, DEFAULT_TIMEOUT, DOCS_CSP, MAX_BODY_BYTES, REQUEST_ID};
+pub use middleware::{
+    API_CSP, DEFAULT_TIMEOUT, DOCS_CSP, MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_HEADERS,
+    MAX_URI_BYTES, REQUEST_ID,
+};
 
 pub use ctx::{Ctx, Db};
 pub use db::{AppState, DEFAULT_DATABASE_URL, connect};
@@ -91,6 +96,7 @@ pub use query::filter::MAX_IN_VALUES;
 pub use query::filter::MAX_SEARCH_CHARS;
 pub use query::include::{MAX_INCLUDE_DEPTH, MAX_INCLUDED_ROWS};
 pub use resource::{BelongsTo, Resource};
+pub use sqlite_log::{SQLITE_LOG_LIMIT, sqlite_log_bytes};
 /// tower-http's layers, for [`App::layer`], [`App::resource_with`] and [`App::cors`].
 pub use tower_http as layers;
 pub use valid::{FieldRules, Valid, Validate};

@@ -134,11 +134,14 @@ impl TestDb {
     /// When the backend is not configured and `FERREST_TEST_REQUIRE_ALL=1`, or the
     /// server refuses to create the database.
     pub async fn create(backend: Backend) -> Option<TestDb> {
+        // Random as well as counted: test processes in containers sharing `/tmp` (or a
+        // database server) may have the same pid, and a stale file or database of an
+        // earlier run must never be picked up.
         let name = format!(
             "ferrest_t_{}_{}_{}",
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed),
-            chrono::Utc::now().timestamp_micros() % 1_000_000
+            &uuid::Uuid::new_v4().simple().to_string()[..12]
         );
         let Some(variable) = backend.url_variable() else {
             let path = std::env::temp_dir().join(format!("{name}.db"));

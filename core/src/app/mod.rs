@@ -1,5 +1,6 @@
 //! `App`: configuration, resource registration and the router; `serve.rs` serves it.
 
+mod connections;
 mod serve;
 
 use axum::Router;

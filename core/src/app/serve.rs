@@ -40,12 +40,7 @@ impl App {
         } else {
             println!("ferrest: listening on http://{local} (database: {redacted})");
         }
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await?;
+        super::connections::serve_connections(listener, router, shutdown).await;
         tracing::info!("shut down");
         Ok(())
     }

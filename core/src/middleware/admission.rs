@@ -68,6 +68,9 @@ where
     fn call(&mut self, request: Request) -> Self::Future {
         let plain_json = accepts_only_plain_json(request.headers());
         let timeout = self.admission.timeout;
+        if let Err(problem) = super::request_head::check(&request) {
+            return answered(problem.into_response(), plain_json);
+        }
         // Most requests need nothing awaited before their route: credentials checked in
         // memory, and no count against an app-wide limit. They call the route that was
         // polled ready, right here.

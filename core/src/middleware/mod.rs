@@ -11,6 +11,7 @@
 mod admission;
 mod edge;
 mod problems;
+mod request_head;
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -28,6 +29,7 @@ use tower_http::cors::CorsLayer;
 use crate::db::AppState;
 
 pub(crate) use problems::bare_error_as_problem;
+pub use request_head::{MAX_HEADER_BYTES, MAX_HEADERS, MAX_URI_BYTES};
 
 /// Largest request body accepted; larger ones get `413` problem+json.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;

@@ -14,4 +14,5 @@ mod operations;
 mod ownership;
 mod rate_limit;
 mod relations;
+mod sqlite_log;
 mod typed_checks;

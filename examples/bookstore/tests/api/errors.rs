@@ -6,7 +6,11 @@ use serde_json::json;
 
 use crate::support::{author, book, on_every_backend};
 
-on_every_backend!(malformed_requests_get_problems, oversized_body_is_413);
+on_every_backend!(
+    malformed_requests_get_problems,
+    oversized_body_is_413,
+    only_canonical_forms_are_read,
+);
 
 fn problem(status: u16, title: &str, code: &str, detail: &str) -> serde_json::Value {
     json!({"type": "about:blank", "title": title, "status": status, "detail": detail, "code": code})
@@ -80,15 +84,15 @@ async fn malformed_requests_get_problems(client: TestClient) {
             400,
             "Bad Request",
             "invalid_path_parameter",
-            "invalid path parameter `id`: expected a 64-bit integer, found `abc`"
+            "invalid path parameter `id`: expected a 64-bit integer in decimal digits (no `+`, leading zero or fraction), found `abc`"
         )
     );
     let overflow = crate::support::admin(&client)
         .delete("/books/99999999999999999999")
         .await;
     assert_eq!(overflow.status, 400);
-    // A whole number written with a zero fraction is that number (JSON Schema agrees).
-    assert_eq!(client.get("/books/12.0").await.body["code"], "not_found");
+    // A query's integer may have a zero fraction (JSON Schema counts it an integer);
+    // an id in a path may not (see `only_canonical_forms_are_read`).
     assert_eq!(client.get("/books/12.5").await.status, 400);
     assert_eq!(client.get("/books?limit=5.0").await.body["limit"], 5);
 
@@ -174,6 +178,87 @@ async fn malformed_requests_get_problems(client: TestClient) {
         json!([{"pointer": "/title", "code": "type",
                 "detail": "expected a string without the NUL character (U+0000), found a string"}])
     );
+}
+
+/// One spelling per value: an id is read only as ferrest writes it, a query only as
+/// UTF-8, a body only with each member once; other spellings are refused, never read
+/// as the value they resemble.
+async fn only_canonical_forms_are_read(client: TestClient) {
+    let client = crate::support::staff(&client);
+    let ada = author(&client, "ada@example.org").await;
+    let created = client.post("/books", book(ada, "9780000000001")).await;
+    let id = created.body["id"].as_i64().unwrap();
+    assert_eq!(client.get(&format!("/books/{id}")).await.status, 200);
+    for other in [
+        format!("0{id}"),
+        format!("+{id}"),
+        format!("{id}.0"),
+        format!("%2B{id}"),
+        format!("{id}%20"),
+        "-0".to_owned(),
+    ] {
+        let response = client.get(&format!("/books/{other}")).await;
+        assert_eq!(response.status, 400, "{other}: {}", response.text);
+        assert_eq!(response.body["code"], "invalid_path_parameter", "{other}");
+        let patched = client
+            .patch(&format!("/books/{other}"), json!({"title": "T"}))
+            .await;
+        assert_eq!(patched.status, 400, "{other}: {}", patched.text);
+    }
+    assert_eq!(client.get("/books/0").await.status, 404);
+    assert_eq!(client.get("/books/-1").await.status, 404);
+
+    // Percent-encoded bytes that are not UTF-8 are not read as U+FFFD.
+    let lossy = client.get("/books?title=%FF%FE").await;
+    assert_eq!(lossy.status, 400, "{}", lossy.text);
+    assert_eq!(lossy.body["code"], "invalid_parameter");
+    assert_eq!(lossy.body["parameter"], "title");
+
+    // A member given twice, whichever value would have won.
+    let json_ct = [("content-type", "application/json")];
+    let twice = format!(
+        r#"{{"title": "First", "isbn": "9780000000002", "price_cents": 1, "author_id": {ada}, "title": "Second"}}"#
+    );
+    let refused = client
+        .send(Method::POST, "/books", Some(twice), &json_ct)
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert_eq!(
+        refused.body["errors"],
+        json!([{
+            "pointer": "/title",
+            "code": "duplicate_key",
+            "detail": "the member `title` is given more than once"
+        }])
+    );
+    let patch = r#"{"price_cents": 5, "price_cents": 0}"#.to_owned();
+    let refused = client
+        .send(
+            Method::PATCH,
+            &format!("/books/{id}"),
+            Some(patch),
+            &json_ct,
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert_eq!(refused.body["errors"][0]["code"], "duplicate_key");
+    assert_eq!(refused.body["errors"][0]["pointer"], "/price_cents");
+    // An endpoint's `Valid<Json<T>>` body too.
+    let discount = r#"{"percent": 10, "percent": 90}"#.to_owned();
+    let refused = client
+        .send(
+            Method::POST,
+            &format!("/books/{id}/discount"),
+            Some(discount),
+            &json_ct,
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    assert_eq!(refused.body["errors"][0]["pointer"], "/percent");
+    // Nothing was written.
+    let books = client.get("/books?count=true").await;
+    assert_eq!(books.body["total"], 1);
+    assert_eq!(client.get(&format!("/books/{id}")).await.body, created.body);
 }
 
 async fn oversized_body_is_413(client: TestClient) {
