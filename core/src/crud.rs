@@ -381,6 +381,7 @@ async fn create<R: Resource>(
     let spec = R::spec();
     let (passes, custom) = (R::create_passes, R::check_create);
     let input = write::typed(spec, body, Write::Create, ctx.storage, passes, custom)?;
+    crate::auth::fields::check(spec, &ctx.caller, R::guarded_in_create(&input))?;
     let row = write::create::<R>(&ctx, input).await?;
     let location = format!("{}/{}", spec.path, R::id_of(&row));
     let mut response = tagged::<R>((StatusCode::CREATED, Json(&row)).into_response(), &row);
@@ -404,6 +405,7 @@ async fn update<R: Resource>(
     };
     let (passes, custom) = (R::update_passes, R::check_update);
     let input = write::typed(spec, body, Write::Update, ctx.storage, passes, custom)?;
+    crate::auth::fields::check(spec, &ctx.caller, R::guarded_in_update(&input))?;
     let row = write::update::<R>(&ctx, id, input, &if_match).await?;
     Ok(tagged::<R>(Json(&row).into_response(), &row))
 }

@@ -109,6 +109,19 @@ pub trait Resource: Sized + Send + Sync + 'static {
         None
     }
 
+    /// The `read_only` and `write = ...` fields a create body sets, for
+    /// `auth::fields::check`.
+    #[doc(hidden)]
+    fn guarded_in_create(_input: &Self::Create) -> Vec<&'static str> {
+        Vec::new()
+    }
+
+    /// [`Resource::guarded_in_create`] for an update body.
+    #[doc(hidden)]
+    fn guarded_in_update(_input: &Self::Update) -> Vec<&'static str> {
+        Vec::new()
+    }
+
     /// Adds the nested list routes of `#[rest(has_many = ...)]` relations.
     fn nested_routes(router: axum::Router<crate::AppState>) -> axum::Router<crate::AppState> {
         router

@@ -203,6 +203,22 @@ pub struct FieldSpec {
     pub filters: &'static [FilterOp],
     /// `sort`: a list request may order by this field.
     pub sort: bool,
+    /// Who may write the field in a request body: `read_only` or `write = ...`.
+    pub write: FieldWrite,
+}
+
+/// Who may write a field in a request body. Code (endpoints, hooks, `Ctx::create`
+/// and `Ctx::update`) writes every data field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FieldWrite {
+    /// Every caller the operation admits.
+    #[default]
+    Anyone,
+    /// `#[rest(read_only)]`: no request body; a body that sets it is a `422 read_only`.
+    ReadOnly,
+    /// `#[rest(write = role("editor"))]`: callers with this permission; a body from
+    /// another caller that sets it is a `403` (a `401` without credentials).
+    Permission(crate::auth::Permission),
 }
 
 impl FieldSpec {

@@ -32,10 +32,11 @@ pub enum Write {
 /// #   pagination: Pagination::Offset, relations: &[], includes: &[],
 /// #   load: |_, _, _| Box::pin(async { Ok(Vec::new()) }), fields: &[
 /// #   FieldSpec { name: "id", kind: Kind::I64, nullable: false, role: Role::Id, default: None,
-/// #     unique: false, rules: &[], doc: None, filters: &[], sort: false },
+/// #     unique: false, rules: &[], doc: None, filters: &[], sort: false,
+/// #     write: FieldWrite::Anyone },
 /// #   FieldSpec { name: "label", kind: Kind::String, nullable: false, role: Role::Data,
 /// #     default: None, unique: false, rules: &[Rule::Length { min: Some(1), max: Some(8) }],
-/// #     doc: None, filters: &[], sort: false }] };
+/// #     doc: None, filters: &[], sort: false, write: FieldWrite::Anyone }] };
 /// let errors = check_body(&SPEC, &serde_json::json!({"label": "", "colour": 1}), Write::Create);
 /// let codes: Vec<_> = errors.iter().map(|e| (e.pointer.as_str(), &*e.code)).collect();
 /// assert_eq!(codes, [("/colour", "unknown_field"), ("/label", "length")]);

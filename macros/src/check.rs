@@ -13,6 +13,7 @@ pub fn resource(resource: &Resource, errors: &mut Errors) {
         timestamps_are_date_times(field, errors);
         version_and_owner_fit_their_type(field, errors);
         server_managed_fields_take_no_input_rules(field, errors);
+        guarded_fields_can_be_left_out(field, errors);
         unique_is_indexable(field, errors);
         unique_strings_fit_an_index(field, errors);
         filters_fit_type(field, errors);
@@ -167,6 +168,30 @@ fn server_managed_fields_take_no_input_rules(field: &Field, errors: &mut Errors)
         errors.at(
             rule_span(field, rule),
             "validation rules have no effect on a server-managed field; remove them",
+        );
+    }
+}
+
+/// `read_only` and `write = ...` keep some callers from writing a field, so a create
+/// body must be complete without it: the field needs a `default` or an `Option` type.
+/// Server-managed fields are never written by clients, so the keys would say nothing.
+fn guarded_fields_can_be_left_out(field: &Field, errors: &mut Errors) {
+    let Some((write, span)) = &field.write else {
+        return;
+    };
+    let key = match write {
+        crate::model::FieldWrite::ReadOnly => keys::READ_ONLY,
+        crate::model::FieldWrite::Permission(_) => keys::WRITE,
+    };
+    if field.role != Role::Data {
+        errors.at(
+            *span,
+            format!("`{key}` has no effect on a server-managed field, which clients never write; remove it"),
+        );
+    } else if !field.ty.nullable && field.default.is_none() {
+        errors.at(
+            *span,
+            format!("a `{key}` field needs a `default` or an `Option` type: a create request without it must still be complete"),
         );
     }
 }

@@ -214,6 +214,7 @@ fn validated_field(field: &syn::Field, errors: &mut Errors) -> Option<Field> {
         filters: Vec::new(),
         sort: None,
         belongs_to: None,
+        write: None,
     };
     crate::check::rules_fit(&model, errors);
     Some(model)

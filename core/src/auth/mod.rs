@@ -9,6 +9,7 @@
 //! [`Permission`] decides.
 
 mod api_key;
+pub(crate) mod fields;
 mod jwt;
 pub(crate) mod owner;
 mod permission;

@@ -521,7 +521,7 @@ fn delete(spec: &ResourceSpec) -> Operation {
 /// The problems of an operation that takes a JSON body, after its 4xx for the path.
 /// A foreign key that names no row is a `422` of that field: no schema can say which
 /// ids exist, so the description does.
-fn body_problems(spec: &ResourceSpec) -> [(&'static str, utoipa::openapi::Response); 4] {
+fn body_problems(spec: &ResourceSpec) -> Vec<(&'static str, utoipa::openapi::Response)> {
     let references: Vec<String> = spec
         .relations
         .iter()
@@ -553,6 +553,30 @@ fn body_problems(spec: &ResourceSpec) -> [(&'static str, utoipa::openapi::Respon
         ("415", problem("The body is not `application/json`.")),
         ("422", problem(&invalid)),
     ]
+    .into_iter()
+    .chain(guarded_fields(spec))
+    .collect()
+}
+
+/// `403`: the body sets a `write = ...` field its caller may not write.
+fn guarded_fields(spec: &ResourceSpec) -> Option<(&'static str, utoipa::openapi::Response)> {
+    let guarded: Vec<String> = spec
+        .fields
+        .iter()
+        .filter_map(|field| match field.write {
+            crate::spec::FieldWrite::Permission(permission) => {
+                Some(format!("`{}` needs {}", field.name, permission.describe()))
+            }
+            _ => None,
+        })
+        .collect();
+    (!guarded.is_empty()).then(|| {
+        let description = format!(
+            "`forbidden`: the body sets a field the caller may not write ({}); `errors` lists each.",
+            guarded.join(", ")
+        );
+        ("403", problem(&description))
+    })
 }
 
 /// `404`: no row has the id, or ownership hides it from the caller (for a write, a

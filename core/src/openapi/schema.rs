@@ -8,7 +8,7 @@ use utoipa::openapi::schema::{
 use utoipa::openapi::{Ref, RefOr};
 
 use crate::spec::{
-    FieldSpec, Kind, Pagination, RelationKind, RelationSpec, ResourceSpec, Role, Rule,
+    FieldSpec, FieldWrite, Kind, Pagination, RelationKind, RelationSpec, ResourceSpec, Role, Rule,
 };
 
 /// Which DTO a schema describes.
@@ -215,7 +215,7 @@ fn field_schema(field: &FieldSpec, dto: Dto) -> RefOr<Schema> {
     if let Some(description) = description(field) {
         schema = schema.description(Some(description));
     }
-    if field.role != Role::Data {
+    if field.role != Role::Data || field.write == FieldWrite::ReadOnly {
         schema = schema.read_only(true);
     }
     // The default is what an absent field becomes on create; on update an absent field
@@ -292,11 +292,21 @@ fn description(field: &FieldSpec) -> Option<String> {
         }),
         _ => None,
     });
-    match (field.doc, bounds) {
-        (Some(doc), Some(bounds)) => Some(format!("{doc} {bounds}")),
-        (Some(doc), None) => Some(doc.to_owned()),
-        (None, bounds) => bounds,
-    }
+    let writers = match field.write {
+        FieldWrite::Anyone => None,
+        FieldWrite::ReadOnly => {
+            Some("Set by the service; a request body that sets it is a `422`.".to_owned())
+        }
+        FieldWrite::Permission(permission) => Some(format!(
+            "Written only by callers with {}; a body from another caller that sets it is a `403`.",
+            permission.describe()
+        )),
+    };
+    let parts: Vec<String> = [field.doc.map(str::to_owned), bounds, writers]
+        .into_iter()
+        .flatten()
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 fn type_and_format(kind: Kind) -> (Option<Type>, Option<SchemaFormat>) {

@@ -59,8 +59,8 @@ pub struct Book {
     /// Price in cents.
     #[rest(validate(range(min = 0)), filter(eq, ne, lt, lte, gt, gte), sort)]
     pub price_cents: i64,
-    /// Whether the book is on sale.
-    #[rest(default = false, filter(eq))]
+    /// Whether the book is on sale: set by editors (`POST /books/{id}/publish`).
+    #[rest(default = false, filter(eq), write = role("editor", "admin"))]
     pub published: bool,
     /// Binding of this edition.
     #[rest(

@@ -77,6 +77,7 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
         }
     });
 
+    let guarded = guarded_fields(resource);
     let (check_create, check_update) = custom_checks(resource);
     let passes = typed_checks(resource);
     let nested_routes = nested_routes(resource);
@@ -134,6 +135,7 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
                 (&::ferrest::__private::EndpointsProbe::<Self>::new()).block()
             }
 
+            #guarded
             #passes
             #check_create
             #check_update
@@ -328,4 +330,43 @@ fn custom_checks(resource: &Resource) -> (TokenStream, TokenStream) {
             fn check_update(input: &#update, errors: &mut #errors) { #(#on_update)* }
         },
     )
+}
+
+/// `guarded_in_create`/`guarded_in_update`: the `read_only` and `write = ...` fields a
+/// body sets. Both DTOs hold such a field as an `Option` (`check.rs` asks for a
+/// default or an `Option` type), so present is `Some`.
+fn guarded_fields(resource: &Resource) -> Option<TokenStream> {
+    let guarded: Vec<&Field> = resource
+        .fields
+        .iter()
+        .filter(|f| f.role == Role::Data && f.write.is_some())
+        .collect();
+    if guarded.is_empty() {
+        return None;
+    }
+    let present = guarded.iter().map(|f| {
+        let (ident, name) = (&f.ident, &f.name);
+        quote! {
+            if input.#ident.is_some() {
+                found.push(#name);
+            }
+        }
+    });
+    let present: Vec<TokenStream> = present.collect();
+    let create = create_ident(resource);
+    let update = update_ident(resource);
+    let list = quote!(::std::vec::Vec<&'static str>);
+    Some(quote! {
+        fn guarded_in_create(input: &#create) -> #list {
+            let mut found = ::std::vec::Vec::new();
+            #(#present)*
+            found
+        }
+
+        fn guarded_in_update(input: &#update) -> #list {
+            let mut found = ::std::vec::Vec::new();
+            #(#present)*
+            found
+        }
+    })
 }

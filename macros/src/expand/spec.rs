@@ -116,6 +116,16 @@ fn field_spec(field: &Field, patterns: &mut Vec<TokenStream>) -> TokenStream {
         quote!(::ferrest::__private::spec::FilterOp::#variant)
     });
     let sort = field.sort.is_some();
+    let write = match &field.write {
+        None => quote!(::ferrest::__private::spec::FieldWrite::Anyone),
+        Some((crate::model::FieldWrite::ReadOnly, _)) => {
+            quote!(::ferrest::__private::spec::FieldWrite::ReadOnly)
+        }
+        Some((crate::model::FieldWrite::Permission(permission), _)) => {
+            let permission = permission.tokens();
+            quote!(::ferrest::__private::spec::FieldWrite::Permission(#permission))
+        }
+    };
     quote! {
         ::ferrest::__private::spec::FieldSpec {
             name: #name,
@@ -128,6 +138,7 @@ fn field_spec(field: &Field, patterns: &mut Vec<TokenStream>) -> TokenStream {
             doc: #doc,
             filters: &[#(#filters),*],
             sort: #sort,
+            write: #write,
         }
     }
 }

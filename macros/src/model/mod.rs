@@ -9,5 +9,7 @@ mod rules;
 pub use access::{Access, Permission};
 pub use kind::{FieldType, Kind, classify};
 pub use rate::Rate;
-pub use resource::{BelongsTo, Field, Literal, Pagination, Resource, Role, plural, snake_case};
+pub use resource::{
+    BelongsTo, Field, FieldWrite, Literal, Pagination, Resource, Role, plural, snake_case,
+};
 pub use rules::Rule;

@@ -79,6 +79,17 @@ pub struct Field {
     pub filters: Vec<(String, Span)>,
     pub sort: Option<Span>,
     pub belongs_to: Option<BelongsTo>,
+    /// Who may write the field in a request body, and where that was declared.
+    pub write: Option<(FieldWrite, Span)>,
+}
+
+/// `read_only` or `write = ...` on a field.
+#[derive(Debug, Clone)]
+pub enum FieldWrite {
+    /// Clients never write it; endpoints and hooks may.
+    ReadOnly,
+    /// Only callers with this permission write it.
+    Permission(super::Permission),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -307,6 +318,19 @@ impl Field {
                 }
             })
             .collect();
+        let write = match (raw.read_only, raw.write) {
+            (Some(span), None) => Some((FieldWrite::ReadOnly, span)),
+            (None, Some((span, permission))) => super::Permission::from_raw(permission, errors)
+                .map(|permission| (FieldWrite::Permission(permission), span)),
+            (Some(_), Some((span, _))) => {
+                errors.at(
+                    span,
+                    "a field is either `read_only` or written by `write = ...` callers, not both",
+                );
+                None
+            }
+            (None, None) => None,
+        };
         let belongs_to = raw.belongs_to.map(|path| BelongsTo {
             name: name.strip_suffix("_id").unwrap_or(&name).to_owned(),
             path,
@@ -324,6 +348,7 @@ impl Field {
             filters,
             sort: raw.sort,
             belongs_to,
+            write,
         })
     }
 }

@@ -30,6 +30,10 @@ pub struct RawField {
     pub owner: Option<(Span, Option<super::RawPermission>)>,
     /// `owner(scope = writes)`: the scope as written.
     pub owner_scope: Option<Ident>,
+    /// `read_only`: clients never write the field.
+    pub read_only: Option<Span>,
+    /// `write = role("editor")`: who may write the field.
+    pub write: Option<(Span, super::RawPermission)>,
 }
 
 pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
@@ -45,6 +49,8 @@ pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
     let mut version = Slot::new(keys::VERSION);
     let mut owner = Slot::new(keys::OWNER);
     let mut owner_scope = None;
+    let mut read_only = Slot::new(keys::READ_ONLY);
+    let mut write = Slot::new(keys::WRITE);
 
     for attr in field.attrs.iter().filter(|a| a.path().is_ident(keys::REST)) {
         let parsed = attr.parse_nested_meta(|meta| {
@@ -57,6 +63,11 @@ pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
                 keys::DEFAULT => default.set(errors, span, meta.value()?.parse::<Expr>()?),
                 keys::FILTER => filter.set(errors, span, super::ident_list(&meta)?),
                 keys::SORT => sort.set(errors, span, span),
+                keys::READ_ONLY => read_only.set(errors, span, span),
+                keys::WRITE => {
+                    let permission = super::parse_permission(meta.value()?)?;
+                    write.set(errors, span, (span, permission));
+                }
                 keys::BELONGS_TO => belongs_to.set(errors, span, meta.value()?.parse()?),
                 keys::VERSION => {
                     let mut required = false;
@@ -117,6 +128,8 @@ pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
         version: version.value(),
         owner: owner.value(),
         owner_scope,
+        read_only: read_only.value(),
+        write: write.value(),
     }
 }
 

@@ -49,8 +49,12 @@ pub const SORT: &str = "sort";
 pub const BELONGS_TO: &str = "belongs_to";
 pub const VERSION: &str = "version";
 pub const OWNER: &str = "owner";
+/// Clients never write the field; endpoints and hooks may (`read_only`).
+pub const READ_ONLY: &str = "read_only";
+// `write = role("editor")`: who may write the field (the `WRITE` of `auth(...)` above)
 pub const FIELD_KEYS: &[&str] = &[
-    ID, CREATED_AT, UPDATED_AT, UNIQUE, DEFAULT, VALIDATE, FILTER, SORT, BELONGS_TO, VERSION, OWNER,
+    ID, CREATED_AT, UPDATED_AT, UNIQUE, DEFAULT, VALIDATE, FILTER, SORT, BELONGS_TO, VERSION,
+    OWNER, READ_ONLY, WRITE,
 ];
 
 // version(required): writes must send If-Match

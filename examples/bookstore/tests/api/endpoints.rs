@@ -15,6 +15,7 @@ on_every_backend!(
     editors_publish_and_admins_delete,
     books_belong_to_who_added_them,
     concurrent_discounts_and_publishes_lose_no_update,
+    only_editors_put_books_on_sale,
 );
 
 /// The hooks of `Book`: `before_delete` and `before_update` refuse, in the write's
@@ -417,4 +418,38 @@ async fn concurrent_discounts_and_publishes_lose_no_update(client: TestClient) {
     let mut statuses = publishes.join_all().await;
     statuses.sort();
     assert_eq!(statuses, [[200].as_slice(), &[409; 9]].concat());
+}
+
+/// `published` is `write = role("editor", "admin")`: a member who adds a book cannot
+/// put it on sale, take an editor's publish back, or so unfreeze its ISBN.
+async fn only_editors_put_books_on_sale(client: TestClient) {
+    let ada = author(&client, "ada@example.org").await;
+    let mut body = book(ada, "9780000000001");
+    body["published"] = json!(true);
+    let refused = client.post("/books", body).await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    assert_eq!(refused.body["errors"][0]["pointer"], "/published");
+    assert_eq!(client.get("/books").await.body["items"], json!([]));
+
+    let id = client.post("/books", book(ada, "9780000000001")).await.body["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/books/{id}");
+    let refused = client.patch(&path, json!({"published": true})).await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    let published = editor(&client)
+        .post(&format!("{path}/publish"), json!(null))
+        .await;
+    assert_eq!(published.status, 200, "{}", published.text);
+    // The member cannot take it off sale, so its ISBN stays frozen.
+    let refused = client.patch(&path, json!({"published": false})).await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    let frozen = client.patch(&path, json!({"isbn": "9780000000002"})).await;
+    assert_eq!(frozen.status, 409, "{}", frozen.text);
+    assert_eq!(client.get(&path).await.body["published"], true);
+    // An editor may.
+    let unpublished = editor(&client)
+        .patch(&path, json!({"published": false}))
+        .await;
+    assert_eq!(unpublished.status, 200, "{}", unpublished.text);
 }

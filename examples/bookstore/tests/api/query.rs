@@ -43,7 +43,8 @@ async fn each_filter_operator_selects_its_rows(client: TestClient) {
     let a = titled(&client, ada, 1, "Alpha", 100).await;
     let b = titled(&client, ada, 2, "Beta", 200).await;
     let c = titled(&client, bob, 3, "Gamma", 300).await;
-    let published = client
+    // `published` is an editor's to write.
+    let published = crate::support::editor(&client)
         .patch(
             &format!("/books/{b}"),
             json!({"published": true, "summary": "Blurb", "format": "ebook"}),
