@@ -29,7 +29,9 @@ mod tests {
     /// The bookstore's `Book` expands to wiring and data, O(fields) lines; the CRUD
     /// logic stays in `ferrest`. The bound catches logic creeping into the expansion.
     /// (It was 600 until the typed checks of write bodies, about 20 lines of wiring for
-    /// `Book`, took it past 600.)
+    /// `Book`, took it past 600; 640 until field write permissions and the pick-up of
+    /// the endpoint block added 14 lines, one `write` per field spec and two guarded
+    /// field lists, to 654.)
     #[test]
     fn the_bookstore_book_expands_to_a_small_amount_of_code() {
         let source: syn::File =
@@ -53,6 +55,6 @@ mod tests {
             "Book: {} fields, {lines} lines of expansion",
             book.fields.len()
         );
-        assert!(lines < 640, "{lines} lines:\n{text}");
+        assert!(lines < 680, "{lines} lines:\n{text}");
     }
 }
