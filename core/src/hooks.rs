@@ -33,6 +33,7 @@ pub type ReadFilter = for<'a> fn(&'a Ctx) -> HookFuture<'a, Condition>;
 
 /// The CRUD operations a hook runs in, for the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Stage {
     /// `POST /books`.
     Create,

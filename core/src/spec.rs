@@ -65,6 +65,7 @@ pub type Loader = for<'a> fn(
 
 /// How a resource's list pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Pagination {
     /// `?limit=&offset=` (the default).
     Offset,
@@ -85,6 +86,7 @@ pub struct RelationSpec {
 
 /// Which side of a relation holds the foreign key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RelationKind {
     /// This resource's field (`author_id`) holds the related row's primary key.
     BelongsTo {
@@ -210,6 +212,7 @@ pub struct FieldSpec {
 /// Who may write a field in a request body. Code (endpoints, hooks, `Ctx::create`
 /// and `Ctx::update`) writes every data field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum FieldWrite {
     /// Every caller the operation admits.
     #[default]
@@ -247,6 +250,7 @@ impl FieldSpec {
 
 /// Who writes a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Role {
     /// Written by clients.
     Data,
@@ -265,6 +269,7 @@ pub enum Role {
 
 /// Which operations of an owned resource see only the caller's rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum OwnerScope {
     /// Every operation: rows of others do not exist for the caller (the default).
     #[default]
@@ -287,6 +292,7 @@ impl ResourceSpec {
 
 /// The value kinds a field can hold; each maps to a column type and a JSON Schema type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Kind {
     /// `i16`.
     I16,
@@ -362,6 +368,7 @@ impl Kind {
 
 /// A filter operator of `#[rest(filter(...))]`; each declared one is a query parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FilterOp {
     /// `?field=v`: equal.
     Eq,
@@ -427,6 +434,7 @@ impl FilterOp {
 
 /// A literal from an attribute (`default = false`, `one_of("a", "b")`).
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Literal {
     /// `true`, `false`.
     Bool(bool),
@@ -452,6 +460,7 @@ impl Literal {
 
 /// A declarative validation rule (`#[rest(validate(...))]`).
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Rule {
     /// Length in characters (Unicode scalar values, as JSON Schema counts them).
     Length {

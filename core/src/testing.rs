@@ -95,6 +95,7 @@ where
 
 /// A database server kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Backend {
     /// A temporary SQLite file; always available.
     Sqlite,

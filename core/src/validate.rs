@@ -9,6 +9,7 @@ use crate::spec::{FieldSpec, Kind, Literal, ResourceSpec, Role, Rule};
 
 /// Which DTO a body is checked against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Write {
     /// `POST`: required fields must be present.
     Create,

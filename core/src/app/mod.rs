@@ -23,6 +23,18 @@ use crate::spec::ResourceSpec;
 use tower_http::cors::CorsLayer;
 
 /// A startup failure: bad configuration, unreachable database, port in use.
+///
+/// Its `Display` is the whole message, with every credential masked, as `main`
+/// returning it prints it; [`source`](std::error::Error::source) gives the database's or
+/// the socket's own error to reporters and to `downcast_ref`.
+///
+/// ```
+/// use std::error::Error as _;
+/// let error = ferrest::Error::from(std::io::Error::other("address in use"));
+/// assert_eq!(error.to_string(), "server: address in use");
+/// assert!(error.source().unwrap().downcast_ref::<std::io::Error>().is_some());
+/// ```
+#[non_exhaustive]
 pub enum Error {
     /// The database could not be reached or its schema could not be synchronised.
     Database(sea_orm::DbErr),
@@ -50,7 +62,15 @@ impl std::fmt::Debug for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Database(e) => Some(e),
+            Error::Io(e) => Some(e),
+            Error::Config(_) => None,
+        }
+    }
+}
 
 impl Error {
     /// The message without the prefix that names the kind, for an error kept to be

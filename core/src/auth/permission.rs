@@ -24,6 +24,7 @@ use crate::problem::ApiError;
 /// assert!(!Permission::Authenticated.allows(None));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Permission {
     /// Anyone, with or without credentials.
     #[default]

@@ -15,6 +15,7 @@ pub use downgrade::to_openapi_30;
 /// Which rendering of the document [`App::openapi_json`](crate::App::openapi_json)
 /// writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum OpenApiVersion {
     /// OpenAPI 3.1, the document itself (`/openapi.json`).
     V3_1,
