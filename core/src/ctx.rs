@@ -224,12 +224,16 @@ impl Ctx {
         E: From<ApiError>,
     {
         let tx = self.begin().await?;
-        let current = crate::write::find_locked::<R>(&tx, id.clone()).await?;
+        let current = crate::write::find_locked::<R>(&tx, id).await?;
         // On an error, dropping `tx` rolls the transaction back.
-        let changes = change(&R::from_model(current))?;
-        let stored = tx.update::<R>(id, changes).await?;
+        let changes = change(&R::from_model(current.clone()))?;
+        let (spec, mode) = (R::spec(), Write::Update);
+        crate::write::check_typed(&tx, spec, &changes, mode, R::update_passes, R::check_update)?;
+        // Written over the row read and locked above, not read again.
+        let stored =
+            crate::write::update_locked::<R>(&tx, current, changes, &IfMatch::Absent).await?;
         tx.commit().await?;
-        Ok(stored)
+        Ok(R::from_model(stored))
     }
 
     /// Deletes the `R` with this id as `DELETE` does, with its delete hooks; a `404`

@@ -157,21 +157,29 @@ impl ApiError {
     /// assert_eq!(err.detail(), "70 fields are invalid; the first 50 errors are listed");
     /// ```
     pub fn validation(errors: Vec<FieldError>) -> Self {
+        Self::validation_counted(errors, 0)
+    }
+
+    /// [`ApiError::validation`] for a check that stopped collecting: `unlisted` more
+    /// fields failed (unknown keys past the first [`MAX_FIELD_ERRORS`]) and were
+    /// counted, not made into errors.
+    pub(crate) fn validation_counted(errors: Vec<FieldError>, unlisted: usize) -> Self {
         let mut pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
         pointers.sort_unstable();
         pointers.dedup();
-        let mut detail = match pointers.len() {
+        let mut detail = match pointers.len() + unlisted {
             1 => "1 field is invalid".to_owned(),
             n => format!("{n} fields are invalid"),
         };
-        if errors.len() > MAX_FIELD_ERRORS {
+        if errors.len() + unlisted > MAX_FIELD_ERRORS {
             detail.push_str(&format!("; the first {MAX_FIELD_ERRORS} errors are listed"));
         }
-        let err = Self::new(
+        let mut err = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation_failed",
             detail,
         );
+        err.omitted = u32::try_from(unlisted).unwrap_or(u32::MAX);
         err.with_errors(errors)
     }
 

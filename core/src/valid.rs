@@ -97,6 +97,6 @@ impl<T: Validate, S: Send + Sync> FromRequest<S> for Valid<Json<T>> {
 /// The body's shape and rules, then the typed value and its custom validators.
 pub(crate) fn check<T: Validate>(mut body: Value) -> Result<T, ApiError> {
     crate::validate::whole_floats_as_integers(&mut body);
-    let errors = crate::validate::check_object(T::fields(), &body);
-    crate::validate::typed_value(serde_json::from_value(body), errors, T::check_custom)
+    let found = crate::validate::check_object_counted(T::fields(), &body);
+    crate::validate::typed_value(serde_json::from_value(body), found, T::check_custom)
 }

@@ -17,7 +17,7 @@ use crate::precondition::{IfMatch, stale, untagged};
 use crate::problem::ApiError;
 use crate::resource::Resource;
 use crate::spec::{RelationKind, RelationSpec, ResourceSpec};
-use crate::validate::{Storage, Write, check_body_in, check_members, typed_value};
+use crate::validate::{Found, Storage, Write, check_members, check_value_body, typed_value};
 
 /// The row of `R` with this id that the read filters let through, or a `404`.
 pub(crate) async fn find<R: Resource>(ctx: &Ctx, id: R::Id) -> Result<R::Model, ApiError> {
@@ -156,35 +156,49 @@ async fn settle<T>(
 pub(crate) async fn update<R: Resource>(
     ctx: &Ctx,
     id: R::Id,
-    mut changes: R::Update,
+    changes: R::Update,
     if_match: &IfMatch,
 ) -> Result<R::Model, ApiError> {
-    let Some(hooks) = ctx.hooks_of::<R>().filter(|h| h.on(Stage::Update)) else {
+    if !ctx.hooks_of::<R>().is_some_and(|h| h.on(Stage::Update)) {
         let current = find_in::<R>(ctx, id, false, true).await?;
         check_version::<R>(&current, if_match)?;
         return apply::<R>(ctx, current, changes, if_match, Within::Caller).await;
-    };
+    }
     let tx = ctx.begin().await?;
     let outcome = async {
         let current = find_in::<R>(&tx, id, true, true).await?;
         check_version::<R>(&current, if_match)?;
-        if !hooks.before_update.is_empty() {
-            let before = R::from_model(current.clone());
-            for hook in &hooks.before_update {
-                hook(&tx, &before, &mut changes).await?;
-            }
-        }
-        let row = apply::<R>(&tx, current, changes, if_match, Within::Operation).await?;
-        if !hooks.after_update.is_empty() {
-            let stored = R::from_model(row.clone());
-            for hook in &hooks.after_update {
-                hook(&tx, &stored).await?;
-            }
-        }
-        Ok(row)
+        update_locked::<R>(&tx, current, changes, if_match).await
     }
     .await;
     finish(R::spec(), tx, outcome).await
+}
+
+/// Applies `changes` to `current`, a row the transaction `tx` has read and locked,
+/// with the update hooks around the write: `before_update` hooks see the row and may
+/// change the changes, `after_update` hooks see the result. A failure leaves `tx` to
+/// be rolled back.
+pub(crate) async fn update_locked<R: Resource>(
+    tx: &Ctx,
+    current: R::Model,
+    mut changes: R::Update,
+    if_match: &IfMatch,
+) -> Result<R::Model, ApiError> {
+    let hooks = tx.hooks_of::<R>().filter(|h| h.on(Stage::Update));
+    if let Some(hooks) = hooks.filter(|h| !h.before_update.is_empty()) {
+        let before = R::from_model(current.clone());
+        for hook in &hooks.before_update {
+            hook(tx, &before, &mut changes).await?;
+        }
+    }
+    let row = apply::<R>(tx, current, changes, if_match, Within::Operation).await?;
+    if let Some(hooks) = hooks.filter(|h| !h.after_update.is_empty()) {
+        let stored = R::from_model(row.clone());
+        for hook in &hooks.after_update {
+            hook(tx, &stored).await?;
+        }
+    }
+    Ok(row)
 }
 
 /// `412` when the client's `If-Match` does not name the row's current version; a row
@@ -430,21 +444,17 @@ pub(crate) fn check_typed<T: serde::Serialize>(
     passes: fn(&T, Storage) -> bool,
     custom: fn(&T, &mut Vec<crate::FieldError>),
 ) -> Result<(), ApiError> {
-    let mut errors = if passes(value, ctx.storage) {
-        Vec::new()
+    let mut found = if passes(value, ctx.storage) {
+        Found::default()
     } else {
         let body = serde_json::to_value(value).map_err(|e| {
             tracing::error!(error = %e, "a write did not serialize");
             ApiError::internal()
         })?;
-        check_body_in(spec, &body, mode, ctx.storage)
+        check_value_body(spec, &body, mode, ctx.storage)
     };
-    crate::validate::add_custom(&mut errors, |found| custom(value, found));
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::validation(errors))
-    }
+    crate::validate::add_custom(&mut found.listed, |errors| custom(value, errors));
+    found.into_result()
 }
 
 /// The DTO of a write body, with its custom validators run. A valid body is read
@@ -461,16 +471,15 @@ pub(crate) fn typed<T: serde::de::DeserializeOwned>(
     if let Some(value) = body.typed::<T>()
         && passes(&value, storage)
     {
-        return typed_value(Ok(value), Vec::new(), custom);
+        return typed_value(Ok(value), Found::default(), custom);
     }
     match body.members()? {
         Ok(mut members) => {
-            let errors = check_members(spec, members.iter(), mode, storage);
+            let found = check_members(spec, members.iter(), mode, storage);
             members.normalize_numbers(spec);
-            members.typed(errors, custom)
+            members.typed(found, custom)
         }
-        Err(other) => Err(ApiError::validation(check_body_in(
-            spec, &other, mode, storage,
-        ))),
+        // Not an object: the check says so.
+        Err(other) => Err(check_value_body(spec, &other, mode, storage).into_error()),
     }
 }

@@ -166,10 +166,18 @@ impl Auth {
             }
             Ok(text) => match text.split_ascii_whitespace().next() {
                 None => "the `Authorization` header is empty".to_owned(),
-                Some(scheme) => format!(
-                    "the `Authorization` scheme `{}` is not accepted; `WWW-Authenticate` names the schemes that are",
-                    scheme.chars().take(32).collect::<String>()
-                ),
+                // A scheme is a short token of letters (`Basic`, `Digest`); anything
+                // else may be the credential itself (a bare token), never echoed.
+                Some(scheme)
+                    if scheme.len() <= 16
+                        && text.len() > scheme.len()
+                        && scheme.chars().all(|c| c.is_ascii_alphabetic()) =>
+                {
+                    format!(
+                        "the `Authorization` scheme `{scheme}` is not accepted; `WWW-Authenticate` names the schemes that are"
+                    )
+                }
+                Some(_) => "the `Authorization` header names no accepted scheme; `WWW-Authenticate` names the schemes that are".to_owned(),
             },
         };
         Some(self.unauthorized("invalid_credentials", detail))

@@ -300,7 +300,11 @@ async fn malformed_credentials_are_a_401_everywhere() {
             vec![("authorization", text("Basic YWRhOnB3"))],
             "`Basic` is not accepted",
         ),
-        (vec![("authorization", text("sometoken"))], "`sometoken`"),
+        // A bare credential is not echoed back as if it were a scheme.
+        (
+            vec![("authorization", text("ghp_s3cr3tT0ken"))],
+            "names no accepted scheme",
+        ),
         (
             vec![
                 ("authorization", text(&valid)),
@@ -321,6 +325,7 @@ async fn malformed_credentials_are_a_401_everywhere() {
             body["detail"].as_str().unwrap().contains(reason),
             "{reason}: {body}"
         );
+        assert!(!body.to_string().contains("s3cr3t"), "{body}");
         assert!(
             parts.headers["www-authenticate"]
                 .to_str()

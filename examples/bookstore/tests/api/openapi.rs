@@ -178,11 +178,14 @@ fn operations_document_their_errors() {
             .cloned()
             .collect()
     };
-    // Every operation may meet wrong credentials (401); deleting needs a role (403).
+    // Every operation may meet wrong credentials (401); deleting needs a role (403),
+    // and so does a body that sets `published` (`write = role("editor", "admin")`).
     assert_eq!(codes("/books", "get"), ["200", "400", "401", "503"]);
     assert_eq!(
         codes("/books", "post"),
-        ["201", "400", "401", "409", "413", "415", "422", "503"]
+        [
+            "201", "400", "401", "403", "409", "413", "415", "422", "503"
+        ]
     );
     assert_eq!(
         codes("/books/{id}", "get"),
@@ -191,7 +194,7 @@ fn operations_document_their_errors() {
     assert_eq!(
         codes("/books/{id}", "patch"),
         [
-            "200", "400", "401", "404", "409", "413", "415", "422", "503"
+            "200", "400", "401", "403", "404", "409", "413", "415", "422", "503"
         ]
     );
     assert_eq!(

@@ -1,6 +1,10 @@
 //! Request body validation from a [`ResourceSpec`]: shape, types and declarative rules,
 //! every failure collected at once so a client fixes its request in one round trip.
 
+mod found;
+
+pub(crate) use found::Found;
+
 use chrono::{Datelike, Timelike};
 use serde_json::Value;
 
@@ -77,6 +81,16 @@ pub fn check_body_in(
     mode: Write,
     storage: Storage,
 ) -> Vec<FieldError> {
+    check_value_body(spec, body, mode, storage).listed
+}
+
+/// [`check_body_in`], counting unknown keys past the first ones.
+pub(crate) fn check_value_body(
+    spec: &ResourceSpec,
+    body: &Value,
+    mode: Write,
+    storage: Storage,
+) -> Found {
     match body.as_object() {
         Some(object) => check_members(
             spec,
@@ -84,7 +98,7 @@ pub fn check_body_in(
             mode,
             storage,
         ),
-        None => vec![not_an_object(body)],
+        None => Found::one(not_an_object(body)),
     }
 }
 
@@ -101,27 +115,23 @@ pub(crate) fn check_members<'a>(
     members: impl Iterator<Item = (&'a str, &'a Value)>,
     mode: Write,
     storage: Storage,
-) -> Vec<FieldError> {
+) -> Found {
     // One pass over the body finds each field's value (no lookup by name per field);
     // the errors still come in the order of the body's unknown keys, then of the fields.
-    let mut errors = Vec::new();
-    let mut unknown = 0;
+    let mut found = Found::default();
     let mut values: Vec<Option<&Value>> = vec![None; spec.fields.len()];
     for (key, value) in members {
         match spec.fields.iter().position(|f| f.name == key) {
             Some(i) if spec.fields[i].role == Role::Data => values[i] = Some(value),
-            Some(_) => errors.push(FieldError::new(
+            Some(_) => found.listed.push(FieldError::new(
                 key,
                 "read_only",
                 format!("`{key}` is set by the server and cannot be written"),
             )),
-            None => {
-                let expected = spec.writable_fields().map(|f| f.name);
-                errors.push(unknown_field(key, expected, unknown == 0));
-                unknown += 1;
-            }
+            None => found.unknown(key, spec.writable_fields().map(|f| f.name)),
         }
     }
+    let errors = &mut found.listed;
     for (field, value) in spec.fields.iter().zip(values) {
         if field.role != Role::Data {
             continue;
@@ -135,10 +145,10 @@ pub(crate) fn check_members<'a>(
             Some(Value::Null) => {
                 errors.push(FieldError::new(field.name, "not_null", "must not be null"))
             }
-            Some(value) => check_value(field, value, storage, &mut errors),
+            Some(value) => check_value(field, value, storage, errors),
         }
     }
-    errors
+    found
 }
 
 /// The members of a JSON object, in order, parsed but not typed: a write body that
@@ -206,12 +216,12 @@ impl Members {
     /// The typed value, as [`typed_value`] makes it.
     pub(crate) fn typed<T: serde::de::DeserializeOwned>(
         self,
-        errors: Vec<FieldError>,
+        found: Found,
         custom: impl FnOnce(&T, &mut Vec<FieldError>),
     ) -> Result<T, crate::ApiError> {
         use serde::de::value::MapDeserializer;
         let members = MapDeserializer::<_, serde_json::Error>::new(self.0.into_iter());
-        typed_value(T::deserialize(members), errors, custom)
+        typed_value(T::deserialize(members), found, custom)
     }
 }
 
@@ -219,21 +229,21 @@ impl Members {
 /// missing properties, `null` where one is required, and each present value's rules.
 /// Types are left to serde, which knows the Rust types.
 pub fn check_object(fields: &[crate::valid::FieldRules], body: &Value) -> Vec<FieldError> {
+    check_object_counted(fields, body).listed
+}
+
+/// [`check_object`], counting unknown keys past the first ones.
+pub(crate) fn check_object_counted(fields: &[crate::valid::FieldRules], body: &Value) -> Found {
     let Some(object) = body.as_object() else {
-        return vec![FieldError::body(
-            "type",
-            format!("expected a JSON object, found {}", json_type(body)),
-        )];
+        return Found::one(not_an_object(body));
     };
-    let mut errors = Vec::new();
-    let mut unknown = 0;
+    let mut found = Found::default();
     for key in object.keys() {
         if !fields.iter().any(|f| f.name == key) {
-            let expected = fields.iter().map(|f| f.name);
-            errors.push(unknown_field(key, expected, unknown == 0));
-            unknown += 1;
+            found.unknown(key, fields.iter().map(|f| f.name));
         }
     }
+    let errors = &mut found.listed;
     for field in fields {
         match (object.get(field.name), field.required) {
             (None, true) => errors.push(FieldError::new(field.name, "required", "is required")),
@@ -250,7 +260,7 @@ pub fn check_object(fields: &[crate::valid::FieldRules], body: &Value) -> Vec<Fi
             }
         }
     }
-    errors
+    found
 }
 
 /// Adds what custom validators find to the declared checks' `errors`. They speak only
@@ -268,44 +278,21 @@ pub(crate) fn add_custom(errors: &mut Vec<FieldError>, run: impl FnOnce(&mut Vec
 /// reported together, and a type error only when the declared checks found nothing.
 pub(crate) fn typed_value<T>(
     typed: Result<T, serde_json::Error>,
-    mut errors: Vec<FieldError>,
+    mut found: Found,
     custom: impl FnOnce(&T, &mut Vec<FieldError>),
 ) -> Result<T, crate::ApiError> {
     match typed {
         Ok(value) => {
-            add_custom(&mut errors, |found| custom(&value, found));
-            if errors.is_empty() {
-                Ok(value)
-            } else {
-                Err(crate::ApiError::validation(errors))
-            }
+            add_custom(&mut found.listed, |errors| custom(&value, errors));
+            found.into_result().map(|()| value)
         }
         Err(e) => {
-            if errors.is_empty() {
-                errors.push(FieldError::body("type", e.to_string()));
+            if found.listed.is_empty() && found.unlisted == 0 {
+                found.listed.push(FieldError::body("type", e.to_string()));
             }
-            Err(crate::ApiError::validation(errors))
+            Err(found.into_error())
         }
     }
-}
-
-/// An unknown key of a body. Only the first one names the fields expected: a body
-/// of many unknown keys would otherwise be answered with the same list many times.
-fn unknown_field<'a>(
-    key: &str,
-    expected: impl Iterator<Item = &'a str>,
-    first: bool,
-) -> FieldError {
-    let detail = if !first {
-        format!("unknown field `{key}`")
-    } else {
-        let expected: Vec<_> = expected.collect();
-        format!(
-            "unknown field `{key}`, expected one of: {}",
-            expected.join(", ")
-        )
-    };
-    FieldError::new(key, "unknown_field", detail)
 }
 
 /// Type check, then the field's rules; a value of the wrong type is not rule checked.
