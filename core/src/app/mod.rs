@@ -595,7 +595,17 @@ impl App {
             crate::idempotency::create_table(&db).await?;
         }
         let mut router: Router<AppState> = Router::new();
-        let document = self.docs.then(|| self.openapi());
+        let full = self.openapi();
+        // The operations that take idempotency keys: the document's `POST`s, which
+        // list the header.
+        let post_paths: std::collections::HashSet<String> = full
+            .paths
+            .paths
+            .iter()
+            .filter(|(_, item)| item.post.is_some())
+            .map(|(path, _)| path.clone())
+            .collect();
+        let document = self.docs.then_some(full);
         // Whether the limiter must join each request for the routes' own limits.
         let routes_limited = self
             .guarded_operations()
@@ -636,7 +646,12 @@ impl App {
             routes_limited,
         });
         let keys = self.idempotency.map(|settings| {
-            let keys = crate::idempotency::Keys::new(db.clone(), settings, self.middleware.timeout);
+            let keys = crate::idempotency::Keys::new(
+                db.clone(),
+                settings,
+                self.middleware.timeout,
+                post_paths,
+            );
             std::sync::Arc::new(keys)
         });
         Ok(self

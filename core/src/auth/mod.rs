@@ -108,16 +108,16 @@ impl Auth {
     }
 
     /// The first authenticator that recognises credentials decides.
-    async fn identify(&self, parts: &Parts) -> Result<Option<Principal>, ApiError> {
+    async fn identify(&self, parts: &Parts) -> Result<Option<Identified>, ApiError> {
         if let Some(refused) = self.ambiguous(parts) {
             return Err(refused);
         }
-        for authenticator in &self.authenticators {
+        for (by, authenticator) in self.authenticators.iter().enumerate() {
             let answer = match authenticator.authenticate_now(parts) {
                 Some(answer) => answer,
                 None => authenticator.authenticate(parts).await,
             };
-            if let Some(decided) = self.decides(answer) {
+            if let Some(decided) = self.decides(by, answer) {
                 return decided;
             }
         }
@@ -125,12 +125,12 @@ impl Auth {
     }
 
     /// [`Auth::identify`] when no authenticator needs waiting for, else `None`.
-    fn identify_now(&self, parts: &Parts) -> Option<Result<Option<Principal>, ApiError>> {
+    fn identify_now(&self, parts: &Parts) -> Option<Result<Option<Identified>, ApiError>> {
         if let Some(refused) = self.ambiguous(parts) {
             return Some(Err(refused));
         }
-        for authenticator in &self.authenticators {
-            if let Some(decided) = self.decides(authenticator.authenticate_now(parts)?) {
+        for (by, authenticator) in self.authenticators.iter().enumerate() {
+            if let Some(decided) = self.decides(by, authenticator.authenticate_now(parts)?) {
                 return Some(decided);
             }
         }
@@ -183,15 +183,16 @@ impl Auth {
         Some(self.unauthorized("invalid_credentials", detail))
     }
 
-    /// What one authenticator's answer decides: nothing when it saw no credentials of
-    /// its kind.
+    /// What the authenticator at `by` answered decides: nothing when it saw no
+    /// credentials of its kind.
     fn decides(
         &self,
+        by: usize,
         answer: Result<Option<Principal>, Rejected>,
-    ) -> Option<Result<Option<Principal>, ApiError>> {
+    ) -> Option<Result<Option<Identified>, ApiError>> {
         match answer {
             Ok(None) => None,
-            Ok(Some(principal)) => Some(Ok(Some(principal))),
+            Ok(Some(principal)) => Some(Ok(Some((principal, by)))),
             Err(Rejected(detail)) => Some(Err(self.unauthorized("invalid_credentials", detail))),
         }
     }
@@ -201,10 +202,12 @@ impl Auth {
         self: &Arc<Auth>,
         mut parts: Parts,
         body: axum::body::Body,
-        principal: Option<Principal>,
+        identified: Option<Identified>,
     ) -> Request {
+        let (principal, by) = identified.unzip();
         parts.extensions.insert(Caller {
             principal: principal.map(Arc::new),
+            by,
             auth: self.clone(),
         });
         Request::from_parts(parts, body)
@@ -219,11 +222,16 @@ impl Auth {
     }
 }
 
+/// A principal and the position of the authenticator that found it.
+type Identified = (Principal, usize);
+
 /// Who sent a request, as the authentication layer found out; in the request's
 /// extensions.
 #[derive(Clone)]
 pub(crate) struct Caller {
     pub principal: Option<SharedPrincipal>,
+    /// The position of the authenticator that found the principal.
+    by: Option<usize>,
     auth: Arc<Auth>,
 }
 
@@ -241,12 +249,20 @@ impl Caller {
     pub(crate) fn of(extensions: &Extensions) -> Caller {
         static NOBODY: LazyLock<Caller> = LazyLock::new(|| Caller {
             principal: None,
+            by: None,
             auth: Arc::new(Auth::default()),
         });
         extensions
             .get::<Caller>()
             .cloned()
             .unwrap_or_else(|| NOBODY.clone())
+    }
+
+    /// The name of the authenticator that found the principal (`bearer`, `apiKey`):
+    /// subjects are unique only within their authenticator. `None` when anonymous.
+    pub(crate) fn authenticator(&self) -> Option<&str> {
+        let by = self.by?;
+        self.auth.authenticators.get(by).map(|a| a.name())
     }
 
     /// `401 unauthenticated`, naming the schemes that would do.

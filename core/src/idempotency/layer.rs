@@ -1,6 +1,8 @@
-//! The layer that answers retries: inside the admission (it needs the caller) and
-//! outside the routes. A request without a key costs one header lookup.
+//! The layer that answers retries: around each route, after routing (it needs the
+//! operation) and inside the admission (it needs the caller). A request without a key
+//! costs one header lookup.
 
+use std::collections::HashSet;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
@@ -10,7 +12,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::future::Either;
@@ -18,7 +20,9 @@ use sea_orm::DatabaseConnection;
 use tower::{Layer, Service};
 
 use super::store::{self, Reserved, Stored};
-use super::{IDEMPOTENT_REPLAYED, Idempotency, Reservation, digest, key_of};
+use super::{
+    IDEMPOTENT_REPLAYED, Idempotency, LEASE_WITHOUT_TIME_LIMIT, Reservation, digest, key_of,
+};
 use crate::auth::Caller;
 use crate::problem::ApiError;
 
@@ -27,8 +31,12 @@ pub(crate) struct Keys {
     db: DatabaseConnection,
     ttl_ms: i64,
     /// How long a reservation is its request's: past the request's time limit (the
-    /// request was dropped then), with a margin for a commit under way.
+    /// request was dropped then), with a margin for a commit under way; without a time
+    /// limit, [`LEASE_WITHOUT_TIME_LIMIT`].
     lease_ms: i64,
+    /// The routes (as `MatchedPath` names them) that have a `POST` operation: only
+    /// those take keys, so a `POST` to any other path never touches the table.
+    posts: HashSet<String>,
     /// When expired keys were last purged (ms since the epoch).
     purged_at: AtomicI64,
 }
@@ -52,15 +60,32 @@ impl Keys {
         db: DatabaseConnection,
         settings: Idempotency,
         timeout: Option<Duration>,
+        posts: HashSet<String>,
     ) -> Keys {
         let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4);
-        let ttl_ms = ms(settings.kept_for());
         Keys {
             db,
-            ttl_ms,
-            lease_ms: timeout.map_or(ttl_ms, |t| ms(t) + 60_000),
+            ttl_ms: ms(settings.kept_for()),
+            lease_ms: timeout.map_or(ms(LEASE_WITHOUT_TIME_LIMIT), |t| ms(t) + 60_000),
+            posts,
             purged_at: AtomicI64::new(0),
         }
+    }
+
+    /// Whether `request` reached an operation that takes keys: a `POST` from an
+    /// authenticated caller to a route with a `POST` operation. An anonymous request
+    /// has no caller to own a key: anyone could replay its answer, or learn that the
+    /// key exists, by sending the same key; its key is ignored.
+    fn takes_key(&self, request: &Request) -> bool {
+        request.method() == Method::POST
+            && request
+                .extensions()
+                .get::<Caller>()
+                .is_some_and(|caller| caller.principal.is_some())
+            && request
+                .extensions()
+                .get::<MatchedPath>()
+                .is_some_and(|path| self.posts.contains(path.as_str()))
     }
 
     /// The request with its key: the stored answer, a refusal, or the request run and
@@ -80,12 +105,21 @@ impl Keys {
         };
         let path = parts.uri.path_and_query().map_or("", |p| p.as_str());
         let fingerprint = digest(&[parts.method.as_str().as_bytes(), path.as_bytes(), &body]);
-        // Keys are the caller's own: another caller's same key is another key.
-        let scope = match &Caller::of(&parts.extensions).principal {
-            Some(principal) => format!("sub:{}", principal.subject),
-            None => "anonymous".to_owned(),
-        };
-        let id = digest(&[scope.as_bytes(), key.as_bytes()]);
+        // Keys are the caller's own: another caller's same key is another key. A
+        // subject is unique only within its authenticator and, for tokens, its issuer
+        // (a token's `sub` may equal an API key's owner).
+        let caller = Caller::of(&parts.extensions);
+        let authenticator = caller.authenticator().unwrap_or_default();
+        let (issuer, subject) = caller.principal.as_deref().map_or(("", ""), |p| {
+            let issuer = p.claims.get("iss").and_then(|iss| iss.as_str());
+            (issuer.unwrap_or_default(), p.subject.as_str())
+        });
+        let id = digest(&[
+            authenticator.as_bytes(),
+            issuer.as_bytes(),
+            subject.as_bytes(),
+            key.as_bytes(),
+        ]);
         let now = now_ms();
         if let Err(error) = self.purge_if_due(now).await {
             tracing::warn!(%error, "purging expired idempotency keys failed");
@@ -175,9 +209,14 @@ impl Keys {
 
 /// Whether an answer is stored for retries. A `5xx` is not, so that a retry can
 /// succeed (Stripe's rule), nor are the answers that say the request was not let in
-/// and may be later: `401`, `403`, `408`, `425`, `429`.
+/// and may be later (`401`, `403`, `408`, `425`, `429`) or did not reach an operation
+/// (`404`, `405`, `413`): nothing ran that a retry could repeat.
 fn kept(status: StatusCode) -> bool {
-    !status.is_server_error() && !matches!(status.as_u16(), 401 | 403 | 408 | 425 | 429)
+    !status.is_server_error()
+        && !matches!(
+            status.as_u16(),
+            401 | 403 | 404 | 405 | 408 | 413 | 425 | 429
+        )
 }
 
 /// The stored answer again, marked as a replay.
@@ -265,9 +304,9 @@ impl Drop for Held {
     }
 }
 
-/// Puts [`Idempotent`] around the routes; `None` when the app turned keys off.
+/// Puts [`Idempotent`] around each route (`Router::route_layer`).
 #[derive(Clone)]
-pub(crate) struct IdempotencyLayer(pub Option<Arc<Keys>>);
+pub(crate) struct IdempotencyLayer(pub Arc<Keys>);
 
 impl<S> Layer<S> for IdempotencyLayer {
     type Service = Idempotent<S>;
@@ -283,7 +322,7 @@ impl<S> Layer<S> for IdempotencyLayer {
 #[derive(Clone)]
 pub(crate) struct Idempotent<S> {
     inner: S,
-    keys: Option<Arc<Keys>>,
+    keys: Arc<Keys>,
 }
 
 type Boxed = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
@@ -302,13 +341,9 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let Some(keys) = self
-            .keys
-            .as_ref()
-            .filter(|_| request.method() == Method::POST)
-        else {
+        if !self.keys.takes_key(&request) {
             return Either::Left(self.inner.call(request));
-        };
+        }
         let key = match key_of(request.headers()) {
             Ok(Some(key)) => key,
             Ok(None) => return Either::Left(self.inner.call(request)),
@@ -316,7 +351,7 @@ where
                 return Either::Right(Box::pin(std::future::ready(Ok(problem.into_response()))));
             }
         };
-        let keys = keys.clone();
+        let keys = self.keys.clone();
         // The route is called after awaits: the service that was polled ready goes
         // with the request, a clone stays behind for the next one.
         let ready = self.inner.clone();

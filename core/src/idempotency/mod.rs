@@ -3,8 +3,10 @@
 //! request whose answer it never got, and the retry is answered with the first answer
 //! instead of running again.
 //!
-//! A key belongs to its caller (the principal, else one anonymous scope) and lives in
-//! `ferrest_idempotency_keys`. The first request reserves it, runs, and stores its
+//! A key belongs to its caller (the principal, with the authenticator that found it
+//! and a token's issuer) and lives in `ferrest_idempotency_keys`; an anonymous
+//! request's key is ignored, as no caller owns it. Only the `POST` operations of the
+//! document take keys, after routing. The first request reserves it, runs, and stores its
 //! answer; a write made through [`Ctx`](crate::Ctx) marks the key *applied* in the
 //! write's own transaction, so the mark commits exactly when the write does. A retry
 //! with the same key then gets the stored answer, `409` while the first still runs or
@@ -36,6 +38,16 @@ pub const MAX_KEY_CHARS: usize = 255;
 
 /// How long an answer is kept for retries unless configured: 24 hours.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// How long a request holds its key when the app has no time limit
+/// (`FERREST_TIMEOUT_SECS=0`): 10 minutes. If its server stops meanwhile, retries are
+/// `409` until then; a request still running then is taken for abandoned, and a retry
+/// may run beside it. With a time limit, the hold is the limit plus a minute.
+///
+/// ```
+/// assert_eq!(ferrest::idempotency::LEASE_WITHOUT_TIME_LIMIT.as_secs(), 600);
+/// ```
+pub const LEASE_WITHOUT_TIME_LIMIT: Duration = Duration::from_secs(10 * 60);
 
 /// What a key may hold, for the document: 1 to 255 visible ASCII characters but `"`
 /// and `\`, bare (Stripe's form) or as a structured-field string (the draft's,

@@ -103,6 +103,13 @@ impl Middleware {
         for layer in self.layers {
             router = layer(router);
         }
+        // Around each route, after routing: a key is taken only by a request that
+        // reached a `POST` operation, never by one to an unknown path (`404`) or a
+        // route without `POST` (`405`). Inside the admission: a key belongs to the
+        // caller it found.
+        if let Some(keys) = idempotency.filter(|_| router.has_routes()) {
+            router = router.route_layer(crate::idempotency::IdempotencyLayer(keys));
+        }
         let admission = admission::Admission {
             auth,
             limiter,
@@ -122,8 +129,6 @@ impl Middleware {
                     .into_inner()
             }))
             .layer(admission::AdmissionLayer(Arc::new(admission)))
-            // Inside the admission: a key belongs to the caller it found.
-            .layer(crate::idempotency::IdempotencyLayer(idempotency))
             .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
         router.layer(stack)
     }

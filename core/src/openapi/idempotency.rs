@@ -32,7 +32,7 @@ pub(crate) fn document(document: &mut OpenApi, idempotency: Idempotency) {
                         .pattern(Some(KEY_PATTERN)),
                 ))
                 .description(Some(format!(
-                    "A unique key (a UUID) that makes retries of this request safe: a retry with the same key and body gets the first answer (marked `Idempotent-Replayed: true`) instead of running again. Answers below `500` are kept for {kept}; keys are the caller's own."
+                    "A unique key (a UUID) that makes retries of this request safe: a retry with the same key and body gets the first answer (marked `Idempotent-Replayed: true`) instead of running again. Answers below `500` are kept for {kept}. Keys are the authenticated caller's own; an anonymous request's key is ignored (the request runs as without it)."
                 )))
                 .build()
                 .into(),
