@@ -1,10 +1,13 @@
 //! Procedural macros of ferrest. Use them through the `ferrest` crate, which
 //! re-exports them; the generated code refers to `::ferrest::__private` only.
 //!
-//! Every macro runs the same pipeline: `parse` (syntax to raw values) -> `model`
-//! (validated, typed description) -> `check` (cross-field rules) -> `expand`
-//! (tokens). Errors are collected along the way and stop the pipeline in one place,
-//! `pipeline.rs`.
+//! Every macro runs the same pipeline: `parse` (syntax to raw values, each key once)
+//! -> `model` (validated, typed description; no tokens) -> `check` (rules across
+//! fields, variants or methods) -> `expand` (tokens). Errors are collected along the
+//! way and stop the pipeline in one place, `pipeline.rs`, which then emits the
+//! macro's fallback impls. `#[derive(Resource)]` has a folder per stage (`parse/`,
+//! `model/`, `check.rs`, `expand/`); the smaller macros have a folder each
+//! (`api_error/`, `schema/`, `endpoints/`) with a file per stage.
 
 mod api_error;
 mod check;
@@ -14,7 +17,7 @@ mod expand;
 mod model;
 mod parse;
 mod pipeline;
-mod schema_derive;
+mod schema;
 
 use proc_macro::TokenStream;
 
@@ -25,7 +28,7 @@ use proc_macro::TokenStream;
 #[proc_macro_derive(ApiError, attributes(rest))]
 pub fn derive_api_error(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    api_error::derive_api_error(&input).into()
+    pipeline::derive_api_error(&input).into()
 }
 
 /// Routes and documents the methods of an impl block that carry
@@ -34,7 +37,7 @@ pub fn derive_api_error(input: TokenStream) -> TokenStream {
 /// See the `ferrest` crate for the attribute reference.
 #[proc_macro_attribute]
 pub fn endpoints(attr: TokenStream, item: TokenStream) -> TokenStream {
-    endpoints::endpoints(attr.into(), item.into()).into()
+    pipeline::endpoints(attr.into(), item.into()).into()
 }
 
 /// A request or response type of a custom endpoint: documented, and serialized with
@@ -42,7 +45,7 @@ pub fn endpoints(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_derive(Schema, attributes(rest))]
 pub fn derive_schema(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    schema_derive::derive_schema(&input).into()
+    pipeline::derive_schema(&input).into()
 }
 
 /// Turns a struct into a served, validated and documented REST resource.

@@ -791,16 +791,16 @@ impl App {
         for block in &self.endpoints {
             for endpoint in &block.endpoints {
                 let owner = format!("`{}`", block.name);
-                let shape = route_shape(endpoint.path);
                 let route = format!(
                     "`{} {}` of {owner}",
                     endpoint.method.to_uppercase(),
                     endpoint.path
                 );
                 for (method, path, id, other) in &taken {
-                    if route_shape(path) == shape
-                        && (path != endpoint.path || method == endpoint.method)
-                    {
+                    if ferrest_shared::routes_clash(
+                        (method, path),
+                        (endpoint.method, endpoint.path),
+                    ) {
                         return Err(Error::Config(format!(
                             "{route} is also served by {other} (`{} {path}`); give one of them another path, with the same parameter names where the shapes match",
                             method.to_uppercase()
@@ -822,20 +822,6 @@ impl App {
         }
         Ok(())
     }
-}
-
-/// `/books/{}/publish`: a path with its parameter names erased, as axum matches it.
-fn route_shape(path: &str) -> String {
-    path.split('/')
-        .map(|segment| {
-            if segment.starts_with('{') {
-                "{}"
-            } else {
-                segment
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 fn docs_routes(document: OpenApi) -> Router<AppState> {

@@ -42,28 +42,13 @@ pub struct RateLimit {
 impl std::str::FromStr for RateLimit {
     type Err = String;
 
-    /// `<requests>/<second|minute|hour|day>`.
+    /// `<requests>/<second|minute|hour|day>`, read by the same rules the macros
+    /// check `#[rest(rate_limit = "...")]` with (`ferrest_shared::Rate`).
     fn from_str(text: &str) -> Result<Self, String> {
-        let invalid = || {
-            format!(
-                "`{text}` is not a rate like `100/minute` (per `second`, `minute`, `hour` or `day`)"
-            )
-        };
-        let (requests, unit) = text.split_once('/').ok_or_else(invalid)?;
-        let requests: u32 = requests.trim().parse().map_err(|_| invalid())?;
-        let window_secs = match unit.trim() {
-            "second" | "s" => 1,
-            "minute" | "min" | "m" => 60,
-            "hour" | "h" => 3600,
-            "day" | "d" => 86_400,
-            _ => return Err(invalid()),
-        };
-        if requests == 0 {
-            return Err(invalid());
-        }
+        let rate: ferrest_shared::Rate = text.parse().map_err(|e| format!("{e}"))?;
         Ok(RateLimit {
-            requests,
-            window_secs,
+            requests: rate.requests,
+            window_secs: rate.window_secs,
         })
     }
 }

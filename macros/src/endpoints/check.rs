@@ -3,7 +3,7 @@
 
 use syn::spanned::Spanned;
 
-use super::parse::{Hook, Method};
+use super::model::{Block, Hook, Method};
 use crate::errors::Errors;
 
 /// Extractors that consume the request body; axum needs such an argument last.
@@ -17,7 +17,12 @@ const BODY_EXTRACTORS: &[&str] = &[
     "Body",
 ];
 
-pub fn methods(methods: &[Method], errors: &mut Errors) {
+pub fn check(block: &Block, errors: &mut Errors) {
+    methods(&block.methods, errors);
+    hooks(&block.hooks, &block.resource, errors);
+}
+
+fn methods(methods: &[Method], errors: &mut Errors) {
     for (i, method) in methods.iter().enumerate() {
         at_most_eight_arguments(method, errors);
         is_async(method, errors);
@@ -25,10 +30,9 @@ pub fn methods(methods: &[Method], errors: &mut Errors) {
         path_parameters_have_arguments(method, errors);
         body_comes_last(method, errors);
         // axum matches a route by its shape: `{id}` and `{book_id}` are one segment.
-        let this = shape(&method.path.value());
+        let this = method.path.value();
         if let Some(other) = methods[..i].iter().find(|m| {
-            this == shape(&m.path.value())
-                && (m.verb == method.verb || m.path.value() != method.path.value())
+            ferrest_shared::routes_clash((&m.verb, &m.path.value()), (&method.verb, &this))
         }) {
             errors.at(
                 method.path.span(),
@@ -43,13 +47,6 @@ pub fn methods(methods: &[Method], errors: &mut Errors) {
             );
         }
     }
-}
-
-fn shape(path: &str) -> String {
-    path.split('/')
-        .map(|s| if s.starts_with('{') { "{}" } else { s })
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// ferrest routes methods of up to eight arguments (as axum does sixteen, with less
@@ -227,7 +224,7 @@ fn hook_arguments(kind: &str, resource: &str) -> Vec<String> {
 
 /// A hook is awaited inside the write's transaction, with `ctx` and its kind's
 /// values; anything else would be an opaque type error in generated code.
-pub fn hooks(hooks: &[Hook], resource: &str, errors: &mut Errors) {
+fn hooks(hooks: &[Hook], resource: &str, errors: &mut Errors) {
     for hook in hooks {
         let expected = hook_arguments(&hook.kind, resource);
         let signature = std::iter::once("ctx: &Ctx".to_owned())

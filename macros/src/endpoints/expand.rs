@@ -4,18 +4,16 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::parse::{Hook, Method, Options};
+use super::argument::Argument;
+use super::model::{Block, Hook, Method};
 
-pub fn endpoints(
-    block: &syn::ItemImpl,
-    options: &Options,
-    methods: &[Method],
-    hooks: &[Hook],
-) -> TokenStream {
-    let self_ty = &block.self_ty;
+pub fn expand(block: &Block) -> TokenStream {
+    let (methods, hooks) = (&block.methods, &block.hooks);
+    let item = &block.item;
+    let self_ty = &item.self_ty;
     let private = quote!(::ferrest::__private);
     let type_name = type_name(self_ty);
-    let default_tag = options
+    let default_tag = block
         .tag
         .as_ref()
         .map(syn::LitStr::value)
@@ -32,8 +30,8 @@ pub fn endpoints(
         } else {
             quote!(::<_, _, _, #(#types),*>)
         };
-        let permission = permission(m).tokens();
-        let rate_limit = crate::model::Rate::tokens(m.rate_limit);
+        let permission = crate::expand::permission(&permission(m));
+        let rate_limit = crate::expand::rate_limit(m.rate_limit);
         let operation_id = operation_id(m, &type_name);
         quote! {
             let router = router.route(#path, #private::limited(
@@ -49,7 +47,7 @@ pub fn endpoints(
     let records = methods.iter().map(|m| record(m, &default_tag, &type_name));
     let hooks = hook_set(self_ty, hooks);
     quote! {
-        #block
+        #item
 
         impl ::ferrest::Endpoints for #self_ty {
             fn routes() -> #private::axum::Router<#private::AppState> {
@@ -177,11 +175,15 @@ pub fn type_name(self_ty: &syn::Type) -> String {
     .unwrap_or_default()
 }
 
-/// An `impl Endpoints` without routes, emitted beside compile errors.
-pub fn fallback(block: &syn::ItemImpl) -> TokenStream {
-    let self_ty = &block.self_ty;
+/// The block as written (minus `#[rest]`) with an `impl Endpoints` without routes,
+/// emitted beside compile errors: its methods and `App::endpoints::<T>()` stay
+/// usable, so only the macro's errors show.
+pub fn fallback(block: &Block) -> TokenStream {
+    let item = &block.item;
+    let self_ty = &item.self_ty;
     let private = quote!(::ferrest::__private);
     quote! {
+        #item
         impl ::ferrest::Endpoints for #self_ty {
             fn routes() -> #private::axum::Router<#private::AppState> {
                 #private::axum::Router::new()
@@ -200,7 +202,7 @@ fn operation_id(method: &Method, type_name: &str) -> String {
         .operation_id
         .as_ref()
         .map(syn::LitStr::value)
-        .unwrap_or_else(|| format!("{}{type_name}", camel_case(&method.ident.to_string())))
+        .unwrap_or_else(|| format!("{}{type_name}", lower_camel_case(&method.ident.to_string())))
 }
 
 /// The `Endpoint` of one method.
@@ -234,8 +236,8 @@ fn record(method: &Method, default_tag: &str, type_name: &str) -> TokenStream {
         .iter()
         .any(|a| a.extractor().as_deref() == Some("Path") || unwrap(a, "Query").is_some());
     let reads_json = method.args.iter().any(|a| unwrap(a, "Json").is_some());
-    let permission = permission(method).tokens();
-    let rate_limit = crate::model::Rate::tokens(method.rate_limit);
+    let permission = crate::expand::permission(&permission(method));
+    let rate_limit = crate::expand::rate_limit(method.rate_limit);
     let output = match &method.output {
         Some(ty) => {
             quote_spanned!(ty.span()=> <#ty as ::ferrest::Responds>::responses(&mut responses);)
@@ -284,7 +286,7 @@ fn permission(method: &Method) -> crate::model::Permission {
 }
 
 /// The `T` of a `Json<T>` argument (for `wrapper` `Json`), or of `Valid<Json<T>>`.
-fn unwrap<'a>(arg: &'a super::parse::Argument, wrapper: &str) -> Option<&'a syn::Type> {
+fn unwrap<'a>(arg: &'a Argument, wrapper: &str) -> Option<&'a syn::Type> {
     match arg.extractor().as_deref() {
         Some(name) if name == wrapper => arg.inner(),
         Some("Valid") => {
@@ -364,18 +366,17 @@ fn option(value: Option<String>) -> TokenStream {
 }
 
 /// `publish_book` -> `publishBook`.
-fn camel_case(snake: &str) -> String {
-    let mut out = String::new();
-    let mut upper = false;
-    for c in snake.trim_start_matches("r#").chars() {
-        if c == '_' {
-            upper = !out.is_empty();
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
+fn lower_camel_case(snake: &str) -> String {
+    heck::ToLowerCamelCase::to_lower_camel_case(snake.trim_start_matches("r#"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn operation_ids_are_lower_camel_case() {
+        assert_eq!(super::lower_camel_case("publish_book"), "publishBook");
+        assert_eq!(super::lower_camel_case("r#type"), "type");
+        assert_eq!(super::lower_camel_case("stats_v2"), "statsV2");
+        assert_eq!(super::lower_camel_case("publish"), "publish");
     }
-    out
 }

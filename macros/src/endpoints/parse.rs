@@ -1,29 +1,38 @@
-//! The methods of an `#[ferrest::endpoints]` block: route attributes, arguments, docs.
+//! The impl block, its options and each method's `#[rest(...)]`, as written. The
+//! attribute is removed from the block, and methods without one stay plain methods.
 
 use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
-use syn::{FnArg, Ident, ImplItem, LitStr, Pat, Type};
+use syn::{FnArg, Ident, ImplItem, LitStr, Type};
 
+use super::argument::Argument;
 use crate::errors::{Errors, unknown_key_message};
-use crate::parse::keys;
+use crate::parse::{RawPermission, Slot, doc_comment, key_of, keys, parse_permission, skip_value};
 
-/// `#[ferrest::endpoints(tag = "Books")]`.
-#[derive(Default)]
-pub struct Options {
+pub struct RawEndpoints {
+    /// The block as the user wrote it, minus the `#[rest]` attributes.
+    pub item: syn::ItemImpl,
+    /// `#[ferrest::endpoints(tag = "Books")]`.
     pub tag: Option<LitStr>,
+    pub methods: Vec<RawMethod>,
 }
 
-pub struct Method {
+/// A method with `#[rest(...)]`: a route or a hook, not yet told apart.
+pub struct RawMethod {
     pub ident: Ident,
-    /// `get`, `post`, ...
-    pub verb: String,
-    pub path: LitStr,
+    /// The first `#[rest(...)]`, for errors about the attribute as a whole.
+    pub attr_span: Span,
+    /// Whether its attributes were reported already: a misspelled verb then needs no
+    /// "needs a route" on top.
+    pub reported: bool,
+    /// `get = "/path"` (or `post`, ...): the verb and the path.
+    pub route: Option<(String, LitStr)>,
+    /// `before_create` (or another hook kind), and where it was written.
+    pub hook: Option<(String, Span)>,
     pub tag: Option<LitStr>,
     pub operation_id: Option<LitStr>,
-    /// `auth = role("editor")`; `None` when not given (or not valid, and reported).
-    pub permission: Option<crate::model::Permission>,
-    /// `rate_limit = "5/minute"`.
-    pub rate_limit: Option<crate::model::Rate>,
+    pub auth: Option<(RawPermission, Span)>,
+    pub rate_limit: Option<(LitStr, Span)>,
     pub doc: Option<String>,
     pub asyncness: bool,
     /// Where `fn` was written, for errors about the signature.
@@ -34,117 +43,59 @@ pub struct Method {
     pub output: Option<Type>,
 }
 
-/// A lifecycle hook: a method with `#[rest(before_create)]` and the like.
-pub struct Hook {
-    pub ident: Ident,
-    /// `before_create`, ..., `read_filter`.
-    pub kind: String,
-    /// Where the kind was written.
-    pub kind_span: Span,
-    pub asyncness: bool,
-    pub fn_span: Span,
-    pub receiver: Option<Span>,
-    pub args: Vec<Argument>,
-    /// `None` for `-> ()`.
-    pub output: Option<Type>,
-}
-
-pub struct Argument {
-    pub pat: Pat,
-    pub ty: Type,
-}
-
-impl Argument {
-    /// The last segment of the type's path: `Path`, `Json`, `Query`, ...
-    pub fn extractor(&self) -> Option<String> {
-        match &self.ty {
-            Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
-            _ => None,
-        }
-    }
-
-    /// The first generic argument of the type: `i64` in `Path<i64>`.
-    pub fn inner(&self) -> Option<&Type> {
-        let Type::Path(path) = &self.ty else {
-            return None;
-        };
-        let syn::PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else {
-            return None;
-        };
-        args.args.iter().find_map(|a| match a {
-            syn::GenericArgument::Type(ty) => Some(ty),
-            _ => None,
-        })
-    }
-
-    /// `Path<i64>`, `Path<String>`, ...: one value, named by its binding.
-    pub fn binds_scalar(&self) -> bool {
-        const SCALARS: &[&str] = &[
-            "i8",
-            "i16",
-            "i32",
-            "i64",
-            "u8",
-            "u16",
-            "u32",
-            "u64",
-            "usize",
-            "f32",
-            "f64",
-            "bool",
-            "String",
-            "Uuid",
-            "Decimal",
-            "NaiveDate",
-        ];
-        matches!(self.inner(), Some(syn::Type::Path(p))
-            if p.path.segments.last().is_some_and(|s| SCALARS.contains(&s.ident.to_string().as_str())))
-    }
-
-    /// The names `Path(id)` or `Path((author, book))` binds, if it binds plain names.
-    pub fn path_bindings(&self) -> Option<Vec<Ident>> {
-        let Pat::TupleStruct(outer) = &self.pat else {
-            return None;
-        };
-        let [inner] = outer.elems.iter().collect::<Vec<_>>()[..] else {
-            return None;
-        };
-        let names = |pat: &Pat| match pat {
-            Pat::Ident(ident) => Some(ident.ident.clone()),
-            _ => None,
-        };
-        match inner {
-            Pat::Tuple(tuple) => tuple.elems.iter().map(names).collect(),
-            other => names(other).map(|n| vec![n]),
-        }
-    }
-}
-
-pub fn options(attr: TokenStream, errors: &mut Errors) -> Options {
-    let mut options = Options::default();
-    let parser = syn::meta::parser(|meta| {
-        if meta.path.is_ident(keys::TAG) {
-            options.tag = Some(meta.value()?.parse()?);
-        } else {
-            let key = quote::ToTokens::to_token_stream(&meta.path).to_string();
-            errors.at(
-                meta.path.span(),
-                unknown_key_message("endpoints key", &key, &[keys::TAG]),
+/// `None` when the item is not an inherent impl of a type without generic parameters.
+pub fn parse(attr: TokenStream, item: TokenStream, errors: &mut Errors) -> Option<RawEndpoints> {
+    let mut block: syn::ItemImpl = match syn::parse2(item.clone()) {
+        Ok(block) => block,
+        Err(_) => {
+            errors.spanned(
+                &item,
+                "`#[ferrest::endpoints]` applies to an impl block, like `impl Book { ... }`",
             );
+            return None;
+        }
+    };
+    if !block.generics.params.is_empty() || block.trait_.is_some() {
+        errors.at(
+            block.impl_token.span,
+            "`#[ferrest::endpoints]` applies to an inherent impl of a type without generic parameters, like `impl Book { ... }`; one block per type",
+        );
+        return None;
+    }
+    let tag = options(attr, errors);
+    let methods = methods(&mut block, errors);
+    Some(RawEndpoints {
+        item: block,
+        tag,
+        methods,
+    })
+}
+
+/// The options of `#[ferrest::endpoints(...)]`: `tag` only.
+fn options(attr: TokenStream, errors: &mut Errors) -> Option<LitStr> {
+    let mut tag = Slot::new(keys::TAG);
+    let parser = syn::meta::parser(|meta| {
+        let span = meta.path.span();
+        match key_of(&meta).as_str() {
+            keys::TAG => tag.set(errors, span, meta.value()?.parse()?),
+            other => {
+                errors.at(
+                    span,
+                    unknown_key_message("endpoints key", other, &[keys::TAG]),
+                );
+                skip_value(&meta)?;
+            }
         }
         Ok(())
     });
     if let Err(e) = syn::parse::Parser::parse2(parser, attr) {
         errors.push(e);
     }
-    options
+    tag.value()
 }
 
-/// The methods with a route attribute, and the hooks; the attribute is removed from
-/// the block, and methods without one stay plain methods.
-pub fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> (Vec<Method>, Vec<Hook>) {
+fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> Vec<RawMethod> {
     let mut methods = Vec::new();
-    let mut hooks = Vec::new();
     for item in &mut block.items {
         let ImplItem::Fn(function) = item else {
             continue;
@@ -154,143 +105,83 @@ pub fn methods(block: &mut syn::ItemImpl, errors: &mut Errors) -> (Vec<Method>, 
             .drain(..)
             .partition(|a| a.path().is_ident(keys::REST));
         function.attrs = others;
-        if rest.is_empty() {
-            continue;
+        if let Some(first) = rest.first() {
+            let doc = doc_comment(&function.attrs);
+            methods.push(method(&function.sig, first.span(), &rest, doc, errors));
         }
-        let reported_before = errors.count();
-        let mut verb: Option<(String, LitStr)> = None;
-        let mut tag: Option<LitStr> = None;
-        let mut operation_id = None;
-        let mut permission: Option<(crate::model::Permission, Span)> = None;
-        let mut rate_limit: Option<(crate::model::Rate, Span)> = None;
-        let mut hook: Option<(String, Span)> = None;
-        for attr in &rest {
-            let parsed = attr.parse_nested_meta(|meta| {
-                let key = crate::parse::key_of(&meta);
-                if keys::HOOKS.contains(&key.as_str()) {
-                    if hook.is_some() {
-                        errors.at(
-                            meta.path.span(),
-                            "one hook kind per method; write a method per kind",
-                        );
-                    } else {
-                        hook = Some((key, meta.path.span()));
-                    }
-                } else if keys::VERBS.contains(&key.as_str()) {
-                    let path: LitStr = meta.value()?.parse()?;
-                    if verb.is_some() {
-                        errors.at(
-                            meta.path.span(),
-                            "one route per method: a second `get`/`post`/... is not allowed",
-                        );
-                    } else {
-                        verb = Some((key, path));
-                    }
-                } else if key == keys::TAG {
-                    tag = Some(meta.value()?.parse()?);
-                } else if key == keys::OPERATION_ID {
-                    operation_id = Some(meta.value()?.parse()?);
-                } else if key == keys::RATE_LIMIT {
-                    let lit: LitStr = meta.value()?.parse()?;
-                    if rate_limit.is_some() {
-                        errors.at(meta.path.span(), "duplicate key `rate_limit`");
-                    } else if let Some(rate) = crate::model::Rate::from_lit(&lit, errors) {
-                        rate_limit = Some((rate, meta.path.span()));
-                    }
-                } else if key == keys::AUTH {
-                    let raw = crate::parse::parse_permission(meta.value()?)?;
-                    if permission.is_some() {
-                        errors.at(meta.path.span(), "duplicate key `auth`");
-                    } else if let Some(parsed) = crate::model::Permission::from_raw(raw, errors) {
-                        permission = Some((parsed, meta.path.span()));
-                    }
-                } else {
+    }
+    methods
+}
+
+fn method(
+    sig: &syn::Signature,
+    attr_span: Span,
+    attrs: &[syn::Attribute],
+    doc: Option<String>,
+    errors: &mut Errors,
+) -> RawMethod {
+    let reported_before = errors.count();
+    // A method is one route or one hook: a second verb or kind is refused like a
+    // repeated key, with a message that says why.
+    let mut route =
+        Slot::with_message("one route per method: a second `get`/`post`/... is not allowed");
+    let mut hook = Slot::with_message("one hook kind per method; write a method per kind");
+    let mut tag = Slot::new(keys::TAG);
+    let mut operation_id = Slot::new(keys::OPERATION_ID);
+    let mut auth = Slot::new(keys::AUTH);
+    let mut rate_limit = Slot::new(keys::RATE_LIMIT);
+    for attr in attrs {
+        let parsed = attr.parse_nested_meta(|meta| {
+            let key = key_of(&meta);
+            let span = meta.path.span();
+            match key.as_str() {
+                kind if keys::HOOKS.contains(&kind) => hook.set(errors, span, (key, span)),
+                verb if keys::VERBS.contains(&verb) => {
+                    route.set(errors, span, (key, meta.value()?.parse()?));
+                }
+                keys::TAG => tag.set(errors, span, meta.value()?.parse()?),
+                keys::OPERATION_ID => operation_id.set(errors, span, meta.value()?.parse()?),
+                keys::RATE_LIMIT => rate_limit.set(errors, span, (meta.value()?.parse()?, span)),
+                keys::AUTH => auth.set(errors, span, (parse_permission(meta.value()?)?, span)),
+                other => {
                     errors.at(
-                        meta.path.span(),
+                        span,
                         unknown_key_message(
                             "endpoint key",
-                            &key,
+                            other,
                             &[keys::VERBS, keys::ROUTE_KEYS, keys::HOOKS].concat(),
                         ),
                     );
-                    crate::parse::skip_value(&meta)?;
+                    skip_value(&meta)?;
                 }
-                Ok(())
-            });
-            if let Err(e) = parsed {
-                errors.push(e);
             }
+            Ok(())
+        });
+        if let Err(e) = parsed {
+            errors.push(e);
         }
-        let sig = &function.sig;
-        let (receiver, args) = arguments(sig);
-        let output = match &sig.output {
+    }
+    let (receiver, args) = arguments(sig);
+    RawMethod {
+        ident: sig.ident.clone(),
+        attr_span,
+        reported: errors.count() > reported_before,
+        route: route.value(),
+        hook: hook.value(),
+        tag: tag.value(),
+        operation_id: operation_id.value(),
+        auth: auth.value(),
+        rate_limit: rate_limit.value(),
+        doc,
+        asyncness: sig.asyncness.is_some(),
+        fn_span: sig.fn_token.span,
+        receiver,
+        args,
+        output: match &sig.output {
             syn::ReturnType::Default => None,
             syn::ReturnType::Type(_, ty) => Some((**ty).clone()),
-        };
-        if let Some((kind, kind_span)) = hook {
-            if let Some((_, path)) = &verb {
-                errors.at(
-                    path.span(),
-                    format!("`{}` is a `{kind}` hook and cannot also be a route; write a separate method for the route", sig.ident),
-                );
-            } else if let Some(extra) = tag.as_ref().or(operation_id.as_ref()) {
-                errors.at(
-                    extra.span(),
-                    "a hook is not an operation of its own: `tag` and `operation_id` apply to routes",
-                );
-            } else if let Some(span) = permission
-                .as_ref()
-                .map(|(_, s)| s)
-                .or(rate_limit.as_ref().map(|(_, s)| s))
-            {
-                errors.at(
-                    *span,
-                    "a hook runs inside the operation that triggers it, under that operation's `auth` and `rate_limit`; they apply to routes",
-                );
-            }
-            hooks.push(Hook {
-                ident: sig.ident.clone(),
-                kind,
-                kind_span,
-                asyncness: sig.asyncness.is_some(),
-                fn_span: sig.fn_token.span,
-                receiver,
-                args,
-                output,
-            });
-            continue;
-        }
-        let Some((verb, path)) = verb else {
-            // A misspelled route key is reported already.
-            if errors.count() > reported_before {
-                continue;
-            }
-            errors.at(
-                rest[0].span(),
-                format!(
-                    "`{}` needs a route, like `#[rest(get = \"/books/{{id}}\")]`, or a hook kind, like `#[rest(before_create)]`",
-                    sig.ident
-                ),
-            );
-            continue;
-        };
-        methods.push(Method {
-            ident: sig.ident.clone(),
-            verb,
-            path,
-            tag,
-            operation_id,
-            permission: permission.map(|(p, _)| p),
-            rate_limit: rate_limit.map(|(r, _)| r),
-            doc: crate::parse::doc_comment(&function.attrs),
-            asyncness: sig.asyncness.is_some(),
-            fn_span: sig.fn_token.span,
-            receiver,
-            args,
-            output,
-        });
+        },
     }
-    (methods, hooks)
 }
 
 /// The `self` receiver's span, if any, and the typed arguments.

@@ -2,6 +2,7 @@
 //! resource sits in one `const _: () = { ... };` block except the items users name:
 //! the entity module and the `BookCreate`/`BookUpdate` DTOs.
 
+mod access;
 mod dto;
 mod entity;
 mod fallback;
@@ -14,6 +15,7 @@ use quote::{format_ident, quote};
 
 use crate::model::Resource;
 
+pub(crate) use access::{permission, rate_limit};
 pub use fallback::fallback;
 pub(crate) use resource_impl::typed_check;
 pub(crate) use spec::rule_tokens;

@@ -37,9 +37,9 @@ pub fn spec_static(resource: &Resource) -> TokenStream {
     let relations = relations(resource);
     let includes = resource.includes.iter().map(|(name, _)| name);
     let ident = &resource.ident;
-    let access = resource.access.tokens();
+    let access = super::access::access(&resource.access);
     let require_if_match = resource.require_if_match;
-    let rate_limit = crate::model::Rate::tokens(resource.rate_limit);
+    let rate_limit = super::access::rate_limit(resource.rate_limit);
     let owner_scope = format_ident!(
         "{}",
         if resource.owner_writes_only {
@@ -50,7 +50,7 @@ pub fn spec_static(resource: &Resource) -> TokenStream {
     );
     let owner_bypass = match &resource.owner_bypass {
         Some(permission) => {
-            let permission = permission.tokens();
+            let permission = super::access::permission(permission);
             quote!(::core::option::Option::Some(#permission))
         }
         None => quote!(::core::option::Option::None),
@@ -112,7 +112,10 @@ fn field_spec(field: &Field, patterns: &mut Vec<TokenStream>) -> TokenStream {
         .collect();
     let doc = option_str(field.doc.as_deref());
     let filters = field.filters.iter().map(|(op, _)| {
-        let variant = format_ident!("{}", camel_case(op));
+        let variant = format_ident!(
+            "{}",
+            heck::ToUpperCamelCase::to_upper_camel_case(op.as_str())
+        );
         quote!(::ferrest::__private::spec::FilterOp::#variant)
     });
     let sort = field.sort.is_some();
@@ -122,7 +125,7 @@ fn field_spec(field: &Field, patterns: &mut Vec<TokenStream>) -> TokenStream {
             quote!(::ferrest::__private::spec::FieldWrite::ReadOnly)
         }
         Some((crate::model::FieldWrite::Permission(permission), _)) => {
-            let permission = permission.tokens();
+            let permission = super::access::permission(permission);
             quote!(::ferrest::__private::spec::FieldWrite::Permission(#permission))
         }
     };
@@ -243,18 +246,4 @@ fn relations(resource: &Resource) -> Vec<TokenStream> {
         }
     });
     belongs_to.chain(has_many).collect()
-}
-
-/// `starts_with` -> `StartsWith`.
-fn camel_case(snake: &str) -> String {
-    snake
-        .split('_')
-        .map(|word| {
-            let mut chars = word.chars();
-            chars
-                .next()
-                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
 }

@@ -1,7 +1,5 @@
 //! Who may call each operation: `auth(...)` resolved to one permission per operation.
 
-use proc_macro2::TokenStream;
-use quote::quote;
 use syn::Ident;
 
 use crate::errors::{Errors, unknown_key_message};
@@ -74,17 +72,6 @@ impl Permission {
             }
         }
     }
-
-    /// `::ferrest::auth::Permission::Role(&["admin"])`.
-    pub fn tokens(&self) -> TokenStream {
-        let path = quote!(::ferrest::auth::Permission);
-        match self {
-            Permission::Public => quote!(#path::Public),
-            Permission::Authenticated => quote!(#path::Authenticated),
-            Permission::Role(names) => quote!(#path::Role(&[#(#names),*])),
-            Permission::Scope(names) => quote!(#path::Scope(&[#(#names),*])),
-        }
-    }
 }
 
 /// The permission of each CRUD operation.
@@ -119,23 +106,6 @@ impl Access {
             create: pick(keys::CREATE, keys::WRITE),
             update: pick(keys::UPDATE, keys::WRITE),
             delete: pick(keys::DELETE, keys::WRITE),
-        }
-    }
-
-    /// `::ferrest::auth::Access { list: ..., ... }`.
-    pub fn tokens(&self) -> TokenStream {
-        let [list, get, create, update, delete] = [
-            &self.list,
-            &self.get,
-            &self.create,
-            &self.update,
-            &self.delete,
-        ]
-        .map(Permission::tokens);
-        quote! {
-            ::ferrest::auth::Access {
-                list: #list, get: #get, create: #create, update: #update, delete: #delete,
-            }
         }
     }
 }

@@ -8,7 +8,7 @@ mod rules;
 
 pub use access::{Access, Permission};
 pub use kind::{FieldType, Kind, classify};
-pub use rate::Rate;
+pub use rate::{Rate, rate_from_lit};
 pub use resource::{
     BelongsTo, Field, FieldWrite, Literal, Pagination, Resource, Role, plural, snake_case,
 };

@@ -204,7 +204,7 @@ impl Resource {
         let rate_limit = raw
             .rate_limit
             .as_ref()
-            .and_then(|lit| super::Rate::from_lit(lit, errors));
+            .and_then(|lit| super::rate_from_lit(lit, errors));
         let access = raw
             .auth
             .map(|(entries, _)| super::Access::from_raw(entries, errors))
@@ -471,20 +471,10 @@ const ALL: Operations = Operations {
     delete: true,
 };
 
-/// `BookReview` -> `book_review`.
+/// `BookReview` -> `book_review`, `HTTPLog` -> `http_log`: heck's word boundaries,
+/// which keep an acronym one word.
 pub fn snake_case(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    heck::ToSnakeCase::to_snake_case(name.strip_prefix("r#").unwrap_or(name))
 }
 
 /// English plural for the common cases (`book` -> `books`, `category` -> `categories`,
@@ -513,4 +503,22 @@ fn last_segment(path: &syn::Path) -> String {
         .last()
         .map(|s| s.ident.to_string())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{plural, snake_case};
+
+    /// The default table of a resource: an acronym is one word, not a word per capital.
+    #[test]
+    fn default_table_names_keep_acronyms_whole() {
+        let table = |name: &str| plural(&snake_case(name));
+        assert_eq!(table("Book"), "books");
+        assert_eq!(table("BookReview"), "book_reviews");
+        assert_eq!(table("HTTPLog"), "http_logs");
+        assert_eq!(table("APIKey"), "api_keys");
+        assert_eq!(table("Category"), "categories");
+        assert_eq!(snake_case("V2Book"), "v2_book");
+        assert_eq!(snake_case("r#Type"), "type");
+    }
 }

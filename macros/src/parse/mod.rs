@@ -12,6 +12,7 @@ pub use auth::{RawPermission, parse_access, parse_permission};
 pub use container::{RawContainer, parse_container};
 pub use field::RawField;
 pub use rules::{RawBound, RawRule, parse_rules};
+pub use slot::Slot;
 
 use syn::Attribute;
 
