@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::load;
 use crate::runtime::Settings;
 use crate::seed::{self, Backend};
-use crate::server::{Running, Server};
+use crate::server::{Running, Server, Variant};
 use crate::workload::{Kind, Operation};
 
 /// Instructions per request of both servers for one operation on one backend.
@@ -42,7 +42,11 @@ pub async fn run(settings: &Settings, seconds: Duration) -> Result<Vec<Count>, S
             let mut servers = Vec::new();
             for server in [Server::Ferrest, Server::Baseline] {
                 let out = dir.join(format!("{}-{}.out", backend.name(), server.name()));
-                let running = Running::start_counted(server, &prepared.url, &out)?;
+                let variant = Variant {
+                    axum_serve: settings.ferrest_axum_serve,
+                    ..Variant::default()
+                };
+                let running = Running::start_counted(server, &prepared.url, variant, &out)?;
                 servers.push(Counted {
                     running,
                     out,

@@ -67,6 +67,9 @@ options:
   --bare-baseline      serve the baseline's routes without its production layers
                        (request id, trace span, security headers, compression, panic
                        catcher, timeout, body limit), to see what those cost
+  --ferrest-axum-serve serve ferrest's router with axum::serve rather than through
+                       App::serve_with (its own connection loop with hyper's raised
+                       header limits), to see what that loop costs
   --baseline-twice     an A/A run: the baseline in both slots (the `ferrest` columns
                        are a second baseline process), to see how far the ratios of two
                        identical servers move on this machine
@@ -94,15 +97,18 @@ fn main() {
     }
 }
 
-/// `bench serve <ferrest|baseline> <url> [logs] [bare]`, run by the harness.
+/// `bench serve <ferrest|baseline> <url> [logs] [bare] [axum]`, run by the harness.
 fn serve(args: &[String]) -> Result<(), String> {
     let (Some(server), Some(url)) = (args.first().and_then(|s| Server::parse(s)), args.get(1))
     else {
-        return Err("usage: bench serve <ferrest|baseline> <database url> [logs] [bare]".into());
+        return Err(
+            "usage: bench serve <ferrest|baseline> <database url> [logs] [bare] [axum]".into(),
+        );
     };
     let variant = server::Variant {
         logs: args[2..].iter().any(|a| a == "logs"),
         bare: args[2..].iter().any(|a| a == "bare"),
+        axum_serve: args[2..].iter().any(|a| a == "axum"),
     };
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -140,6 +146,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned()),
         ferrest_logs: false,
         bare_baseline: false,
+        ferrest_axum_serve: false,
         baseline_twice: false,
         restarts: if quick { 1 } else { 4 },
         verify: true,
@@ -176,6 +183,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--ops" => settings.kinds = list(&value(arg)?, Kind::parse)?,
             "--ferrest-logs" => settings.ferrest_logs = true,
             "--bare-baseline" => settings.bare_baseline = true,
+            "--ferrest-axum-serve" => settings.ferrest_axum_serve = true,
             "--baseline-twice" => settings.baseline_twice = true,
             "--restarts" => settings.restarts = number(arg, value(arg)?)? as usize,
             "--no-verify" => settings.verify = false,
@@ -262,7 +270,7 @@ fn benchmark(command: &str, options: &Options) -> Result<(), String> {
     if command == "all" || command == "runtime" {
         let s = &options.runtime;
         println!(
-            "runtime: {} authors, {} books; {} rounds x {:.1} s per server and operation, on {} fresh pairs of server processes, each after {:.1} s warm-up; {} connections; baseline {}{}",
+            "runtime: {} authors, {} books; {} rounds x {:.1} s per server and operation, on {} fresh pairs of server processes, each after {:.1} s warm-up; {} connections; baseline {}{}{}",
             s.rows.authors,
             s.rows.books,
             s.rounds,
@@ -277,6 +285,11 @@ fn benchmark(command: &str, options: &Options) -> Result<(), String> {
             },
             if s.ferrest_logs {
                 "; ferrest logs each request"
+            } else {
+                ""
+            },
+            if s.ferrest_axum_serve {
+                "; ferrest served by axum::serve"
             } else {
                 ""
             },

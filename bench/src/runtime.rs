@@ -24,6 +24,8 @@ pub struct Settings {
     pub postgres_url: String,
     pub ferrest_logs: bool,
     pub bare_baseline: bool,
+    /// Serve ferrest with `axum::serve` rather than `App::serve_with`.
+    pub ferrest_axum_serve: bool,
     /// An A/A run: a second baseline process in ferrest's place.
     pub baseline_twice: bool,
     /// Fresh pairs of server processes per operation, each running its share of the
@@ -139,7 +141,11 @@ impl Pair {
     fn try_start(settings: &Settings, url: &str, block: usize) -> Result<Pair, String> {
         let baseline = || {
             let bare = settings.bare_baseline;
-            Running::start(Server::Baseline, url, Variant { logs: false, bare })
+            let variant = Variant {
+                bare,
+                ..Variant::default()
+            };
+            Running::start(Server::Baseline, url, variant)
         };
         // In an A/A run the first slot is a second baseline process.
         let ferrest = || {
@@ -147,7 +153,12 @@ impl Pair {
                 return baseline();
             }
             let logs = settings.ferrest_logs;
-            Running::start(Server::Ferrest, url, Variant { logs, bare: false })
+            let variant = Variant {
+                logs,
+                axum_serve: settings.ferrest_axum_serve,
+                ..Variant::default()
+            };
+            Running::start(Server::Ferrest, url, variant)
         };
         let (ferrest, baseline) = if block.is_multiple_of(2) {
             let ferrest = ferrest()?;

@@ -38,9 +38,12 @@ pub struct Variant {
     pub logs: bool,
     /// Serve the baseline's routes without its production layers.
     pub bare: bool,
+    /// Serve ferrest's router with `axum::serve` instead of `App::serve_with`'s own
+    /// connection loop (hyper's raised header limits), to see what that loop costs.
+    pub axum_serve: bool,
 }
 
-/// `bench serve <server> <database url> [logs] [bare]`: the child process.
+/// `bench serve <server> <database url> [logs] [bare] [axum]`: the child process.
 pub async fn serve(server: Server, url: &str, variant: Variant) -> Result<(), String> {
     let logs = variant.logs;
     if logs {
@@ -53,6 +56,30 @@ pub async fn serve(server: Server, url: &str, variant: Variant) -> Result<(), St
             .with_ansi(false)
             .try_init();
     }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    // Closed stdin (the harness is done, or gone) stops the server.
+    let (closed, stop) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        let _ = std::io::stdin().read_to_end(&mut Vec::new());
+        let _ = closed.send(());
+    });
+    let stop = async {
+        let _ = stop.await;
+    };
+    if server == Server::Ferrest && !variant.axum_serve {
+        // As a ferrest service serves: `App::serve` is `serve_with` on its own
+        // listener, plus signals and a log subscriber. Connections wait in the
+        // listener's backlog until the schema is synced.
+        println!("listening {addr}");
+        return bookstore::app()
+            .database_url(url)
+            .serve_with(listener, stop)
+            .await
+            .map_err(|e| e.to_string());
+    }
     let db = ferrest::connect(url)
         .await
         .map_err(|e| format!("{url}: {e}"))?;
@@ -63,21 +90,8 @@ pub async fn serve(server: Server, url: &str, variant: Variant) -> Result<(), St
             .map_err(|e| e.to_string())?,
         Server::Baseline => crate::baseline::router(db, !variant.bare),
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("listening {addr}");
-    // Closed stdin (the harness is done, or gone) stops the server.
-    let (closed, stop) = tokio::sync::oneshot::channel::<()>();
-    std::thread::spawn(move || {
-        let _ = std::io::stdin().read_to_end(&mut Vec::new());
-        let _ = closed.send(());
-    });
-    let stop = async {
-        let _ = stop.await;
-    };
-    // As `App::serve_with` serves, with the client address for rate limits.
+    // With the client address, as ferrest's rate limits need it.
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -104,14 +118,19 @@ impl Running {
 
     /// [`Running::start`] under valgrind's callgrind, which writes its counts to
     /// `out` (`out.N` for the N-th `callgrind_control --dump`).
-    pub fn start_counted(server: Server, url: &str, out: &std::path::Path) -> Result<Self, String> {
+    pub fn start_counted(
+        server: Server,
+        url: &str,
+        variant: Variant,
+        out: &std::path::Path,
+    ) -> Result<Self, String> {
         let exe = std::env::current_exe().map_err(|e| e.to_string())?;
         let mut valgrind = Command::new("valgrind");
         valgrind
             .args(["-q", "--tool=callgrind"])
             .arg(format!("--callgrind-out-file={}", out.display()))
             .arg(exe);
-        Self::spawn(valgrind, server, url, Variant::default())
+        Self::spawn(valgrind, server, url, variant)
     }
 
     fn spawn(
@@ -125,6 +144,7 @@ impl Running {
             .args(["serve", server.name(), url])
             .args(logs.then_some("logs"))
             .args(variant.bare.then_some("bare"))
+            .args(variant.axum_serve.then_some("axum"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(if logs {
