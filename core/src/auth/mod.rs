@@ -9,6 +9,7 @@
 //! [`Permission`] decides.
 
 mod api_key;
+#[cfg(feature = "jwt")]
 mod jwt;
 pub(crate) mod owner;
 mod permission;
@@ -22,6 +23,8 @@ use axum::http::{Extensions, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 pub use api_key::ApiKeys;
+#[cfg(feature = "jwt")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jwt")))]
 pub use jwt::Jwt;
 #[doc(hidden)]
 pub use permission::guard;

@@ -6,6 +6,7 @@ mod concurrency;
 mod contract;
 mod cursor;
 mod evolution;
+mod features;
 mod hooks;
 mod idempotency;
 mod kinds;
