@@ -87,7 +87,8 @@ mod write;
 pub mod spec;
 
 /// The user guide (`docs/guide.md`); its Rust examples are compiled and run as doctests.
-#[doc = include_str!("../../docs/guide.md")]
+// Through the link `core/guide.md`, so the guide is packaged with the crate.
+#[doc = include_str!("../guide.md")]
 pub mod guide {}
 
 #[cfg(feature = "testing")]
