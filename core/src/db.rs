@@ -36,8 +36,20 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://ferrest.db?mode=rwc";
 /// request. A SQLite file's write-ahead log is kept near [`crate::SQLITE_LOG_LIMIT`]
 /// (see [`crate::sqlite_log_bytes`]), and start-up first waits, as long as it takes,
 /// for a log left by a crash to be recovered.
+///
+/// A URL of a backend this build leaves out (see the crate's features) fails here, with
+/// a message naming the feature to enable:
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// let error = ferrest::connect("oracle://db/shop").await.unwrap_err();
+/// assert!(error.to_string().contains("`oracle`"), "{error}");
+/// # });
+/// ```
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
-    use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+    backend_compiled_in(url, &BACKENDS)
+        .map_err(|message| DbErr::Conn(RuntimeErr::Internal(message)))?;
+    #[cfg(feature = "sqlite")]
     crate::sqlite_log::open_first(url)
         .await
         .map_err(|e| DbErr::Conn(RuntimeErr::SqlxError(std::sync::Arc::new(e))))?;
@@ -47,8 +59,11 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         .acquire_timeout(Duration::from_secs(5))
         .connect_timeout(Duration::from_secs(5))
         .test_before_acquire_if_idle_for(Duration::from_secs(30))
-        .sqlx_logging_level(tracing::log::LevelFilter::Debug)
-        .map_sqlx_sqlite_opts(|sqlite| {
+        .sqlx_logging_level(tracing::log::LevelFilter::Debug);
+    #[cfg(feature = "sqlite")]
+    {
+        use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+        options.map_sqlx_sqlite_opts(|sqlite| {
             sqlite
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
@@ -60,6 +75,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                     crate::sqlite_log::SQLITE_LOG_LIMIT.to_string(),
                 )
         });
+    }
+    #[cfg(feature = "sqlite")]
     if let Some(file) = crate::sqlite_log::database_file(url) {
         let bound = crate::sqlite_log::LogBound::new(&file, crate::sqlite_log::SQLITE_LOG_LIMIT);
         options.map_sqlx_sqlite_pool_opts(move |pool| {
@@ -83,11 +100,54 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     }
 }
 
+/// The URL schemes of each backend, its feature, and whether this build has it.
+type Backends = [(&'static [&'static str], &'static str, bool); 3];
+
+const BACKENDS: Backends = [
+    (&["sqlite"], "sqlite", cfg!(feature = "sqlite")),
+    (
+        &["postgres", "postgresql"],
+        "postgres",
+        cfg!(feature = "postgres"),
+    ),
+    (&["mysql", "mariadb"], "mysql", cfg!(feature = "mysql")),
+];
+
+/// `Err` with a message for the user when `url` names a backend this build of ferrest
+/// leaves out, or none ferrest knows.
+fn backend_compiled_in(url: &str, backends: &Backends) -> Result<(), String> {
+    let shown = crate::redact::redact(url);
+    let Some((scheme, _)) = url.split_once(':') else {
+        return Err(format!(
+            "`{shown}` is not a database URL: it has no scheme (`sqlite:`, `postgres:`, `mysql:`)"
+        ));
+    };
+    match backends
+        .iter()
+        .find(|(schemes, _, _)| schemes.contains(&scheme))
+    {
+        Some((_, _, true)) => Ok(()),
+        Some((_, feature, false)) => Err(format!(
+            "`{shown}` is a `{scheme}` URL, but this build of ferrest leaves that backend out: \
+             enable ferrest's `{feature}` feature (in Cargo.toml, `ferrest = {{ features = [\"{feature}\"] }}`)"
+        )),
+        None => Err(format!(
+            "`{shown}`: ferrest knows no database of the scheme `{scheme}`; use `sqlite:`, `postgres:` or `mysql:`"
+        )),
+    }
+}
+
 /// Why a pool could not connect. The pool retries a server it cannot reach until its
 /// wait runs out and then reports only that ("pool timed out while waiting for an open
 /// connection"); one connection made directly gives the cause it swallowed (connection
 /// refused, unknown host, TLS, a password refused).
+// With SQLite alone there is no server to ask directly, and `url` goes unused.
+#[cfg_attr(
+    not(any(feature = "postgres", feature = "mysql")),
+    allow(unused_variables)
+)]
 async fn why_not_connected(url: &str, error: DbErr) -> String {
+    #[cfg(any(feature = "postgres", feature = "mysql"))]
     use sqlx::ConnectOptions;
     let timed_out = matches!(&error, DbErr::ConnectionAcquire(_))
         || matches!(&error, DbErr::Conn(RuntimeErr::SqlxError(e)) if matches!(**e, sqlx::Error::PoolTimedOut));
@@ -95,15 +155,17 @@ async fn why_not_connected(url: &str, error: DbErr) -> String {
         return error.to_string();
     }
     let direct = async {
+        #[cfg(feature = "postgres")]
         if url.starts_with("postgres") {
             let options: sqlx::postgres::PgConnectOptions = url.parse()?;
-            options.connect().await.map(drop)
-        } else if url.starts_with("mysql") || url.starts_with("mariadb") {
-            let options: sqlx::mysql::MySqlConnectOptions = url.parse()?;
-            options.connect().await.map(drop)
-        } else {
-            Ok(())
+            return options.connect().await.map(drop);
         }
+        #[cfg(feature = "mysql")]
+        if url.starts_with("mysql") || url.starts_with("mariadb") {
+            let options: sqlx::mysql::MySqlConnectOptions = url.parse()?;
+            return options.connect().await.map(drop);
+        }
+        Ok::<(), sqlx::Error>(())
     };
     match tokio::time::timeout(Duration::from_secs(5), direct).await {
         Ok(Err(cause)) => cause.to_string(),
@@ -240,7 +302,46 @@ fn is_unavailable(err: &DbErr) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::names_unique_field;
+    use super::{BACKENDS, backend_compiled_in, names_unique_field};
+
+    #[test]
+    fn a_backend_left_out_is_named_with_its_feature() {
+        let without_postgres =
+            BACKENDS.map(|(schemes, feature, _)| (schemes, feature, feature != "postgres"));
+        let error =
+            backend_compiled_in("postgres://app:s3cret@db/shop", &without_postgres).unwrap_err();
+        assert_eq!(
+            error,
+            "`postgres://app:***@db/shop` is a `postgres` URL, but this build of ferrest \
+             leaves that backend out: enable ferrest's `postgres` feature (in Cargo.toml, \
+             `ferrest = { features = [\"postgres\"] }`)"
+        );
+        let error = backend_compiled_in("postgresql://db/shop", &without_postgres).unwrap_err();
+        assert!(error.contains("`postgres` feature"), "{error}");
+        assert_eq!(
+            backend_compiled_in("sqlite::memory:", &without_postgres),
+            Ok(())
+        );
+        assert_eq!(
+            backend_compiled_in("mariadb://db/shop", &without_postgres),
+            Ok(())
+        );
+        let error = backend_compiled_in("oracle://db/shop", &without_postgres).unwrap_err();
+        assert!(
+            error.contains("no database of the scheme `oracle`"),
+            "{error}"
+        );
+    }
+
+    /// What a build without PostgreSQL answers at start-up (CI checks such builds).
+    #[cfg(not(feature = "postgres"))]
+    #[tokio::test]
+    async fn connecting_to_a_backend_left_out_fails_naming_the_feature() {
+        let error = crate::connect("postgres://127.0.0.1/shop")
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains("`postgres` feature"), "{error}");
+    }
 
     #[test]
     fn unique_violations_name_their_field_only() {

@@ -30,9 +30,31 @@
 //! ```
 //!
 //! The user guide in `docs/` covers every attribute.
+//!
+//! ## Cargo features
+//!
+//! All on by default, except `testing`:
+//!
+//! | feature | what it brings |
+//! |---|---|
+//! | `sqlite`, `postgres`, `mysql` | the database backends; at least one is needed |
+//! | `redis` | rate-limit counts shared through Redis ([`App::rate_limit_redis`]) |
+//! | `jwt` | [`auth::Jwt`], bearer tokens checked by jsonwebtoken |
+//! | `swagger-ui` | Swagger UI at `/docs` (`/openapi.json` is served without it) |
+//! | `compression` | gzip responses ([`App::compression`]) |
+//! | `testing` | `ferrest::testing`: a database per test and an in-process client |
+//!
+//! A `DATABASE_URL` naming a backend the build leaves out stops start-up with a
+//! message naming the feature to enable.
 
 #![doc(html_no_source)]
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+compile_error!(
+    "ferrest needs a database backend: enable at least one of its features `sqlite`, `postgres` and `mysql`"
+);
 
 mod app;
 pub mod auth;
@@ -45,6 +67,7 @@ mod extract;
 mod hooks;
 pub mod idempotency;
 mod middleware;
+#[cfg(feature = "mysql")]
 mod mysql;
 mod openapi;
 mod page;
@@ -54,6 +77,7 @@ mod query;
 pub mod rate_limit;
 mod redact;
 mod resource;
+#[cfg(feature = "sqlite")]
 mod sqlite_log;
 mod timestamp;
 mod unique_keys;
@@ -63,9 +87,12 @@ mod write;
 pub mod spec;
 
 /// The user guide (`docs/guide.md`); its Rust examples are compiled and run as doctests.
-#[doc = include_str!("../../docs/guide.md")]
+// Through the link `core/guide.md`, so the guide is packaged with the crate.
+#[doc = include_str!("../guide.md")]
 pub mod guide {}
 
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 pub mod validate;
 
@@ -96,6 +123,8 @@ pub use query::filter::MAX_IN_VALUES;
 pub use query::filter::MAX_SEARCH_CHARS;
 pub use query::include::{MAX_INCLUDE_DEPTH, MAX_INCLUDED_ROWS};
 pub use resource::{BelongsTo, Resource};
+#[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use sqlite_log::{SQLITE_LOG_LIMIT, sqlite_log_bytes};
 /// tower-http's layers, for [`App::layer`], [`App::resource_with`] and [`App::cors`].
 pub use tower_http as layers;

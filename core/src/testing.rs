@@ -114,6 +114,24 @@ impl Backend {
             Backend::MySql => Some("FERREST_TEST_MYSQL_URL"),
         }
     }
+
+    /// The feature of ferrest that compiles the backend in.
+    pub fn feature(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+            Backend::MySql => "mysql",
+        }
+    }
+
+    /// Whether this build of ferrest has the backend (see [`Backend::feature`]).
+    pub fn compiled_in(self) -> bool {
+        match self {
+            Backend::Sqlite => cfg!(feature = "sqlite"),
+            Backend::Postgres => cfg!(feature = "postgres"),
+            Backend::MySql => cfg!(feature = "mysql"),
+        }
+    }
 }
 
 /// A database created for one test and dropped by [`TestDb::drop`].
@@ -128,13 +146,20 @@ pub struct TestDb {
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 impl TestDb {
-    /// Creates an empty database, or `None` when the backend is not configured (the
-    /// test is then skipped, with a note on stderr).
+    /// Creates an empty database, or `None` when the backend is not configured or not
+    /// compiled in (the test is then skipped, with a note on stderr).
     ///
     /// # Panics
     /// When the backend is not configured and `FERREST_TEST_REQUIRE_ALL=1`, or the
     /// server refuses to create the database.
     pub async fn create(backend: Backend) -> Option<TestDb> {
+        if !backend.compiled_in() {
+            eprintln!(
+                "skipped: ferrest is built without its `{}` feature",
+                backend.feature()
+            );
+            return None;
+        }
         // Random as well as counted: test processes in containers sharing `/tmp` (or a
         // database server) may have the same pid, and a stale file or database of an
         // earlier run must never be picked up.

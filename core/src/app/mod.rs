@@ -190,10 +190,19 @@ impl App {
     /// A malformed value is reported when the app starts.
     pub fn from_env() -> Self {
         let mut app = App::new();
+        #[cfg(feature = "jwt")]
         match crate::auth::Jwt::from_env() {
             Ok(Some(jwt)) => app = app.authenticate(jwt),
             Ok(None) => {}
             Err(e) => app.config_error = Some(e.message()),
+        }
+        #[cfg(not(feature = "jwt"))]
+        for variable in ["FERREST_JWT_SECRET", "FERREST_JWT_PUBLIC_KEY_FILE"] {
+            if std::env::var(variable).is_ok_and(|v| !v.is_empty()) {
+                app.config_error = Some(format!(
+                    "{variable} is set, but this build of ferrest checks no JWTs: enable its `jwt` feature"
+                ));
+            }
         }
         match crate::auth::ApiKeys::from_env() {
             Ok(Some(keys)) => app = app.authenticate(keys),
@@ -357,6 +366,8 @@ impl App {
     }
 
     /// Compress responses for clients that accept gzip (default: yes).
+    #[cfg(feature = "compression")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "compression")))]
     pub fn compression(mut self, enabled: bool) -> Self {
         self.middleware.compression = enabled;
         self
@@ -426,6 +437,8 @@ impl App {
     /// Redis fails, requests are counted in process: after 3 failures in a row a
     /// circuit breaker stops asking Redis for 5 s (logged once), then one request
     /// asks again, so an outage neither fails requests nor holds them up.
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
     pub fn rate_limit_redis(mut self, url: impl Into<String>) -> Self {
         self.redis_url = Some(url.into());
         self
@@ -589,8 +602,11 @@ impl App {
             schema = (resource.register)(schema);
         }
         schema.sync(&db).await?;
-        let specs: Vec<_> = self.resources.iter().map(|r| r.spec).collect();
-        crate::mysql::align(&db, &specs).await?;
+        #[cfg(feature = "mysql")]
+        {
+            let specs: Vec<_> = self.resources.iter().map(|r| r.spec).collect();
+            crate::mysql::align(&db, &specs).await?;
+        }
         if self.idempotency.is_some() {
             crate::idempotency::create_table(&db).await?;
         }
@@ -634,9 +650,18 @@ impl App {
         let hooks: Vec<HookSet> = self.endpoints.into_iter().filter_map(|b| b.hooks).collect();
         let auth = std::sync::Arc::new(crate::auth::Auth::new(self.authenticators));
         let store = match &self.redis_url {
+            #[cfg(feature = "redis")]
             Some(url) => crate::rate_limit::Store::redis(url)
                 .await
                 .map_err(Error::Config)?,
+            #[cfg(not(feature = "redis"))]
+            Some(_) => {
+                return Err(Error::Config(
+                    "FERREST_REDIS_URL is set, but this build of ferrest has no Redis client: \
+                     enable its `redis` feature"
+                        .to_owned(),
+                ));
+            }
             None => crate::rate_limit::Store::memory(),
         };
         let limiter = std::sync::Arc::new(crate::rate_limit::Limiter {
@@ -827,22 +852,26 @@ impl App {
 fn docs_routes(document: OpenApi) -> Router<AppState> {
     let v31 = serde_json::to_value(&document).expect("the document serializes");
     let v30 = crate::openapi::to_openapi_30(&v31);
-    let swagger = utoipa_swagger_ui::SwaggerUi::new("/docs")
-        .config(utoipa_swagger_ui::Config::new(["/openapi.json"]).validator_url("none"));
-    Router::new()
+    let documents = Router::new()
         .route("/openapi.json", get(move || async move { axum::Json(v31) }))
         .route(
             "/openapi-3.0.json",
             get(move || async move { axum::Json(v30) }),
-        )
+        );
+    #[cfg(feature = "swagger-ui")]
+    let documents = {
+        let swagger = utoipa_swagger_ui::SwaggerUi::new("/docs")
+            .config(utoipa_swagger_ui::Config::new(["/openapi.json"]).validator_url("none"));
         // Swagger UI's own router answers unknown assets with an empty 404.
-        .merge(
+        documents.merge(
             Router::new()
                 .merge(swagger)
                 .layer(axum::middleware::map_response(
                     crate::middleware::bare_error_as_problem,
                 )),
         )
+    };
+    documents
 }
 
 async fn not_found(uri: Uri) -> ApiError {

@@ -48,10 +48,17 @@ impl Jwt {
     /// HS256 with a shared secret, which both checks and [signs](Jwt::sign) tokens.
     /// Use at least 32 random bytes: a shorter secret can be found by brute force from
     /// any one token ([`Jwt::from_env`] refuses one).
+    ///
+    /// # Panics
+    /// When `secret` is empty: every token would then be forged at will.
     pub fn hs256(secret: impl AsRef<[u8]>) -> Self {
         let secret = secret.as_ref();
-        let mut jwt = Jwt::new(Algorithm::HS256, DecodingKey::from_secret(secret));
-        jwt.encoding = Some(EncodingKey::from_secret(secret));
+        let empty = "Jwt::hs256 needs a secret; use at least 32 random bytes";
+        let mut jwt = Jwt::new(
+            Algorithm::HS256,
+            DecodingKey::from_secret(secret).expect(empty),
+        );
+        jwt.encoding = Some(EncodingKey::from_secret(secret).expect(empty));
         jwt
     }
 
@@ -70,6 +77,14 @@ impl Jwt {
     }
 
     fn new(algorithm: Algorithm, decoding: DecodingKey) -> Self {
+        // jsonwebtoken picks its backend from its features, and has none when another
+        // crate of the build enables its `rust_crypto` as well: ferrest's aws-lc-rs then,
+        // unless the app installed one of its own first.
+        if jsonwebtoken::crypto::CryptoProvider::try_get_default().is_none() {
+            let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
+                &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER,
+            );
+        }
         Jwt {
             algorithm,
             decoding,
@@ -442,7 +457,7 @@ mod tests {
         use base64::Engine;
         let b64 = |text: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text);
         let message = format!("{}.{}", b64(r#"{"alg":"HS256","typ":"JWT"}"#), b64(claims));
-        let key = jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes());
+        let key = jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()).unwrap();
         let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &key, Algorithm::HS256);
         let request = axum::http::Request::get("/")
             .header(

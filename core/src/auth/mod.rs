@@ -10,6 +10,7 @@
 
 mod api_key;
 pub(crate) mod fields;
+#[cfg(feature = "jwt")]
 mod jwt;
 pub(crate) mod owner;
 mod permission;
@@ -23,6 +24,8 @@ use axum::http::{Extensions, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 pub use api_key::ApiKeys;
+#[cfg(feature = "jwt")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jwt")))]
 pub use jwt::Jwt;
 #[doc(hidden)]
 pub use permission::guard;

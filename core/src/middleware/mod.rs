@@ -23,11 +23,13 @@ use axum::http::{HeaderName, header};
 use axum::response::IntoResponse;
 use axum::routing::Route;
 use tower::{Layer, Service, ServiceBuilder};
+#[cfg(feature = "compression")]
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
 
 use crate::db::AppState;
 
+#[cfg(feature = "swagger-ui")]
 pub(crate) use problems::bare_error_as_problem;
 pub use request_head::{MAX_HEADER_BYTES, MAX_HEADERS, MAX_URI_BYTES};
 
@@ -57,6 +59,7 @@ pub(crate) type Wrap = Box<dyn FnOnce(Router<AppState>) -> Router<AppState> + Se
 /// The middleware settings of an app.
 pub(crate) struct Middleware {
     pub timeout: Option<Duration>,
+    #[cfg(feature = "compression")]
     pub compression: bool,
     pub cors: Option<CorsLayer>,
     pub security_headers: bool,
@@ -67,6 +70,7 @@ impl Default for Middleware {
     fn default() -> Self {
         Middleware {
             timeout: Some(DEFAULT_TIMEOUT),
+            #[cfg(feature = "compression")]
             compression: true,
             cors: None,
             security_headers: true,
@@ -119,15 +123,17 @@ impl Middleware {
             .layer(edge::EdgeLayer {
                 security_headers: self.security_headers,
             })
-            .option_layer(self.cors)
-            .option_layer(self.compression.then(|| {
-                // Compression changes the body's type; back to axum's `Response`, the
-                // type of the arm without it.
-                ServiceBuilder::new()
-                    .map_response(IntoResponse::into_response)
-                    .layer(CompressionLayer::new())
-                    .into_inner()
-            }))
+            .option_layer(self.cors);
+        #[cfg(feature = "compression")]
+        let stack = stack.option_layer(self.compression.then(|| {
+            // Compression changes the body's type; back to axum's `Response`, the
+            // type of the arm without it.
+            ServiceBuilder::new()
+                .map_response(IntoResponse::into_response)
+                .layer(CompressionLayer::new())
+                .into_inner()
+        }));
+        let stack = stack
             .layer(admission::AdmissionLayer(Arc::new(admission)))
             .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
         router.layer(stack)

@@ -4,6 +4,7 @@
 //! authenticated, else its client address. Counts live in process by default, or in
 //! Redis so that several instances behind a load balancer share them.
 
+#[cfg(feature = "redis")]
 mod breaker;
 mod store;
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
+#[cfg(feature = "redis")]
 use super::breaker::{BACK_OFF, Breaker, FAILURES_TO_OPEN};
 
 /// A counter per key and window.
@@ -12,9 +13,11 @@ pub(crate) enum Store {
     /// In this process: each instance counts on its own.
     Memory(Mutex<Counts>),
     /// In Redis, shared by every instance that points at it.
+    #[cfg(feature = "redis")]
     Redis(Box<Shared>),
 }
 
+#[cfg(feature = "redis")]
 /// The Redis store: while its breaker is open, or a request's count fails, requests
 /// are counted in `fallback`, so limits still hold (per instance) during an outage.
 pub(crate) struct Shared {
@@ -36,6 +39,7 @@ pub(crate) struct Counts {
 /// The smallest `sweep_at`.
 const SWEEP_AT_LEAST: usize = 10_000;
 
+#[cfg(feature = "redis")]
 /// Counts up and, on the first count, sets the key to expire with its window.
 const INCREMENT: &str = r"
 local count = redis.call('INCR', KEYS[1])
@@ -48,12 +52,14 @@ impl Store {
         Store::Memory(Mutex::new(Counts::new()))
     }
 
+    #[cfg(feature = "redis")]
     /// Connects to Redis at `url` (`redis://127.0.0.1:6379`); it reconnects by itself
     /// after a connection is lost.
     pub(crate) async fn redis(url: &str) -> Result<Store, String> {
         Store::redis_with(url, Breaker::new(FAILURES_TO_OPEN, BACK_OFF)).await
     }
 
+    #[cfg(feature = "redis")]
     async fn redis_with(url: &str, breaker: Breaker) -> Result<Store, String> {
         let shown = crate::redact::redact(url);
         let client =
@@ -86,6 +92,7 @@ impl Store {
                 let mut counts = counts.lock().map_err(|_| "a poisoned lock".to_owned())?;
                 Ok(counts.increment(key, ends_ms, length))
             }
+            #[cfg(feature = "redis")]
             Store::Redis(shared) => {
                 if shared.breaker.allows() {
                     let mut connection = shared.manager.clone();
@@ -136,7 +143,9 @@ impl Counts {
 
 #[cfg(test)]
 mod tests {
-    use super::{Breaker, Counts, SWEEP_AT_LEAST, Store};
+    #[cfg(feature = "redis")]
+    use super::{Breaker, Store};
+    use super::{Counts, SWEEP_AT_LEAST};
     use std::collections::HashMap;
     use std::time::Duration;
 
@@ -158,6 +167,7 @@ mod tests {
         assert!(counts.counts.len() < 1_100, "{}", counts.counts.len());
     }
 
+    #[cfg(feature = "redis")]
     /// A `redis-server` of the test's own on a free port, never the shared one: the
     /// test stops, freezes and kills it.
     struct OwnRedis {
@@ -165,6 +175,7 @@ mod tests {
         child: std::process::Child,
     }
 
+    #[cfg(feature = "redis")]
     impl OwnRedis {
         fn start(port: u16) -> OwnRedis {
             let mut child = std::process::Command::new("redis-server")
@@ -199,6 +210,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "redis")]
     impl Drop for OwnRedis {
         fn drop(&mut self) {
             let _ = self.child.kill();
@@ -206,6 +218,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "redis")]
     /// Increments until the breaker is in the state `open`, at most `tries` times;
     /// gives the last count.
     async fn increment_until(store: &Store, key: &str, open: bool, tries: usize) -> u64 {
@@ -226,6 +239,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "redis")]
     /// Redis hanging, then refusing connections: after the failures that open the
     /// breaker, requests are counted in process without asking Redis, and the breaker
     /// closes by itself once Redis answers again.
@@ -268,6 +282,7 @@ mod tests {
         assert!(!shared.breaker.is_open());
     }
 
+    #[cfg(feature = "redis")]
     /// Opens the breaker by failing; then counts `key` with the breaker open and
     /// checks that Redis was not asked and the counts went on in process.
     async fn counted_in_process_without_asking(store: &Store, key: &'static str) {

@@ -6,6 +6,7 @@ mod concurrency;
 mod contract;
 mod cursor;
 mod evolution;
+mod features;
 mod field_access;
 mod hooks;
 mod idempotency;
