@@ -35,7 +35,8 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://ferrest.db?mode=rwc";
 /// firewall may have dropped meanwhile), not at every checkout: a round trip less per
 /// request. A SQLite file's write-ahead log is kept near [`crate::SQLITE_LOG_LIMIT`]
 /// (see [`crate::sqlite_log_bytes`]), and start-up first waits, as long as it takes,
-/// for a log left by a crash to be recovered.
+/// for a log left by a crash to be recovered (but not for the readers of a file another
+/// process serves).
 ///
 /// A URL of a backend this build leaves out (see the crate's features) fails here, with
 /// a message naming the feature to enable:
@@ -67,7 +68,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
             sqlite
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(5))
+                .busy_timeout(crate::sqlite_log::WRITER_WAIT)
                 // A log SQLite has reset is cut back to this size, not left as large
                 // as it once grew.
                 .pragma(

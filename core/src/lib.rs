@@ -100,7 +100,7 @@ pub mod validate;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use app::{App, Error};
+pub use app::{App, Error, HEADER_READ_TIMEOUT};
 /// For implementing [`auth::Authenticator`].
 pub use async_trait::async_trait;
 pub use middleware::{

@@ -10,12 +10,19 @@
 //! connection.
 //!
 //! ferrest therefore checks the log's size as connections return to the pool, and
-//! past [`SQLITE_LOG_LIMIT`] runs `PRAGMA wal_checkpoint(TRUNCATE)`, which waits
-//! (within the busy timeout) for the readers to move to the newest snapshot, copies
-//! the log back and truncates it to zero bytes; `journal_size_limit` makes SQLite
-//! itself shrink a log it has reset. At start-up, one connection opens the file first,
-//! without the pool's time limits, so that a log left by a crash is recovered (and
-//! truncated) before the pool's 5 s acquire timeout applies.
+//! past [`SQLITE_LOG_LIMIT`] runs `PRAGMA wal_checkpoint(TRUNCATE)`, which waits for
+//! the readers to move to the newest snapshot, copies the log back and truncates it to
+//! zero bytes; `journal_size_limit` makes SQLite itself shrink a log it has reset.
+//! While it waits, the checkpoint holds the write lock, so it waits [`CHECKPOINT_WAIT`]
+//! at most, not the 5 s a writer waits for another: writers queued behind a longer
+//! checkpoint would run out of their own wait and fail (`503`). A checkpoint that
+//! readers kept from finishing is tried again at a later release.
+//!
+//! At start-up, one connection opens the file first, without the pool's time limits,
+//! and reads from it, so that a log left by a crash is recovered before the pool's
+//! 5 s acquire timeout applies; it then checkpoints the log with the same short wait,
+//! and leaves it be if readers are busy: the file may be live, served by another
+//! process while a command or a second instance starts on it.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -39,6 +46,14 @@ pub const SQLITE_LOG_LIMIT: u64 = 64 * 1024 * 1024;
 /// How long start-up waits for another connection (one recovering a large log, say)
 /// before it gives up on the file.
 const STARTUP_WAIT: Duration = Duration::from_secs(600);
+
+/// How long a writer waits for another to finish (SQLite's busy timeout on the
+/// pool's connections).
+pub(crate) const WRITER_WAIT: Duration = Duration::from_secs(5);
+
+/// How long a checkpoint waits for readers, holding the write lock meanwhile: a small
+/// part of [`WRITER_WAIT`], so that the writers queued behind it still get their turn.
+const CHECKPOINT_WAIT: Duration = Duration::from_millis(100);
 
 /// The size in bytes of the write-ahead log of the SQLite file that `database_url`
 /// names: `Some(0)` when there is none, `None` for another database or an in-memory
@@ -73,9 +88,10 @@ fn log_bytes(log: &Path) -> u64 {
     std::fs::metadata(log).map_or(0, |m| m.len())
 }
 
-/// Opens `url` once, before the pool, waiting as long as it takes for another
-/// connection's recovery, and checkpoints a log left over from before (recovering it
-/// if it was left by a crash), so that the pool's first connections open at once.
+/// Opens `url` once, before the pool, and reads from it, waiting as long as it takes
+/// for another connection's recovery (or recovering a log left by a crash itself), so
+/// that the pool's first connections open at once; then checkpoints the log unless
+/// readers are busy with it.
 pub(crate) async fn open_first(url: &str) -> Result<(), sqlx::Error> {
     let Some(file) = database_file(url) else {
         return Ok(());
@@ -94,19 +110,59 @@ pub(crate) async fn open_first(url: &str) -> Result<(), sqlx::Error> {
         .busy_timeout(STARTUP_WAIT)
         .connect()
         .await?;
-    let checkpoint = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+    // The first read of a file whose log has no index (after a crash, or when no
+    // connection had it open) recovers the log, under the long wait.
+    let recovered = sqlx::query("SELECT count(*) FROM sqlite_schema")
         .execute(&mut connection)
         .await;
+    let checkpoint = match &recovered {
+        Ok(_) => Some(checkpoint(&mut connection).await),
+        Err(_) => None,
+    };
     connection.close().await?;
-    checkpoint?;
-    if before > 0 {
-        tracing::info!(
+    recovered?;
+    let Some(checkpoint) = checkpoint else {
+        return Ok(());
+    };
+    match checkpoint {
+        Ok(true) if before > 0 => tracing::info!(
             log_bytes = log_bytes(&log),
             elapsed_ms = started.elapsed().as_millis() as u64,
             "SQLite log checkpointed"
-        );
+        ),
+        Ok(true) => {}
+        Ok(false) => tracing::info!(
+            log_bytes = log_bytes(&log),
+            "the SQLite log is in use by readers; it is checkpointed later, as it grows"
+        ),
+        Err(error) => tracing::warn!(%error, "SQLite log checkpoint failed"),
     }
     Ok(())
+}
+
+/// Checkpoints and truncates the log, waiting [`CHECKPOINT_WAIT`] at most for readers,
+/// then restores the connection's [`WRITER_WAIT`]; `Ok(false)` when readers kept the
+/// checkpoint from finishing.
+async fn checkpoint(connection: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+    // A number ferrest formats, not input.
+    let set_wait =
+        |wait: Duration| sqlx::AssertSqlSafe(format!("PRAGMA busy_timeout = {}", wait.as_millis()));
+    sqlx::query(set_wait(CHECKPOINT_WAIT))
+        .execute(&mut *connection)
+        .await?;
+    // One row: whether it was blocked, the log's frames, the frames copied back.
+    let outcome = sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)")
+        .fetch_one(&mut *connection)
+        .await;
+    sqlx::query(set_wait(WRITER_WAIT))
+        .execute(&mut *connection)
+        .await?;
+    match outcome {
+        Ok((blocked, _, _)) => Ok(blocked == 0),
+        // Another connection's checkpoint, or a writer's recovery, held the file.
+        Err(sqlx::Error::Database(error)) if error.message().contains("locked") => Ok(false),
+        Err(error) => Err(error),
+    }
 }
 
 /// Checks the log as connections return to the pool: see the module.
@@ -146,20 +202,17 @@ impl LogBound {
             return;
         }
         let started = Instant::now();
-        // One row: whether it was blocked, the log's frames, the frames copied back.
-        let outcome = sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(TRUNCATE)")
-            .fetch_one(&mut *connection)
-            .await;
+        let outcome = checkpoint(connection).await;
         self.checkpointing.store(false, Ordering::Release);
         let elapsed_ms = started.elapsed().as_millis() as u64;
         match outcome {
-            Ok((0, _, _)) => tracing::info!(
+            Ok(true) => tracing::info!(
                 log_bytes_before = before,
                 log_bytes = log_bytes(&self.log),
                 elapsed_ms,
                 "SQLite log checkpointed and truncated"
             ),
-            Ok(_) => tracing::warn!(
+            Ok(false) => tracing::warn!(
                 log_bytes = before,
                 elapsed_ms,
                 "SQLite log over its limit, and readers kept the checkpoint from finishing; retrying later"

@@ -385,6 +385,84 @@ impl TestClient {
     }
 }
 
+/// A `redis-server` of a test's own, on a free port: a test that needs Redis to fail
+/// stops, freezes or kills this one, never a shared server. Killed when dropped.
+///
+/// ```no_run
+/// use ferrest::testing::OwnRedis;
+/// let redis = OwnRedis::start(OwnRedis::free_port());
+/// let url = redis.url();
+/// redis.signal("-STOP"); // hangs: connections open, nothing answers
+/// redis.signal("-CONT");
+/// let port = redis.kill(); // refuses: nothing listens on the port
+/// let _again = OwnRedis::start(port);
+/// # drop(url);
+/// ```
+pub struct OwnRedis {
+    port: u16,
+    child: std::process::Child,
+}
+
+impl OwnRedis {
+    /// A port nothing listens on now.
+    pub fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("binds a free port")
+            .port()
+    }
+
+    /// Starts `redis-server` on `port` (without persistence) and waits until it
+    /// accepts connections. Panics if it is not installed or does not start.
+    pub fn start(port: u16) -> OwnRedis {
+        let mut child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect(
+                "cannot run `redis-server`: install Redis (Debian/Ubuntu: `apt-get install redis-server`, macOS: `brew install redis`)",
+            );
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return OwnRedis { port, child };
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("redis-server did not start on port {port}");
+    }
+
+    /// `redis://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Sends the server a signal (`kill`'s spelling: `-STOP`, `-CONT`).
+    pub fn signal(&self, signal: &str) {
+        let status = std::process::Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .expect("runs `kill`");
+        assert!(status.success(), "kill {signal} failed");
+    }
+
+    /// Kills the server and waits for it to exit; gives its port, to start another on.
+    pub fn kill(mut self) -> u16 {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.port
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -3,6 +3,8 @@
 mod connections;
 mod serve;
 
+pub use connections::HEADER_READ_TIMEOUT;
+
 use axum::Router;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -139,6 +141,7 @@ pub struct App {
     idempotency: Option<crate::idempotency::Idempotency>,
     /// A malformed environment variable, reported when the app starts.
     config_error: Option<String>,
+    connection_limits: connections::ConnectionLimits,
 }
 
 /// A registered `#[ferrest::endpoints]` block.
@@ -176,6 +179,7 @@ impl App {
             trust_forwarded_for: false,
             idempotency: Some(crate::idempotency::Idempotency::default()),
             config_error: None,
+            connection_limits: connections::ConnectionLimits::default(),
         }
     }
 

@@ -1,11 +1,38 @@
 //! Serving an [`App`]: logs, the socket, and a graceful shutdown.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use super::{App, Error};
 use crate::redact::redact;
 
 impl App {
+    /// How long a client has to send a request head once the server starts reading
+    /// one (default [`HEADER_READ_TIMEOUT`](crate::HEADER_READ_TIMEOUT), 30 s); a
+    /// client that has not sent a whole head by then has its connection closed
+    /// without an answer. The wait for the next request on a kept-alive connection
+    /// counts too, so this is also how long an idle connection stays open.
+    ///
+    /// ```
+    /// let app = ferrest::App::new().header_read_timeout(std::time::Duration::from_secs(10));
+    /// ```
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.connection_limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long a shutdown waits for the requests in flight to be answered before it
+    /// closes the connections still open (logged) and returns. By default, the
+    /// request time limit ([`App::timeout`], 30 s) plus 5 s, or 35 s without one.
+    ///
+    /// ```
+    /// let app = ferrest::App::new().shutdown_deadline(std::time::Duration::from_secs(60));
+    /// ```
+    pub fn shutdown_deadline(mut self, deadline: Duration) -> Self {
+        self.connection_limits.shutdown_deadline = Some(deadline);
+        self
+    }
+
     /// Serves until SIGINT or SIGTERM, then lets in-flight requests finish.
     pub async fn serve(self) -> Result<(), Error> {
         init_tracing();
@@ -15,7 +42,8 @@ impl App {
     }
 
     /// Serves on `listener` until `shutdown` completes; requests already received are
-    /// answered before this returns, new connections are refused.
+    /// answered before this returns (within [`App::shutdown_deadline`]), new
+    /// connections are refused.
     ///
     /// ```no_run
     /// # async fn demo(app: ferrest::App) -> Result<(), ferrest::Error> {
@@ -31,6 +59,11 @@ impl App {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), Error> {
         let docs = self.docs;
+        let limits = self.connection_limits;
+        let shutdown_deadline = limits.shutdown_deadline.unwrap_or_else(|| {
+            self.middleware.timeout.unwrap_or(crate::DEFAULT_TIMEOUT)
+                + super::connections::SHUTDOWN_MARGIN
+        });
         let redacted = redact(&self.database_url).into_owned();
         let router = self.into_router().await?;
         let local: SocketAddr = listener.local_addr()?;
@@ -40,7 +73,14 @@ impl App {
         } else {
             println!("ferrest: listening on http://{local} (database: {redacted})");
         }
-        super::connections::serve_connections(listener, router, shutdown).await;
+        super::connections::serve_connections(
+            listener,
+            router,
+            shutdown,
+            limits.header_read_timeout,
+            shutdown_deadline,
+        )
+        .await;
         tracing::info!("shut down");
         Ok(())
     }

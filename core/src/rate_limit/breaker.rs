@@ -15,12 +15,23 @@ pub(crate) const FAILURES_TO_OPEN: u32 = 3;
 pub(crate) const BACK_OFF: Duration = Duration::from_secs(5);
 
 pub(crate) struct Breaker {
-    state: Mutex<State>,
+    state: Mutex<Phase>,
     failures_to_open: u32,
     back_off: Duration,
     /// Requests that were let through to Redis, for tests that check an open breaker
     /// keeps them away.
     asked: AtomicU64,
+}
+
+/// The state, and its generation: a number that changes whenever the breaker opens,
+/// lets a probe through or closes. A request's outcome counts only if the breaker is
+/// still in the generation that let the request through: a slow success from before
+/// an outage must not close the breaker during it, nor a late failure from before
+/// the breaker opened pass for the probe's.
+#[derive(Debug, Clone, Copy)]
+struct Phase {
+    state: State,
+    generation: u64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -35,75 +46,102 @@ enum State {
     Probing { until: Instant },
 }
 
+/// A request let through to Redis by [`Breaker::allows`]; its outcome goes to
+/// [`Breaker::succeeded`] or [`Breaker::failed`].
+#[must_use]
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Admission {
+    generation: u64,
+}
+
+impl Phase {
+    fn enter(&mut self, state: State) {
+        self.state = state;
+        self.generation += 1;
+    }
+}
+
 impl Breaker {
     pub(crate) fn new(failures_to_open: u32, back_off: Duration) -> Self {
         Breaker {
-            state: Mutex::new(State::Closed { failures: 0 }),
+            state: Mutex::new(Phase {
+                state: State::Closed { failures: 0 },
+                generation: 0,
+            }),
             failures_to_open,
             back_off,
             asked: AtomicU64::new(0),
         }
     }
 
-    /// Whether this request may ask Redis; its outcome must then be reported to
-    /// [`Breaker::succeeded`] or [`Breaker::failed`].
-    pub(crate) fn allows(&self) -> bool {
-        let mut state = self.lock();
+    /// Whether this request may ask Redis: `Some` when it may, to report its outcome
+    /// with.
+    pub(crate) fn allows(&self) -> Option<Admission> {
+        let mut phase = self.lock();
         let now = Instant::now();
-        let allowed = match *state {
-            State::Closed { .. } => true,
+        match phase.state {
+            State::Closed { .. } => {}
             State::Open { until } | State::Probing { until } if now >= until => {
-                *state = State::Probing {
+                phase.enter(State::Probing {
                     until: now + self.back_off,
-                };
-                true
+                });
             }
-            State::Open { .. } | State::Probing { .. } => false,
-        };
-        if allowed {
-            self.asked.fetch_add(1, Ordering::Relaxed);
+            State::Open { .. } | State::Probing { .. } => return None,
         }
-        allowed
+        self.asked.fetch_add(1, Ordering::Relaxed);
+        Some(Admission {
+            generation: phase.generation,
+        })
     }
 
-    pub(crate) fn succeeded(&self) {
-        let previous = std::mem::replace(&mut *self.lock(), State::Closed { failures: 0 });
-        if !matches!(previous, State::Closed { .. }) {
-            tracing::info!("Redis answers again: rate-limit counts are shared again");
+    /// Counts a success: it resets the count of failures, or closes the breaker when
+    /// it was the probe's.
+    pub(crate) fn succeeded(&self, admission: Admission) {
+        let mut phase = self.lock();
+        if admission.generation != phase.generation {
+            return;
+        }
+        match phase.state {
+            State::Closed { .. } => phase.state = State::Closed { failures: 0 },
+            State::Probing { .. } | State::Open { .. } => {
+                phase.enter(State::Closed { failures: 0 });
+                tracing::info!("Redis answers again: rate-limit counts are shared again");
+            }
         }
     }
 
     /// Counts a failure; the breaker opens (and says so, once per back-off) at the
     /// `failures_to_open`th in a row, or when the request probing Redis failed.
-    pub(crate) fn failed(&self, error: &str) {
-        let mut state = self.lock();
+    pub(crate) fn failed(&self, admission: Admission, error: &str) {
+        let mut phase = self.lock();
+        if admission.generation != phase.generation {
+            return;
+        }
         let error = crate::redact::redact(error);
-        match *state {
+        match phase.state {
             State::Closed { failures } if failures + 1 < self.failures_to_open => {
-                *state = State::Closed {
+                phase.state = State::Closed {
                     failures: failures + 1,
                 };
                 tracing::warn!(%error, "the rate-limit store failed; this request is counted in process");
             }
-            State::Closed { .. } | State::Probing { .. } => {
-                *state = State::Open {
+            State::Closed { .. } | State::Probing { .. } | State::Open { .. } => {
+                phase.enter(State::Open {
                     until: Instant::now() + self.back_off,
-                };
+                });
                 tracing::warn!(
                     %error,
                     "Redis is failing: rate limits are counted in this process for {} s, then Redis is asked again",
                     self.back_off.as_secs_f32()
                 );
             }
-            // A request that asked before the breaker opened.
-            State::Open { .. } => {}
         }
     }
 
     /// Whether requests are kept away from Redis now (open, or one probing).
     #[cfg(test)]
     pub(crate) fn is_open(&self) -> bool {
-        !matches!(*self.lock(), State::Closed { .. })
+        !matches!(self.lock().state, State::Closed { .. })
     }
 
     /// How many requests were let through to Redis so far.
@@ -112,7 +150,7 @@ impl Breaker {
         self.asked.load(Ordering::Relaxed)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Phase> {
         // The state is a plain value, valid whatever a panicking holder did.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -120,29 +158,103 @@ impl Breaker {
 
 #[cfg(test)]
 mod tests {
-    use super::{Breaker, Duration};
+    use super::{Breaker, Duration, Instant, State};
+
+    impl Breaker {
+        fn state(&self) -> &'static str {
+            match self.lock().state {
+                State::Closed { .. } => "closed",
+                State::Open { .. } => "open",
+                State::Probing { .. } => "probing",
+            }
+        }
+
+        /// Ends the back-off now, without waiting for it.
+        fn back_off_passes(&self) {
+            let mut phase = self.lock();
+            if let State::Open { until } | State::Probing { until } = &mut phase.state {
+                *until = Instant::now();
+            }
+        }
+    }
 
     #[test]
     fn opens_after_failures_in_a_row_and_lets_one_probe_through() {
-        let breaker = Breaker::new(3, Duration::ZERO);
-        assert!(breaker.allows());
-        breaker.failed("refused");
-        breaker.failed("refused");
-        breaker.succeeded();
-        breaker.failed("refused");
-        breaker.failed("refused");
-        assert!(
-            !breaker.is_open(),
+        let breaker = Breaker::new(3, Duration::from_secs(3600));
+        let ask = || breaker.allows().expect("allowed");
+        breaker.failed(ask(), "refused");
+        breaker.failed(ask(), "refused");
+        breaker.succeeded(ask());
+        breaker.failed(ask(), "refused");
+        breaker.failed(ask(), "refused");
+        assert_eq!(
+            breaker.state(),
+            "closed",
             "a success in between starts the count again"
         );
-        breaker.failed("refused");
-        assert!(breaker.is_open());
-        // With no back-off left, one request probes; the others stay away meanwhile.
-        assert!(breaker.allows());
-        let breaker = Breaker::new(1, Duration::from_secs(3600));
-        breaker.failed("refused");
+        breaker.failed(ask(), "refused");
+        assert_eq!(breaker.state(), "open");
         let asked = breaker.asked();
-        assert!(!breaker.allows() && !breaker.allows());
+        assert!(breaker.allows().is_none() && breaker.allows().is_none());
         assert_eq!(breaker.asked(), asked);
+        // Once the back-off has passed, one request probes; the others stay away.
+        breaker.back_off_passes();
+        let probe = breaker.allows().expect("the probe");
+        assert!(breaker.allows().is_none());
+        assert_eq!(breaker.state(), "probing");
+        breaker.failed(probe, "refused");
+        assert_eq!(breaker.state(), "open", "the probe failed");
+        breaker.back_off_passes();
+        breaker.succeeded(breaker.allows().expect("the next probe"));
+        assert_eq!(breaker.state(), "closed");
+    }
+
+    /// A slow success from a request let through before the breaker opened does not
+    /// close it during the outage.
+    #[test]
+    fn a_late_success_from_before_the_opening_is_ignored() {
+        let breaker = Breaker::new(2, Duration::from_secs(3600));
+        let slow = breaker.allows().expect("closed");
+        breaker.failed(breaker.allows().unwrap(), "refused");
+        breaker.failed(breaker.allows().unwrap(), "refused");
+        assert_eq!(breaker.state(), "open");
+        breaker.succeeded(slow);
+        assert_eq!(breaker.state(), "open");
+        assert!(breaker.allows().is_none());
+        // Nor while a probe is out, nor does it close the breaker after the probe
+        // failed.
+        breaker.back_off_passes();
+        let probe = breaker.allows().expect("the probe");
+        breaker.succeeded(slow);
+        assert_eq!(breaker.state(), "probing");
+        breaker.failed(probe, "refused");
+        breaker.succeeded(slow);
+        assert_eq!(breaker.state(), "open");
+    }
+
+    /// A late failure from before the opening, arriving while a probe is out, is not
+    /// the probe's: the probe's own success closes the breaker.
+    #[test]
+    fn a_late_failure_is_not_the_probes() {
+        let breaker = Breaker::new(1, Duration::from_secs(3600));
+        let slow = breaker.allows().expect("closed");
+        breaker.failed(breaker.allows().unwrap(), "refused");
+        breaker.back_off_passes();
+        let probe = breaker.allows().expect("the probe");
+        breaker.failed(slow, "timed out");
+        assert_eq!(breaker.state(), "probing");
+        breaker.succeeded(probe);
+        assert_eq!(breaker.state(), "closed");
+        // A probe that never reported is replaced after the back-off; its late
+        // outcome is then ignored.
+        breaker.failed(breaker.allows().unwrap(), "refused");
+        breaker.back_off_passes();
+        let lost = breaker.allows().expect("a probe");
+        breaker.back_off_passes();
+        let replacement = breaker.allows().expect("another probe");
+        breaker.failed(lost, "timed out");
+        assert_eq!(breaker.state(), "probing");
+        breaker.succeeded(replacement);
+        assert_eq!(breaker.state(), "closed");
     }
 }

@@ -94,7 +94,7 @@ impl Store {
             }
             #[cfg(feature = "redis")]
             Store::Redis(shared) => {
-                if shared.breaker.allows() {
+                if let Some(admission) = shared.breaker.allows() {
                     let mut connection = shared.manager.clone();
                     let counted = redis::Script::new(INCREMENT)
                         .key(key)
@@ -103,10 +103,10 @@ impl Store {
                         .await;
                     match counted {
                         Ok(count) => {
-                            shared.breaker.succeeded();
+                            shared.breaker.succeeded(admission);
                             return Ok(count);
                         }
-                        Err(error) => shared.breaker.failed(&error.to_string()),
+                        Err(error) => shared.breaker.failed(admission, &error.to_string()),
                     }
                 }
                 let mut counts = shared
@@ -146,6 +146,8 @@ mod tests {
     #[cfg(feature = "redis")]
     use super::{Breaker, Store};
     use super::{Counts, SWEEP_AT_LEAST};
+    #[cfg(feature = "redis")]
+    use crate::testing::OwnRedis;
     use std::collections::HashMap;
     use std::time::Duration;
 
@@ -165,57 +167,6 @@ mod tests {
         // The sweep on the way dropped the ended windows only.
         assert_eq!(counts.increment("hourly", 3_600_000, hour), 2);
         assert!(counts.counts.len() < 1_100, "{}", counts.counts.len());
-    }
-
-    #[cfg(feature = "redis")]
-    /// A `redis-server` of the test's own on a free port, never the shared one: the
-    /// test stops, freezes and kills it.
-    struct OwnRedis {
-        port: u16,
-        child: std::process::Child,
-    }
-
-    #[cfg(feature = "redis")]
-    impl OwnRedis {
-        fn start(port: u16) -> OwnRedis {
-            let mut child = std::process::Command::new("redis-server")
-                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-                .args(["--save", "", "--appendonly", "no"])
-                .stdout(std::process::Stdio::null())
-                .spawn()
-                .expect("redis-server is installed");
-            for _ in 0..200 {
-                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return OwnRedis { port, child };
-                }
-                std::thread::sleep(Duration::from_millis(25));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("redis-server did not start on port {port}");
-        }
-
-        fn signal(&self, signal: &str) {
-            let status = std::process::Command::new("kill")
-                .args([signal, &self.child.id().to_string()])
-                .status()
-                .unwrap();
-            assert!(status.success());
-        }
-
-        fn kill(mut self) -> u16 {
-            self.child.kill().unwrap();
-            self.child.wait().unwrap();
-            self.port
-        }
-    }
-
-    #[cfg(feature = "redis")]
-    impl Drop for OwnRedis {
-        fn drop(&mut self) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
     }
 
     #[cfg(feature = "redis")]
@@ -245,14 +196,9 @@ mod tests {
     /// closes by itself once Redis answers again.
     #[tokio::test]
     async fn an_open_breaker_keeps_requests_away_from_a_failing_redis() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let redis = OwnRedis::start(port);
+        let redis = OwnRedis::start(OwnRedis::free_port());
         let breaker = Breaker::new(2, Duration::from_secs(3));
-        let store = Store::redis_with(&format!("redis://127.0.0.1:{port}"), breaker)
+        let store = Store::redis_with(&redis.url(), breaker)
             .await
             .expect("connects");
         let Store::Redis(shared) = &store else {

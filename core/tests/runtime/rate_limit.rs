@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ferrest::auth::{Jwt, Principal};
 use ferrest::prelude::*;
-use ferrest::testing::{Backend, TestClient, TestDb};
+use ferrest::testing::{Backend, OwnRedis, TestClient, TestDb};
 use ferrest::web::Json;
 use serde_json::json;
 
@@ -187,13 +187,8 @@ async fn two_instances_share_the_redis_count() {
 #[tokio::test]
 async fn a_redis_outage_counts_in_process_until_redis_is_back() {
     let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let redis = own_redis(port);
-    let url = format!("redis://127.0.0.1:{port}");
+    let redis = OwnRedis::start(OwnRedis::free_port());
+    let url = redis.url();
     let instance = || {
         app()
             .rate_limit("3/day".parse().unwrap())
@@ -203,9 +198,7 @@ async fn a_redis_outage_counts_in_process_until_redis_is_back() {
         client_of(instance(), &db).await,
         client_of(instance(), &db).await,
     );
-    let mut redis = redis;
-    redis.kill().unwrap();
-    redis.wait().unwrap();
+    let port = redis.kill();
     // Without Redis, each instance counts on its own, and limits still hold.
     for client in [&one, &two] {
         let ada = signed(client, "ada");
@@ -222,7 +215,7 @@ async fn a_redis_outage_counts_in_process_until_redis_is_back() {
     }
     // Redis comes back on its port: after the back-off, counts are shared again (the
     // second instance sees the first's request). Polled, with a bound.
-    let mut redis = own_redis(port);
+    let redis = OwnRedis::start(port);
     let mut shared = false;
     for attempt in 0..120 {
         let subject = format!("caller-{attempt}");
@@ -238,29 +231,9 @@ async fn a_redis_outage_counts_in_process_until_redis_is_back() {
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    redis.kill().unwrap();
-    redis.wait().unwrap();
+    redis.kill();
     assert!(shared, "the instances never shared a count again");
     db.drop().await;
-}
-
-/// A `redis-server` of the test's own on `port`, never the shared one.
-fn own_redis(port: u16) -> std::process::Child {
-    let mut child = std::process::Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "no"])
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("redis-server is installed");
-    for _ in 0..200 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return child;
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("redis-server did not start on port {port}");
 }
 
 #[tokio::test]

@@ -143,6 +143,50 @@ async fn start_up_waits_for_the_file_to_be_free() {
     db.drop().await;
 }
 
+/// A start-up on a file another process serves, while a reader there holds a snapshot
+/// (which keeps the log from being reset), opens without waiting for that reader: it
+/// would otherwise hold the write lock, and the serving process's writers, meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn start_up_does_not_wait_for_the_readers_of_a_live_file() {
+    use ferrest::sea_orm::sqlx::{self, Connection, sqlite::SqliteConnection};
+    let db = TestDb::create(Backend::Sqlite).await.expect("sqlite");
+    let live = ferrest::connect(db.url()).await.expect("connects");
+    live.execute_unprepared("CREATE TABLE t (id INTEGER PRIMARY KEY); INSERT INTO t VALUES (1)")
+        .await
+        .expect("creates");
+    let mut reader = SqliteConnection::connect(db.url()).await.expect("opens");
+    sqlx::query("BEGIN")
+        .execute(&mut reader)
+        .await
+        .expect("begins");
+    sqlx::query("SELECT count(*) FROM t")
+        .fetch_one(&mut reader)
+        .await
+        .expect("reads");
+    live.execute_unprepared("INSERT INTO t VALUES (2)")
+        .await
+        .expect("writes while the reader holds its snapshot");
+    assert!(ferrest::sqlite_log_bytes(db.url()).unwrap() > 0);
+
+    // The bound is the failure signal, far below start-up's own wait for the file.
+    let second = tokio::time::timeout(Duration::from_secs(60), ferrest::connect(db.url()))
+        .await
+        .expect("start-up did not wait for the reader")
+        .expect("connects");
+    assert_eq!(count_t(&second).await, 2);
+    live.execute_unprepared("INSERT INTO t VALUES (3)")
+        .await
+        .expect("the live file takes writes");
+    sqlx::query("COMMIT")
+        .execute(&mut reader)
+        .await
+        .expect("ends the read");
+    reader.close().await.expect("closes");
+    second.close().await.expect("closes");
+    live.close().await.expect("closes");
+    db.drop().await;
+}
+
 async fn read(pool: &DatabaseConnection) {
     pool.execute_unprepared("SELECT count(*), sum(length(data)) FROM blobs")
         .await

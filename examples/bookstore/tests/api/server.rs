@@ -101,8 +101,8 @@ async fn oversized_and_malformed_heads_are_answered() {
     problem(&exchange(get(&many, "")).await, 414, "uri_too_long");
     let long = format!("/books?title={}", "x".repeat(ferrest::MAX_URI_BYTES));
     problem(&exchange(get(&long, "")).await, 414, "uri_too_long");
-    // 2,000 header fields, and 150.
-    for count in [2_000, ferrest::MAX_HEADERS + 50] {
+    // 150 header fields, and 255 (with `Host`, the most hyper lets through).
+    for count in [ferrest::MAX_HEADERS + 50, 255] {
         let headers: String = (0..count).map(|i| format!("x-h{i}: v\r\n")).collect();
         let response = exchange(get("/books", &headers)).await;
         problem(&response, 431, "header_fields_too_large");
@@ -124,8 +124,15 @@ async fn oversized_and_malformed_heads_are_answered() {
     let fine = exchange(get("/books?title=%C3%A9", "x-one: 1\r\n")).await;
     assert!(fine.starts_with("HTTP/1.1 200"), "{fine}");
 
-    // What hyper refuses before ferrest sees it: a target over 64 KB (the most an
-    // `http::Uri` holds), raw bytes that are not ASCII in the target, a NUL in a header.
+    // What hyper refuses before ferrest sees it: more than 256 header fields, a target
+    // over 64 KB (the most an `http::Uri` holds), raw bytes that are not ASCII in the
+    // target, a NUL in a header.
+    for count in [256, 2_000] {
+        let headers: String = (0..count).map(|i| format!("x-h{i}: v\r\n")).collect();
+        let bare = exchange(get("/books", &headers)).await;
+        assert!(bare.starts_with("HTTP/1.1 431 "), "{bare}");
+        assert!(!bare.contains("problem+json"), "{bare}");
+    }
     let huge = format!("/books?title={}", "x".repeat(100 * 1024));
     let bare = exchange(get(&huge, "")).await;
     assert!(bare.starts_with("HTTP/1.1 414 "), "{bare}");
@@ -138,6 +145,98 @@ async fn oversized_and_malformed_heads_are_answered() {
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
     db.drop().await;
+}
+
+/// A client that sends half a request head, nothing, or part of the HTTP/2 preface,
+/// is disconnected once the header read timeout has passed, rather than holding its
+/// connection for ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stalls_in_its_head_is_disconnected() {
+    let db = TestDb::create(Backend::Sqlite).await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = bookstore::app()
+        .database_url(db.url())
+        .header_read_timeout(Duration::from_millis(300));
+    let server = tokio::spawn(app.serve_with(listener, async move {
+        let _ = stopped.await;
+    }));
+    let starts: [&[u8]; 3] = [b"GET /books HTTP/1.1\r\nHost: te", b"", b"PRI * HTTP/2"];
+    for start in starts {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        stream.write_all(start).await.unwrap();
+        // The failure signal is the generous bound; the server closes after 300 ms.
+        tokio::time::timeout(Duration::from_secs(20), until_closed(&mut stream))
+            .await
+            .unwrap_or_else(|_| {
+                panic!(
+                    "a client that sent {:?} is still connected",
+                    String::from_utf8_lossy(start)
+                )
+            });
+    }
+    // A whole head in time is answered as usual.
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /books HTTP/1.1\r\nHost: test\r\n\r\n")
+        .await
+        .unwrap();
+    assert!(read_response(&mut stream).await.starts_with("HTTP/1.1 200"));
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+    db.drop().await;
+}
+
+/// A shutdown waits for the connections still open until its deadline, no longer:
+/// a client stalled in the middle of a head does not keep the server running.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_closes_the_connections_left_at_its_deadline() {
+    let db = TestDb::create(Backend::Sqlite).await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = bookstore::app()
+        .database_url(db.url())
+        .header_read_timeout(Duration::from_secs(3600))
+        .shutdown_deadline(Duration::from_millis(300));
+    let server = tokio::spawn(app.serve_with(listener, async move {
+        let _ = stopped.await;
+    }));
+    let mut stalled = TcpStream::connect(addr).await.unwrap();
+    stalled
+        .write_all(b"GET /books HTTP/1.1\r\nHost: te")
+        .await
+        .unwrap();
+    // The server has the connection: another one is answered meanwhile.
+    let mut other = TcpStream::connect(addr).await.unwrap();
+    other
+        .write_all(b"GET /books HTTP/1.1\r\nHost: test\r\n\r\n")
+        .await
+        .unwrap();
+    assert!(read_response(&mut other).await.starts_with("HTTP/1.1 200"));
+    drop(other);
+
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(20), server)
+        .await
+        .expect("the server stops at its shutdown deadline")
+        .unwrap()
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(20), until_closed(&mut stalled))
+        .await
+        .expect("the stalled connection is closed");
+    db.drop().await;
+}
+
+/// Reads until the server closes the connection (or resets it).
+async fn until_closed(stream: &mut TcpStream) {
+    let mut chunk = [0_u8; 1024];
+    while let Ok(n) = stream.read(&mut chunk).await {
+        if n == 0 {
+            return;
+        }
+    }
 }
 
 /// Reads one response with a `content-length` body.
