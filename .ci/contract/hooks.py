@@ -3,6 +3,9 @@ beyond their schemas. Each hook only narrows or fills in generated data; every
 response is still checked in full.
 """
 
+import re
+import uuid
+
 import schemathesis
 
 # The seeded author (see .ci/contract.sh); books name it, since no schema can say
@@ -57,3 +60,29 @@ def filter_case(context, case):
         if isinstance(name, str) and name and all(c in RUST_WHITESPACE for c in name):
             return False
     return True
+
+
+# `Idempotency-Key` as the document's pattern reads it: 1 to 255 visible ASCII
+# characters but `"` and a backslash, bare or in quotes.
+IDEMPOTENCY_KEY = re.compile(r'^("?)([\x21\x23-\x5B\x5D-\x7E]{1,255})\1$')
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    """A client makes a new `Idempotency-Key` for each new request, and the bookstore
+    answers a key reused for another request with `422 idempotency_key_reused`, or
+    replays the first answer to the same request (both documented and tested in
+    core/tests/runtime/idempotency.rs). Generated keys repeat (`0`, `mB`), so each
+    well-formed one of a valid case gets a unique suffix, in every phase. Negative cases
+    stay as generated: their malformed keys must still get `400`, and editing them would
+    make schemathesis revalidate the case as positive and send the credentials a
+    missing-header case leaves out."""
+    if _is_negative(case):
+        return
+    for name, value in list((case.headers or {}).items()):
+        if name.lower() != "idempotency-key" or not isinstance(value, str):
+            continue
+        match = IDEMPOTENCY_KEY.match(value)
+        if match:
+            quote, key = match.groups()
+            case.headers[name] = f"{quote}{key[:222]}-{uuid.uuid4().hex}{quote}"
