@@ -1,7 +1,11 @@
 //! `App`: configuration, resource registration and the router; `serve.rs` serves it.
 
+mod checks;
 mod connections;
+mod error;
 mod serve;
+
+pub use error::Error;
 
 pub use connections::HEADER_READ_TIMEOUT;
 
@@ -12,91 +16,16 @@ use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use utoipa::openapi::OpenApi;
 
-use crate::auth::{Authenticator, Permission};
+use crate::auth::Authenticator;
 use crate::db::{AppState, DEFAULT_DATABASE_URL, connect};
 use crate::endpoints::{Endpoint, Endpoints};
 use crate::hooks::{HookRegistry, HookSet};
 use crate::middleware::{Middleware, Wrap};
 use crate::problem::ApiError;
 use crate::rate_limit::RateLimit;
-use crate::redact::redact;
 use crate::resource::Resource;
 use crate::spec::ResourceSpec;
 use tower_http::cors::CorsLayer;
-
-/// A startup failure: bad configuration, unreachable database, port in use.
-///
-/// Its `Display` is the whole message, with every credential masked, as `main`
-/// returning it prints it; [`source`](std::error::Error::source) gives the database's or
-/// the socket's own error to reporters and to `downcast_ref`.
-///
-/// ```
-/// use std::error::Error as _;
-/// let error = ferrest::Error::from(std::io::Error::other("address in use"));
-/// assert_eq!(error.to_string(), "server: address in use");
-/// assert!(error.source().unwrap().downcast_ref::<std::io::Error>().is_some());
-/// ```
-#[non_exhaustive]
-pub enum Error {
-    /// The database could not be reached or its schema could not be synchronised.
-    Database(sea_orm::DbErr),
-    /// Binding or serving the socket failed.
-    Io(std::io::Error),
-    /// A configuration value is malformed.
-    Config(String),
-}
-
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            // Messages quote URLs, and the errors of the libraries beneath may too.
-            Error::Database(e) => write!(f, "database: {}", redact(&e.to_string())),
-            Error::Io(e) => write!(f, "server: {}", redact(&e.to_string())),
-            Error::Config(e) => write!(f, "configuration: {}", redact(e)),
-        }
-    }
-}
-
-/// Debug prints the message: `main` returning `Err` shows it to the user as is.
-impl std::fmt::Debug for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self, f)
-    }
-}
-
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Error::Database(e) => Some(e),
-            Error::Io(e) => Some(e),
-            Error::Config(_) => None,
-        }
-    }
-}
-
-impl Error {
-    /// The message without the prefix that names the kind, for an error kept to be
-    /// reported later as another kind's (a configuration problem found early is a
-    /// `Config` error at start-up, and must not read "configuration: configuration:").
-    fn message(&self) -> String {
-        match self {
-            Error::Config(message) => message.clone(),
-            other => other.to_string(),
-        }
-    }
-}
-
-impl From<sea_orm::DbErr> for Error {
-    fn from(e: sea_orm::DbErr) -> Self {
-        Error::Database(e)
-    }
-}
-
-impl From<std::io::Error> for Error {
-    fn from(e: std::io::Error) -> Self {
-        Error::Io(e)
-    }
-}
 
 struct Registration {
     spec: &'static ResourceSpec,
@@ -691,165 +620,6 @@ impl App {
                 db,
                 hooks: std::sync::Arc::new(HookRegistry::new(&hooks)),
             }))
-    }
-
-    /// Two resources with one name, path or table would share schemas, routes or rows;
-    /// axum would panic on the routes, so this says which resources clash instead.
-    fn check_registrations(&self) -> Result<(), Error> {
-        if let Some(error) = &self.config_error {
-            return Err(Error::Config(error.clone()));
-        }
-        if self.authenticators.is_empty() {
-            if let Some(owned) = self
-                .resources
-                .iter()
-                .find(|r| r.spec.owner_field().is_some())
-            {
-                return Err(Error::Config(format!(
-                    "`{}` has an `owner` field, but the app has no authenticator to say who calls; add `.authenticate(...)` or set `FERREST_JWT_SECRET`",
-                    owned.spec.name
-                )));
-            }
-            let guarded = self.guarded_operations();
-            if let Some(operation) = guarded
-                .iter()
-                .find(|o| o.permissions.iter().any(|p| *p != Permission::Public))
-            {
-                return Err(Error::Config(format!(
-                    "`{} {}` needs credentials, but the app has no authenticator; add `.authenticate(...)` or set `FERREST_JWT_SECRET`",
-                    operation.method.to_uppercase(),
-                    operation.path
-                )));
-            }
-        }
-        for resource in &self.resources {
-            resource.spec.check_defaults().map_err(Error::Config)?;
-        }
-        // A relation needs its other side's table (the foreign key refers to it) and
-        // routes (an included row links to them).
-        for resource in &self.resources {
-            for relation in resource.spec.relations {
-                let target = (relation.target)();
-                if !self.resources.iter().any(|r| std::ptr::eq(r.spec, target)) {
-                    return Err(Error::Config(format!(
-                        "`{}` relates to `{}` (`{}`), which is not registered; add `.resource::<{}>()`",
-                        resource.spec.name, target.name, relation.name, target.name
-                    )));
-                }
-                // An include would serve rows the target keeps out of its own routes.
-                let readable = target.operations.get || target.operations.list;
-                if resource.spec.includes.contains(&relation.name) && !readable {
-                    return Err(Error::Config(format!(
-                        "`{}` allows `include({})`, but `{}` serves neither `list` nor `get`",
-                        resource.spec.name, relation.name, target.name
-                    )));
-                }
-            }
-        }
-        for (i, a) in self.resources.iter().enumerate() {
-            for b in &self.resources[..i] {
-                let (a, b) = (a.spec, b.spec);
-                let clash = if a.name == b.name {
-                    Some(format!(
-                        "two resources are named `{}`; schema names must be unique",
-                        a.name
-                    ))
-                } else if a.path == b.path {
-                    Some(format!(
-                        "`{}` and `{}` both use the path `{}`; set `#[rest(path = ...)]`",
-                        b.name, a.name, a.path
-                    ))
-                } else if a.table == b.table {
-                    Some(format!(
-                        "`{}` and `{}` both use the table `{}`; set `#[rest(table = ...)]`",
-                        b.name, a.name, a.table
-                    ))
-                } else {
-                    None
-                };
-                if let Some(clash) = clash {
-                    return Err(Error::Config(clash));
-                }
-            }
-        }
-        self.check_endpoint_routes()?;
-        for block in &self.endpoints {
-            if let Some(hooks) = &block.hooks
-                && !self
-                    .resources
-                    .iter()
-                    .any(|r| std::ptr::eq(r.spec, hooks.spec))
-            {
-                return Err(Error::Config(format!(
-                    "`{}` declares lifecycle hooks, but `{}` is not registered; add `.resource::<{}>()`",
-                    block.name, hooks.spec.name, hooks.spec.name
-                )));
-            }
-        }
-        Ok(())
-    }
-
-    /// Two routes that axum cannot tell apart make it panic, and two operations with one
-    /// id break generated clients; this names both sides instead. axum tells routes by
-    /// their shape: `/books/{id}` and `/books/{book_id}` are one route, whatever the
-    /// methods.
-    fn check_endpoint_routes(&self) -> Result<(), Error> {
-        // (method, path, operation id, owner)
-        let mut taken: Vec<(String, String, String, String)> = Vec::new();
-        for resource in &self.resources {
-            for route in crate::crud::operation_routes(resource.spec) {
-                let owner = format!("the CRUD routes of `{}`", resource.spec.name);
-                taken.push((
-                    route.method.to_owned(),
-                    route.path,
-                    route.operation_id,
-                    owner,
-                ));
-            }
-        }
-        if self.docs {
-            for path in ["/openapi.json", "/openapi-3.0.json", "/docs"] {
-                taken.push((
-                    "get".to_owned(),
-                    path.to_owned(),
-                    String::new(),
-                    "the documentation".to_owned(),
-                ));
-            }
-        }
-        for block in &self.endpoints {
-            for endpoint in &block.endpoints {
-                let owner = format!("`{}`", block.name);
-                let route = format!(
-                    "`{} {}` of {owner}",
-                    endpoint.method.to_uppercase(),
-                    endpoint.path
-                );
-                for (method, path, id, other) in &taken {
-                    if ferrest_shared::routes_clash(
-                        (method, path),
-                        (endpoint.method, endpoint.path),
-                    ) {
-                        return Err(Error::Config(format!(
-                            "{route} is also served by {other} (`{} {path}`); give one of them another path, with the same parameter names where the shapes match",
-                            method.to_uppercase()
-                        )));
-                    }
-                    if !id.is_empty() && id == endpoint.operation_id {
-                        return Err(Error::Config(format!(
-                            "{route} has the operation id `{id}` of {other}; set `operation_id = \"...\"` on the method"
-                        )));
-                    }
-                }
-                taken.push((
-                    endpoint.method.to_owned(),
-                    endpoint.path.to_owned(),
-                    endpoint.operation_id.to_owned(),
-                    owner,
-                ));
-            }
-        }
-        Ok(())
     }
 }
 
