@@ -67,6 +67,9 @@ mod extract;
 mod hooks;
 pub mod idempotency;
 mod middleware;
+#[cfg(feature = "migrate")]
+#[cfg_attr(docsrs, doc(cfg(feature = "migrate")))]
+pub mod migrate;
 #[cfg(feature = "mysql")]
 mod mysql;
 mod openapi;
@@ -100,7 +103,7 @@ pub mod validate;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use app::{App, Error, HEADER_READ_TIMEOUT};
+pub use app::{App, Error, HEADER_READ_TIMEOUT, SchemaMode};
 /// For implementing [`auth::Authenticator`].
 pub use async_trait::async_trait;
 pub use middleware::{

@@ -3,9 +3,11 @@
 mod checks;
 mod connections;
 mod error;
+mod schema;
 mod serve;
 
 pub use error::Error;
+pub use schema::SchemaMode;
 
 pub use connections::HEADER_READ_TIMEOUT;
 
@@ -33,6 +35,13 @@ struct Registration {
     /// The resource's own layers (`App::resource_with`).
     wrap: Option<Wrap>,
     register: fn(sea_orm::schema::SchemaBuilder) -> sea_orm::schema::SchemaBuilder,
+    /// The table and indexes sea-orm creates for the resource on a backend.
+    declare: fn(
+        sea_orm::DbBackend,
+    ) -> (
+        sea_orm::sea_query::TableCreateStatement,
+        Vec<sea_orm::sea_query::IndexCreateStatement>,
+    ),
 }
 
 /// A ferrest service: resources, their database and the documentation routes.
@@ -71,6 +80,12 @@ pub struct App {
     /// A malformed environment variable, reported when the app starts.
     config_error: Option<String>,
     connection_limits: connections::ConnectionLimits,
+    /// What start-up does with the schema; `None` chooses by whether the app has
+    /// migrations.
+    schema_mode: Option<SchemaMode>,
+    /// The app's migrations, oldest first.
+    #[cfg(feature = "migrate")]
+    migrations: Option<crate::migrate::Migrations>,
 }
 
 /// A registered `#[ferrest::endpoints]` block.
@@ -109,6 +124,9 @@ impl App {
             idempotency: Some(crate::idempotency::Idempotency::default()),
             config_error: None,
             connection_limits: connections::ConnectionLimits::default(),
+            schema_mode: None,
+            #[cfg(feature = "migrate")]
+            migrations: None,
         }
     }
 
@@ -145,6 +163,12 @@ impl App {
         if let Ok(url) = std::env::var("DATABASE_URL") {
             app.database_url = url;
         }
+        if let Ok(mode) = std::env::var("FERREST_SCHEMA") {
+            match mode.parse() {
+                Ok(mode) => app.schema_mode = Some(mode),
+                Err(e) => app.config_error = Some(format!("FERREST_SCHEMA: {e}")),
+            }
+        }
         if let Ok(bind) = std::env::var("BIND") {
             app.bind = bind;
         }
@@ -180,6 +204,22 @@ impl App {
             app.middleware.timeout = (seconds > 0).then(|| std::time::Duration::from_secs(seconds));
         }
         app
+    }
+
+    /// What start-up does with the database's schema (`FERREST_SCHEMA`): see
+    /// [`SchemaMode`]. Without a call, `Migrate` for an app with migrations and `Sync`
+    /// for one without.
+    pub fn schema_mode(mut self, mode: SchemaMode) -> Self {
+        self.schema_mode = Some(mode);
+        self
+    }
+
+    /// The app's migrations, usually `migrations::all()` from the app's
+    /// `src/migrations/mod.rs`.
+    #[cfg(feature = "migrate")]
+    pub fn migrations(mut self, migrations: crate::migrate::Migrations) -> Self {
+        self.migrations = Some(migrations);
+        self
     }
 
     /// Database URL: `sqlite://file.db?mode=rwc`, `postgres://...`, `mysql://...`.
@@ -251,6 +291,14 @@ impl App {
             routes: crate::crud::routes::<R>,
             wrap,
             register: |builder| builder.register(<R::Entity as Default>::default()),
+            declare: |backend| {
+                let schema = sea_orm::Schema::new(backend);
+                let entity = <R::Entity as Default>::default();
+                (
+                    schema.create_table_from_entity(entity),
+                    schema.create_index_from_entity(entity),
+                )
+            },
         });
         // The resource's `#[ferrest::endpoints]` block comes with it: its hooks
         // guard the resource's own operations.
