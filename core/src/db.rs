@@ -48,8 +48,7 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://ferrest.db?mode=rwc";
 /// # });
 /// ```
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
-    backend_compiled_in(url, &BACKENDS)
-        .map_err(|message| DbErr::Conn(RuntimeErr::Internal(message)))?;
+    check_backend(url)?;
     #[cfg(feature = "sqlite")]
     crate::sqlite_log::open_first(url)
         .await
@@ -99,6 +98,13 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
             crate::redact::redact(&why_not_connected(url, error).await)
         )))),
     }
+}
+
+/// `Err` naming the feature to enable when `url` names a backend this build leaves out,
+/// as [`connect`] reports it.
+pub(crate) fn check_backend(url: &str) -> Result<(), DbErr> {
+    backend_compiled_in(url, &BACKENDS)
+        .map_err(|message| DbErr::Conn(RuntimeErr::Internal(message)))
 }
 
 /// The URL schemes of each backend, its feature, and whether this build has it.

@@ -2,6 +2,7 @@
 //! creates there by default behave differently from PostgreSQL and SQLite, and ferrest
 //! promises the same behaviour on every backend.
 
+use sea_orm::sea_query::ColumnType;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 
 use crate::spec::{Kind, ResourceSpec};
@@ -34,8 +35,7 @@ pub(crate) async fn align(
             .await?
             .and_then(|row| row.try_get_by_index::<String>(0).ok());
         if collation.as_deref() != Some(exact) {
-            let sql =
-                format!("ALTER TABLE {table} CONVERT TO CHARACTER SET utf8mb4 COLLATE {exact}");
+            let sql = convert_collation(spec.table, exact);
             tracing::info!(%sql, "aligning MySQL collation");
             db.execute_unprepared(&sql).await?;
         }
@@ -49,8 +49,37 @@ pub(crate) async fn align(
     Ok(())
 }
 
+/// Date-times, kept to the microsecond as on the other backends.
+const DATETIME: &str = "DATETIME(6)";
+/// Times of day, kept to the microsecond.
+const TIME: &str = "TIME(6)";
+/// Unbounded strings: up to 16 MiB.
+const MEDIUMTEXT: &str = "MEDIUMTEXT";
+
+/// The type ferrest gives a column of sea-query type `ty` on MySQL where it differs
+/// from the one sea-query writes: what [`align`] makes of a synced column, and what a
+/// migration creates.
+pub(crate) fn aligned_type(ty: &ColumnType) -> Option<&'static str> {
+    match ty {
+        ColumnType::DateTime | ColumnType::Timestamp | ColumnType::TimestampWithTimeZone => {
+            Some(DATETIME)
+        }
+        ColumnType::Time => Some(TIME),
+        ColumnType::Text => Some(MEDIUMTEXT),
+        _ => None,
+    }
+}
+
+/// The statement that gives a table and each of its text columns `collation`.
+pub(crate) fn convert_collation(table: &str, collation: &str) -> String {
+    format!(
+        "ALTER TABLE {} CONVERT TO CHARACTER SET utf8mb4 COLLATE {collation}",
+        quote(table)
+    )
+}
+
 /// The binary, no-pad collation of the server.
-async fn exact_collation(db: &DatabaseConnection) -> Result<&'static str, DbErr> {
+pub(crate) async fn exact_collation(db: &impl ConnectionTrait) -> Result<&'static str, DbErr> {
     let version: String = db
         .query_one_raw(Statement::from_string(DbBackend::MySql, "SELECT VERSION()"))
         .await?
@@ -88,10 +117,10 @@ async fn column_changes(
             Kind::DateTime | Kind::NaiveDateTime
                 if data_type != "datetime" || precision != Some(6) =>
             {
-                "DATETIME(6)"
+                DATETIME
             }
-            Kind::Time if data_type != "time" || precision != Some(6) => "TIME(6)",
-            Kind::String if data_type == "text" || data_type == "tinytext" => "MEDIUMTEXT",
+            Kind::Time if data_type != "time" || precision != Some(6) => TIME,
+            Kind::String if data_type == "text" || data_type == "tinytext" => MEDIUMTEXT,
             _ => continue,
         };
         let null = if field.nullable { "NULL" } else { "NOT NULL" };

@@ -22,6 +22,9 @@ pub enum Error {
     Io(std::io::Error),
     /// A configuration value is malformed.
     Config(String),
+    /// A migration run failed.
+    #[cfg(feature = "migrate")]
+    Migrate(crate::migrate::MigrateError),
 }
 
 impl std::fmt::Display for Error {
@@ -31,6 +34,8 @@ impl std::fmt::Display for Error {
             Error::Database(e) => write!(f, "database: {}", redact(&e.to_string())),
             Error::Io(e) => write!(f, "server: {}", redact(&e.to_string())),
             Error::Config(e) => write!(f, "configuration: {}", redact(e)),
+            #[cfg(feature = "migrate")]
+            Error::Migrate(e) => write!(f, "migration: {e}"),
         }
     }
 }
@@ -48,6 +53,8 @@ impl std::error::Error for Error {
             Error::Database(e) => Some(e),
             Error::Io(e) => Some(e),
             Error::Config(_) => None,
+            #[cfg(feature = "migrate")]
+            Error::Migrate(e) => Some(e),
         }
     }
 }
@@ -67,6 +74,13 @@ impl Error {
 impl From<sea_orm::DbErr> for Error {
     fn from(e: sea_orm::DbErr) -> Self {
         Error::Database(e)
+    }
+}
+
+#[cfg(feature = "migrate")]
+impl From<crate::migrate::MigrateError> for Error {
+    fn from(e: crate::migrate::MigrateError) -> Self {
+        Error::Migrate(e)
     }
 }
 

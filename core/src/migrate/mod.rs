@@ -6,12 +6,18 @@
 //! `migrate generate NAME` writes the next file from the difference between the
 //! declared resources and what the migrations before it make.
 
+mod ddl;
+mod error;
+mod execute;
+mod lock;
 mod model;
+mod run;
+mod sqlite_table;
 mod step;
 
-pub use model::{
-    Action, Column, ColumnType, ForeignKey, Index, Schema, StringLen, Table, Value,
-};
+pub use error::{MigrateError, MigrationFailure};
+pub use model::{Action, Column, ColumnType, ForeignKey, Index, Schema, StringLen, Table, Value};
+pub use run::{down, fresh, status, up};
 pub use step::Step;
 
 /// One migration: its name (`m0002_add_subtitle`, which orders it and is recorded once

@@ -12,6 +12,7 @@ mod hooks;
 mod idempotency;
 mod kinds;
 mod middleware;
+mod migrate_engine;
 mod operations;
 mod ownership;
 mod rate_limit;
