@@ -31,6 +31,18 @@ pub enum MigrateError {
 }
 
 /// A migration that failed: which, at which step and statement, and what is applied.
+///
+/// ```no_run
+/// # async fn demo(migrations: ferrest::migrate::Migrations) {
+/// use ferrest::migrate::MigrateError;
+/// if let Err(MigrateError::Failed(failure)) =
+///     ferrest::migrate::up("mysql://root@db/shop", &migrations, None).await
+/// {
+///     eprintln!("`{}` failed at {:?}: {:?}", failure.migration, failure.step, failure.statement);
+///     eprintln!("applied: {:?}; steps of it kept: {}", failure.applied, failure.steps_kept);
+/// }
+/// # }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct MigrationFailure {

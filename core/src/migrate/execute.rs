@@ -178,6 +178,8 @@ async fn run_step<C: ConnectionTrait>(
                 exec.sql(crate::mysql::convert_collation(&table.name, collation))
                     .await?;
             }
+            #[cfg(not(feature = "mysql"))]
+            let _ = collation;
             for index in &indexes {
                 exec.run(index).await?;
             }

@@ -5,6 +5,12 @@
 //! [`migrations!`](crate::migrations) and given to [`App::migrations`](crate::App::migrations).
 //! `migrate generate NAME` writes the next file from the difference between the
 //! declared resources and what the migrations before it make.
+//!
+//! [`up`], [`down`], [`status`] and [`fresh`] run them on sea-orm-migration, recording
+//! applied migrations in its `seaql_migrations` table. Two runs at once apply each
+//! migration once (a PostgreSQL advisory lock, a MySQL named lock, SQLite's write
+//! lock); a migration that fails is rolled back on PostgreSQL and SQLite, and on MySQL,
+//! where schema changes commit themselves, the error says which steps stay applied.
 
 mod ddl;
 mod error;
