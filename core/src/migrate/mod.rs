@@ -6,12 +6,23 @@
 //! `migrate generate NAME` writes the next file from the difference between the
 //! declared resources and what the migrations before it make.
 
+pub(crate) mod declared;
+mod describe;
+mod drift;
+mod layout;
 mod model;
+mod plan;
+mod render;
+mod state;
 mod step;
 
+pub use drift::{Drift, DriftKind, drift};
 pub use model::{
     Action, Column, ColumnType, ForeignKey, Index, Schema, StringLen, Table, Value,
 };
+pub use plan::{Plan, PlanError, PlanOptions, plan};
+pub use render::{GenerateError, generate, render};
+pub use state::state;
 pub use step::Step;
 
 /// One migration: its name (`m0002_add_subtitle`, which orders it and is recorded once
