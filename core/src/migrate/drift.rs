@@ -171,10 +171,83 @@ pub async fn drift(db: &DatabaseConnection, declared: &Schema) -> Result<Vec<Dri
     Ok(drifts)
 }
 
+/// A table as the database has it, types and defaults as SQL.
+#[derive(Debug, Default)]
+struct LiveTable {
+    columns: Vec<LiveColumn>,
+    /// Each index's columns and whether it is unique, the primary key's too.
+    indexes: Vec<(Vec<String>, bool)>,
+    /// Each foreign key's columns, table and columns referred to.
+    foreign_keys: Vec<(Vec<String>, String, Vec<String>)>,
+}
+
+#[derive(Debug)]
+struct LiveColumn {
+    name: String,
+    ty: String,
+    nullable: bool,
+    primary_key: bool,
+    /// The default as a literal without quotes or casts; `None` for none or `NULL`.
+    default: Option<String>,
+    unique: bool,
+}
+
+impl LiveTable {
+    fn of(backend: DbBackend, create: &TableCreateStatement) -> LiveTable {
+        let mut indexes: Vec<(Vec<String>, bool)> = create
+            .get_indexes()
+            .iter()
+            .map(|i| {
+                let unique = i.is_unique_key() || i.is_primary_key();
+                (i.get_index_spec().get_column_names(), unique)
+            })
+            .collect();
+        let columns = create
+            .get_columns()
+            .iter()
+            .map(|def| {
+                let spec = def.get_column_spec();
+                let name = def.get_column_name();
+                if spec.unique {
+                    indexes.push((vec![name.clone()], true));
+                }
+                LiveColumn {
+                    ty: def
+                        .get_column_type()
+                        .map_or_else(|| "unknown".to_owned(), |ty| sql_type(backend, ty)),
+                    nullable: spec.nullable != Some(false) && !spec.primary_key,
+                    primary_key: spec.primary_key,
+                    default: spec.default.as_ref().and_then(literal),
+                    unique: spec.unique,
+                    name,
+                }
+            })
+            .collect();
+        let foreign_keys = create
+            .get_foreign_key_create_stmts()
+            .iter()
+            .map(|k| {
+                let k = k.get_foreign_key();
+                (
+                    k.get_columns(),
+                    table_name(k.get_ref_table()).unwrap_or_default(),
+                    k.get_ref_columns(),
+                )
+            })
+            .collect();
+        LiveTable {
+            columns,
+            indexes,
+            foreign_keys,
+        }
+    }
+}
+
 /// Every table of the connection's current schema, by name.
-async fn discover(db: &DatabaseConnection) -> Result<BTreeMap<String, TableCreateStatement>, DbErr> {
+async fn discover(db: &DatabaseConnection) -> Result<BTreeMap<String, LiveTable>, DbErr> {
+    let backend = db.get_database_backend();
     let failed = |e: String| DbErr::Query(RuntimeErr::Internal(format!("reading the schema: {e}")));
-    let tables: Vec<TableCreateStatement> = match db.get_database_backend() {
+    let tables: Vec<TableCreateStatement> = match backend {
         #[cfg(feature = "mysql")]
         DbBackend::MySql => {
             use sea_schema::mysql::discovery::SchemaDiscovery;
@@ -218,10 +291,16 @@ async fn discover(db: &DatabaseConnection) -> Result<BTreeMap<String, TableCreat
             });
         }
     };
-    Ok(tables
-        .into_iter()
-        .filter_map(|t| Some((table_name(t.get_table_name())?, t)))
-        .collect())
+    let mut live: BTreeMap<String, LiveTable> = tables
+        .iter()
+        .filter_map(|t| Some((table_name(t.get_table_name())?, LiveTable::of(backend, t))))
+        .collect();
+    match backend {
+        DbBackend::MySql => mysql_precision(db, &mut live).await?,
+        DbBackend::Postgres => postgres_indexes(db, &mut live).await?,
+        _ => {}
+    }
+    Ok(live)
 }
 
 #[cfg(any(feature = "mysql", feature = "postgres"))]
@@ -232,57 +311,102 @@ async fn current_schema(db: &DatabaseConnection, sql: &str) -> Result<String, Db
         .try_get_by_index(0)
 }
 
+/// sea-schema reads MySQL's `datetime(6)` and `time(6)` back without their fractional
+/// digits, which ferrest's alignment sets: read them from the catalog.
+async fn mysql_precision(
+    db: &DatabaseConnection,
+    live: &mut BTreeMap<String, LiveTable>,
+) -> Result<(), DbErr> {
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            DbBackend::MySql,
+            "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, DATETIME_PRECISION \
+             FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
+             AND DATETIME_PRECISION > 0",
+        ))
+        .await?;
+    for row in rows {
+        let table: String = row.try_get_by_index(0)?;
+        let column: String = row.try_get_by_index(1)?;
+        let data_type: String = row.try_get_by_index(2)?;
+        let precision: u32 = row.try_get_by_index(3)?;
+        if let Some(live) = live
+            .get_mut(&table)
+            .and_then(|t| t.columns.iter_mut().find(|c| c.name == column))
+        {
+            live.ty = format!("{}({precision})", data_type.to_lowercase());
+        }
+    }
+    Ok(())
+}
+
+/// sea-schema reads only PostgreSQL's unique indexes: read the others from the catalog.
+async fn postgres_indexes(
+    db: &DatabaseConnection,
+    live: &mut BTreeMap<String, LiveTable>,
+) -> Result<(), DbErr> {
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT t.relname::text, ix.indisunique, \
+               ARRAY(SELECT a.attname::text FROM unnest(ix.indkey) WITH ORDINALITY AS k(attnum, n) \
+                     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
+                     ORDER BY k.n) \
+             FROM pg_index ix \
+             JOIN pg_class t ON t.oid = ix.indrelid \
+             JOIN pg_namespace ns ON ns.oid = t.relnamespace \
+             WHERE ns.nspname = current_schema() AND NOT ix.indisunique",
+        ))
+        .await?;
+    for row in rows {
+        let table: String = row.try_get_by_index(0)?;
+        let unique: bool = row.try_get_by_index(1)?;
+        let columns: Vec<String> = row.try_get_by_index(2)?;
+        if let Some(live) = live.get_mut(&table) {
+            live.indexes.push((columns, unique));
+        }
+    }
+    Ok(())
+}
+
 /// The differences of one table.
-fn compare(backend: DbBackend, declared: &Table, live: &TableCreateStatement) -> Vec<DriftKind> {
+fn compare(backend: DbBackend, declared: &Table, live: &LiveTable) -> Vec<DriftKind> {
     let mut drifts = Vec::new();
-    let live_unique: Vec<Vec<String>> = live
-        .get_indexes()
-        .iter()
-        .filter(|i| i.is_unique_key() || i.is_primary_key())
-        .map(|i| i.get_index_spec().get_column_names())
-        .collect();
     for column in &declared.columns {
-        let Some(actual) = live
-            .get_columns()
-            .iter()
-            .find(|c| c.get_column_name() == column.name)
-        else {
+        let Some(actual) = live.columns.iter().find(|c| c.name == column.name) else {
             drifts.push(DriftKind::MissingColumn(column.name.clone()));
             continue;
         };
-        let spec = actual.get_column_spec();
-        let actual_type = actual
-            .get_column_type()
-            .map_or_else(|| "unknown".to_owned(), |ty| sql_type(backend, ty));
         let declared_type = declared_sql_type(backend, column);
-        if !same_type(backend, &actual_type, &declared_type) {
+        if !same_type(backend, &actual.ty, &declared_type) {
             drifts.push(DriftKind::Type {
                 column: column.name.clone(),
-                actual: actual_type,
+                actual: actual.ty.clone(),
                 declared: declared_type,
             });
         }
         // A primary key refuses NULL whatever its column says.
-        let actual_nullable = spec.nullable != Some(false) && !spec.primary_key && !column.primary_key;
-        if !column.primary_key && actual_nullable != column.nullable {
+        if !column.primary_key && !actual.primary_key && actual.nullable != column.nullable {
             drifts.push(DriftKind::Nullable {
                 column: column.name.clone(),
-                actual: actual_nullable,
+                actual: actual.nullable,
             });
         }
-        let actual_default = spec.default.as_ref().map(|e| default_sql(backend, e));
-        let declared_default = column.default.as_ref().map(value_sql);
-        if !same_default(actual_default.as_deref(), declared_default.as_deref()) {
+        if !same_default(actual.default.as_deref(), column.default.as_ref()) {
             drifts.push(DriftKind::Default {
                 column: column.name.clone(),
-                actual: actual_default.unwrap_or_else(|| "none".to_owned()),
-                declared: declared_default.unwrap_or_else(|| "none".to_owned()),
+                actual: actual.default.clone().unwrap_or_else(|| "none".to_owned()),
+                declared: column
+                    .default
+                    .as_ref()
+                    .map_or_else(|| "none".to_owned(), value_sql),
             });
         }
-        let actual_unique = spec.unique
-            || live_unique
+        let actual_unique = actual.unique
+            || live
+                .indexes
                 .iter()
-                .any(|cols| cols.len() == 1 && cols[0] == column.name);
+                .any(|(cols, unique)| *unique && cols.len() == 1 && cols[0] == column.name);
         if !column.primary_key && actual_unique != column.unique {
             drifts.push(DriftKind::Unique {
                 column: column.name.clone(),
@@ -290,17 +414,16 @@ fn compare(backend: DbBackend, declared: &Table, live: &TableCreateStatement) ->
             });
         }
     }
-    for actual in live.get_columns() {
-        let name = actual.get_column_name();
-        if declared.find_column(&name).is_none() {
-            drifts.push(DriftKind::UndeclaredColumn(name));
+    for actual in &live.columns {
+        if declared.find_column(&actual.name).is_none() {
+            drifts.push(DriftKind::UndeclaredColumn(actual.name.clone()));
         }
     }
     for index in &declared.indexes {
-        let found = live.get_indexes().iter().any(|i| {
-            i.get_index_spec().get_column_names() == index.columns
-                && (i.is_unique_key() == index.unique)
-        });
+        let found = live
+            .indexes
+            .iter()
+            .any(|(cols, unique)| *cols == index.columns && *unique == index.unique);
         if !found {
             drifts.push(DriftKind::MissingIndex {
                 name: index.name.clone(),
@@ -309,11 +432,8 @@ fn compare(backend: DbBackend, declared: &Table, live: &TableCreateStatement) ->
         }
     }
     for key in &declared.foreign_keys {
-        let found = live.get_foreign_key_create_stmts().iter().any(|k| {
-            let k = k.get_foreign_key();
-            k.get_columns() == key.columns
-                && table_name(k.get_ref_table()).as_deref() == Some(key.ref_table.as_str())
-                && k.get_ref_columns() == key.ref_columns
+        let found = live.foreign_keys.iter().any(|(cols, table, ref_cols)| {
+            *cols == key.columns && *table == key.ref_table && *ref_cols == key.ref_columns
         });
         if !found {
             drifts.push(DriftKind::MissingForeignKey {
@@ -353,15 +473,57 @@ fn declared_sql_type(backend: DbBackend, column: &Column) -> String {
     sql_type(backend, &column.ty)
 }
 
-fn same_type(_backend: DbBackend, actual: &str, declared: &str) -> bool {
+/// Types the backend reports under another name than sea-query writes them.
+fn same_type(backend: DbBackend, actual: &str, declared: &str) -> bool {
     actual == declared
+        || backend == DbBackend::MySql
+            && matches!(
+                (actual, declared),
+                // `bool` is `tinyint(1)`; MariaDB's `json` is `longtext` with a check.
+                ("tinyint", "bool") | ("longtext", "json")
+            )
 }
 
-fn default_sql(backend: DbBackend, expr: &sea_query::Expr) -> String {
-    let _ = backend;
-    format!("{expr:?}")
+/// A default as a bare literal: `draft` for `'draft'::text`, `3`, `false`; `None` for
+/// none, `NULL` and expressions.
+fn literal(expr: &sea_query::Expr) -> Option<String> {
+    use sea_query::Value as V;
+    match expr {
+        sea_query::Expr::Value(value) => Some(match value {
+            V::Bool(Some(b)) => b.to_string(),
+            V::TinyInt(Some(i)) => i.to_string(),
+            V::SmallInt(Some(i)) => i.to_string(),
+            V::Int(Some(i)) => i.to_string(),
+            V::BigInt(Some(i)) => i.to_string(),
+            V::TinyUnsigned(Some(i)) => i.to_string(),
+            V::SmallUnsigned(Some(i)) => i.to_string(),
+            V::Unsigned(Some(i)) => i.to_string(),
+            V::BigUnsigned(Some(i)) => i.to_string(),
+            V::Float(Some(f)) => f.to_string(),
+            V::Double(Some(f)) => f.to_string(),
+            V::String(Some(s)) => s.clone(),
+            _ => return None,
+        }),
+        sea_query::Expr::Custom(sql) => {
+            // PostgreSQL: `'draft'::text`, `'2'::numeric`, `NULL::text`.
+            let bare = match sql.split_once("::") {
+                Some((value, _)) => value,
+                None => sql,
+            };
+            if bare.eq_ignore_ascii_case("null") {
+                return None;
+            }
+            let unquoted = bare
+                .strip_prefix('\'')
+                .and_then(|s| s.strip_suffix('\''))
+                .map(|s| s.replace("''", "'"));
+            Some(unquoted.unwrap_or_else(|| bare.to_owned()))
+        }
+        _ => None,
+    }
 }
 
+/// A declared default as SQL, for messages.
 fn value_sql(value: &Value) -> String {
     match value {
         Value::Bool(b) => b.to_string(),
@@ -371,6 +533,19 @@ fn value_sql(value: &Value) -> String {
     }
 }
 
-fn same_default(actual: Option<&str>, declared: Option<&str>) -> bool {
-    actual == declared
+/// Whether the database's default is the declared one, as each backend stores it:
+/// a boolean is `false`, `FALSE` or `0`.
+fn same_default(actual: Option<&str>, declared: Option<&Value>) -> bool {
+    match (actual, declared) {
+        (None, None) => true,
+        (Some(actual), Some(Value::Bool(b))) => {
+            actual.eq_ignore_ascii_case(&b.to_string()) || actual == if *b { "1" } else { "0" }
+        }
+        (Some(actual), Some(Value::Int(i))) => {
+            actual == i.to_string() || actual.parse::<f64>().ok() == Some(*i as f64)
+        }
+        (Some(actual), Some(Value::Float(f))) => actual.parse::<f64>().ok() == Some(*f),
+        (Some(actual), Some(Value::Text(s))) => actual == s,
+        _ => false,
+    }
 }

@@ -11,6 +11,7 @@ mod field_access;
 mod hooks;
 mod idempotency;
 mod kinds;
+mod migrate_drift;
 mod middleware;
 mod operations;
 mod ownership;
