@@ -78,7 +78,15 @@ pub(crate) fn table_of(
             on_update: key.get_on_update().map(action),
         });
     }
+    sort(&mut table);
     Ok(table)
+}
+
+/// Indexes and keys by name: their order means nothing to a database, and a fixed one
+/// lets schemas compare equal whatever order the steps made them in.
+pub(crate) fn sort(table: &mut Table) {
+    table.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+    table.foreign_keys.sort_by(|a, b| a.name.cmp(&b.name));
 }
 
 /// The schema of every table, or every problem at once.

@@ -70,7 +70,8 @@ impl Expr {
                     }
                     text.push_str(&format!(".{method}({args})"));
                 }
-                if text.len() > CHAIN_WIDTH {
+                // rustfmt holds a chain of one call to the line's width only.
+                if calls.len() > 1 && text.len() > CHAIN_WIDTH {
                     return None;
                 }
                 text
@@ -143,7 +144,7 @@ impl Expr {
                 let plain = items.iter().all(|(comments, _)| comments.is_empty());
                 if plain
                     && let [(_, only)] = items.as_slice()
-                    && let Some(overflowed) = overflow(only, indent, used + 1, tail + 1)
+                    && let Some(overflowed) = overflow(only, true, indent, used + 1, tail + 1)
                 {
                     return format!("[{overflowed}]");
                 }
@@ -190,7 +191,9 @@ fn call_args(
         };
         let start = used + open.len() + lead.len();
         if start <= MAX_WIDTH
-            && let Some(overflowed) = overflow(last, indent, start, close.len() + tail)
+            && lead.len() <= CALL_WIDTH
+            && let Some(overflowed) =
+                overflow(last, args.len() == 1, indent, start, close.len() + tail)
         {
             return format!("{open}{lead}{overflowed}{close}");
         }
@@ -207,27 +210,31 @@ fn call_args(
 }
 
 /// The last argument laid out from the end of the line its call starts, where rustfmt
-/// lets it begin there: a struct literal or array opens there and closes at the
-/// call's indent; a call does when its own arguments then fit.
-fn overflow(expr: &Expr, indent: usize, used: usize, tail: usize) -> Option<String> {
-    match expr {
-        Expr::Struct(..) | Expr::Array(..) => {
-            let laid = expr.layout(indent, used, tail);
-            let first = laid.lines().next().unwrap_or_default();
-            (used + first.len() <= MAX_WIDTH).then_some(laid)
-        }
-        Expr::Call(callee, args) if args.len() == 1 => {
-            let open = format!("{callee}(");
-            let laid = call_args(&open, ")", args, indent, used, tail);
-            let first = laid.lines().next().unwrap_or_default();
-            let overflowing = laid.lines().count() > 1
-                && (first.ends_with('(') || first.ends_with('{') || first.ends_with('['));
-            (overflowing && used + first.len() <= MAX_WIDTH && !first.ends_with("(\n"))
-                .then_some(laid)
-                .filter(|laid| !laid.starts_with(&format!("{open}\n")))
-        }
-        _ => None,
+/// lets it begin there: a struct literal, an array of more than plain values, or (as
+/// the only argument) a call, each opening there and closing at the call's indent;
+/// or, as the only argument, a call or chain that fits the rest of the line.
+fn overflow(expr: &Expr, only: bool, indent: usize, used: usize, tail: usize) -> Option<String> {
+    // The only argument, when a call or chain, takes the line's width rather than
+    // `fn_call_width`: kept whole if it fits.
+    if only
+        && matches!(expr, Expr::Call(..) | Expr::Chain(..))
+        && let Some(flat) = expr.flat()
+        && used + flat.len() + tail <= MAX_WIDTH
+    {
+        return Some(flat);
     }
+    let laid = match expr {
+        Expr::Struct(..) => expr.layout(indent, used, tail),
+        Expr::Array(items) if !items.iter().all(|(_, item)| matches!(item, Expr::Atom(_))) => {
+            expr.layout(indent, used, tail)
+        }
+        Expr::Call(callee, args) if only => {
+            call_args(&format!("{callee}("), ")", args, indent, used, tail)
+        }
+        _ => return None,
+    };
+    let first = laid.lines().next().unwrap_or_default();
+    (laid.contains('\n') && used + first.len() <= MAX_WIDTH).then_some(laid)
 }
 
 fn flat_list(exprs: &[Expr]) -> Option<String> {

@@ -65,6 +65,7 @@ pub(crate) fn apply(schema: &mut Schema, step: &Step) -> Result<(), String> {
                 &table,
                 table.foreign_keys.iter().map(|k| (&k.name, &k.columns)),
             )?;
+            super::declared::sort(&mut table);
             schema.tables.insert(table.name.clone(), table);
         }
         Step::DropTable(name) => {
@@ -166,6 +167,7 @@ pub(crate) fn apply(schema: &mut Schema, step: &Step) -> Result<(), String> {
             let table = table_mut(schema, table)?;
             check_columns(table, [(&index.name, &index.columns)])?;
             table.indexes.push(index.clone());
+            super::declared::sort(table);
         }
         Step::DropIndex { table, name } => {
             let table = table_mut(schema, table)?;
@@ -189,6 +191,7 @@ pub(crate) fn apply(schema: &mut Schema, step: &Step) -> Result<(), String> {
             }
             check_columns(table, [(&key.name, &key.columns)])?;
             table.foreign_keys.push(key.clone());
+            super::declared::sort(table);
         }
         Step::DropForeignKey { table, name } => {
             let table = table_mut(schema, table)?;

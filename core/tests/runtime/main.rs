@@ -12,6 +12,8 @@ mod hooks;
 mod idempotency;
 mod kinds;
 mod migrate_drift;
+mod migrate_generate;
+mod migrate_snapshots;
 mod middleware;
 mod operations;
 mod ownership;
