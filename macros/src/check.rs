@@ -627,11 +627,9 @@ fn renames_name_a_free_column(resource: &Resource, errors: &mut Errors) {
                 *span,
                 format!("`{old}` is another field's column; a renamed column must be free"),
             );
-        } else if let Some(other) = resource
-            .fields
-            .iter()
-            .find(|f| f.name != field.name && f.renamed_from.as_ref().is_some_and(|(o, _)| o == old))
-        {
+        } else if let Some(other) = resource.fields.iter().find(|f| {
+            f.name != field.name && f.renamed_from.as_ref().is_some_and(|(o, _)| o == old)
+        }) {
             errors.at(
                 *span,
                 format!("field `{}` is renamed from `{old}` too", other.name),

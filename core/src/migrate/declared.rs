@@ -13,8 +13,8 @@ pub(crate) fn table_of(
     create: &TableCreateStatement,
     indexes: &[IndexCreateStatement],
 ) -> Result<Table, String> {
-    let name = table_name(create.get_table_name())
-        .ok_or("a declared table has no name".to_owned())?;
+    let name =
+        table_name(create.get_table_name()).ok_or("a declared table has no name".to_owned())?;
     let mut table = Table::new(&name);
     // A composite key is declared as a table-level index rather than on the columns.
     let composite_key: Vec<String> = create
@@ -184,9 +184,25 @@ mod tests {
     fn reads_columns_indexes_keys_defaults_and_renames() {
         let create = Tb::create()
             .table("books")
-            .col(ColumnDef::new("id").big_integer().not_null().primary_key().auto_increment())
-            .col(ColumnDef::new("name").string_len(80).not_null().comment("renamed_from \"title\""))
-            .col(ColumnDef::new("published").boolean().not_null().default(false))
+            .col(
+                ColumnDef::new("id")
+                    .big_integer()
+                    .not_null()
+                    .primary_key()
+                    .auto_increment(),
+            )
+            .col(
+                ColumnDef::new("name")
+                    .string_len(80)
+                    .not_null()
+                    .comment("renamed_from \"title\""),
+            )
+            .col(
+                ColumnDef::new("published")
+                    .boolean()
+                    .not_null()
+                    .default(false),
+            )
             .col(ColumnDef::new("isbn").text().not_null().unique_key())
             .col(ColumnDef::new("summary").text())
             .col(ColumnDef::new("author_id").big_integer().not_null())

@@ -35,9 +35,9 @@ pub(crate) fn describe(step: &Step) -> String {
 pub(crate) fn destruction(step: &Step) -> Option<String> {
     match step {
         Step::DropTable(name) => Some(format!("drops table `{name}` and its rows")),
-        Step::DropColumn { table, column } => Some(format!(
-            "drops column `{table}`.`{column}` and its values"
-        )),
+        Step::DropColumn { table, column } => {
+            Some(format!("drops column `{table}`.`{column}` and its values"))
+        }
         _ => None,
     }
 }

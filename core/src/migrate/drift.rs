@@ -121,7 +121,10 @@ impl std::fmt::Display for Drift {
                 } else {
                     ("is not unique", "unique")
                 };
-                write!(f, "table `{table}`: column `{column}` {is}, declared {declared}")
+                write!(
+                    f,
+                    "table `{table}`: column `{column}` {is}, declared {declared}"
+                )
             }
             DriftKind::MissingIndex { name, columns } => write!(
                 f,
@@ -160,12 +163,12 @@ pub async fn drift(db: &DatabaseConnection, declared: &Schema) -> Result<Vec<Dri
                 table: table.name.clone(),
                 kind: DriftKind::MissingTable,
             }),
-            Some(live) => drifts.extend(compare(backend, table, live).into_iter().map(|kind| {
-                Drift {
+            Some(live) => {
+                drifts.extend(compare(backend, table, live).into_iter().map(|kind| Drift {
                     table: table.name.clone(),
                     kind,
-                }
-            })),
+                }))
+            }
         }
     }
     Ok(drifts)
@@ -305,10 +308,13 @@ async fn discover(db: &DatabaseConnection) -> Result<BTreeMap<String, LiveTable>
 
 #[cfg(any(feature = "mysql", feature = "postgres"))]
 async fn current_schema(db: &DatabaseConnection, sql: &str) -> Result<String, DbErr> {
-    db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql))
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("the current schema".to_owned()))?
-        .try_get_by_index(0)
+    db.query_one_raw(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        sql,
+    ))
+    .await?
+    .ok_or_else(|| DbErr::RecordNotFound("the current schema".to_owned()))?
+    .try_get_by_index(0)
 }
 
 /// sea-schema reads MySQL's `datetime(6)` and `time(6)` back without their fractional

@@ -149,6 +149,9 @@ impl Expr {
                     return format!("[{overflowed}]");
                 }
                 let inner = indent + INDENT;
+                if let Some(packed) = packed(items, inner) {
+                    return format!("[\n{packed}{}]", " ".repeat(indent));
+                }
                 let mut text = "[\n".to_owned();
                 for (comments, item) in items {
                     for comment in comments {
@@ -175,8 +178,10 @@ fn call_args(
     used: usize,
     tail: usize,
 ) -> String {
+    // rustfmt holds a call's arguments to `fn_call_width`, except a single one, which
+    // may take the rest of the line.
     if let Some(flat) = flat_list(args)
-        && flat.len() <= CALL_WIDTH
+        && (flat.len() <= CALL_WIDTH || args.len() == 1)
         && used + open.len() + flat.len() + close.len() + tail <= MAX_WIDTH
     {
         return format!("{open}{flat}{close}");
@@ -211,18 +216,8 @@ fn call_args(
 
 /// The last argument laid out from the end of the line its call starts, where rustfmt
 /// lets it begin there: a struct literal, an array of more than plain values, or (as
-/// the only argument) a call, each opening there and closing at the call's indent;
-/// or, as the only argument, a call or chain that fits the rest of the line.
+/// the only argument) a call, each opening there and closing at the call's indent.
 fn overflow(expr: &Expr, only: bool, indent: usize, used: usize, tail: usize) -> Option<String> {
-    // The only argument, when a call or chain, takes the line's width rather than
-    // `fn_call_width`: kept whole if it fits.
-    if only
-        && matches!(expr, Expr::Call(..) | Expr::Chain(..))
-        && let Some(flat) = expr.flat()
-        && used + flat.len() + tail <= MAX_WIDTH
-    {
-        return Some(flat);
-    }
     let laid = match expr {
         Expr::Struct(..) => expr.layout(indent, used, tail),
         Expr::Array(items) if !items.iter().all(|(_, item)| matches!(item, Expr::Atom(_))) => {
@@ -235,6 +230,34 @@ fn overflow(expr: &Expr, only: bool, indent: usize, used: usize, tail: usize) ->
     };
     let first = laid.lines().next().unwrap_or_default();
     (laid.contains('\n') && used + first.len() <= MAX_WIDTH).then_some(laid)
+}
+
+/// rustfmt's `short_array_element_width_threshold`: arrays of items no wider are
+/// packed several to a line.
+const SHORT_ITEM: usize = 10;
+
+/// The items of an array of short plain values, packed as many to a line as fit, as
+/// rustfmt lays them out; `None` for other arrays.
+fn packed(items: &[(Vec<String>, Expr)], indent: usize) -> Option<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for (comments, item) in items {
+        let Expr::Atom(text) = item else { return None };
+        if !comments.is_empty() || text.len() > SHORT_ITEM || items.len() < 2 {
+            return None;
+        }
+        match lines.last_mut() {
+            Some(line) if indent + line.len() + 1 + text.len() + 1 <= MAX_WIDTH => {
+                line.push_str(&format!(" {text},"));
+            }
+            _ => lines.push(format!("{text},")),
+        }
+    }
+    Some(
+        lines
+            .iter()
+            .map(|line| format!("{}{line}\n", " ".repeat(indent)))
+            .collect(),
+    )
 }
 
 fn flat_list(exprs: &[Expr]) -> Option<String> {

@@ -17,9 +17,7 @@ mod state;
 mod step;
 
 pub use drift::{Drift, DriftKind, drift};
-pub use model::{
-    Action, Column, ColumnType, ForeignKey, Index, Schema, StringLen, Table, Value,
-};
+pub use model::{Action, Column, ColumnType, ForeignKey, Index, Schema, StringLen, Table, Value};
 pub use plan::{Plan, PlanError, PlanOptions, plan};
 pub use render::{GenerateError, generate, render};
 pub use state::state;

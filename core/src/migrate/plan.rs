@@ -110,7 +110,10 @@ pub fn plan(from: &Schema, to: &Schema, options: &PlanOptions) -> Result<Plan, P
         .filter_map(|old| Some((old, to.tables.get(&old.name)?)))
         .collect();
 
-    let renames: Vec<Step> = kept.iter().flat_map(|(old, new)| renames(old, new)).collect();
+    let renames: Vec<Step> = kept
+        .iter()
+        .flat_map(|(old, new)| renames(old, new))
+        .collect();
     // `from` with the renames done: columns, indexes and keys compare by their new names.
     let mut renamed = from.clone();
     for step in &renames {
@@ -292,7 +295,11 @@ pub fn plan(from: &Schema, to: &Schema, options: &PlanOptions) -> Result<Plan, P
             .filter(|key| !old.foreign_keys.contains(key))
             .map(|key| (new.name.clone(), key.clone()))
     });
-    for (table, key) in changed_keys.collect::<Vec<_>>().into_iter().chain(deferred_keys) {
+    for (table, key) in changed_keys
+        .collect::<Vec<_>>()
+        .into_iter()
+        .chain(deferred_keys)
+    {
         let inverse = Step::DropForeignKey {
             table: table.clone(),
             name: key.name.clone(),
@@ -341,7 +348,11 @@ pub fn plan(from: &Schema, to: &Schema, options: &PlanOptions) -> Result<Plan, P
     if !problems.is_empty() {
         return Err(PlanError { problems });
     }
-    let down = up.iter().rev().filter_map(|(_, inverse)| inverse.clone()).collect();
+    let down = up
+        .iter()
+        .rev()
+        .filter_map(|(_, inverse)| inverse.clone())
+        .collect();
     Ok(Plan {
         up: up.into_iter().map(|(step, _)| step).collect(),
         down,

@@ -169,7 +169,9 @@ fn a_not_null_column_without_default_stops_and_names_the_ways_out() {
         isbn.clone().default(Value::Text(String::new())),
     )]);
     assert!(plan(&from, &with_default, &PlanOptions::default()).is_ok());
-    let options = PlanOptions::default().backfill("books.isbn = '0000000000000'").unwrap();
+    let options = PlanOptions::default()
+        .backfill("books.isbn = '0000000000000'")
+        .unwrap();
     let plan = plan(&from, &to, &options).unwrap();
     assert_eq!(
         plan.up,
@@ -206,8 +208,10 @@ fn drops_need_the_destructive_flag() {
     let error = plan(&from, &to, &PlanOptions::default()).unwrap_err();
     assert_eq!(
         error.problems,
-        ["the change loses data (drop column `books`.`title`, drop table `authors`): allow it \
-          with `--destructive` (`PlanOptions::destructive`), or keep what is dropped declared"]
+        [
+            "the change loses data (drop column `books`.`title`, drop table `authors`): allow it \
+          with `--destructive` (`PlanOptions::destructive`), or keep what is dropped declared"
+        ]
     );
     let plan = plan(&from, &to, &PlanOptions::default().destructive(true)).unwrap();
     assert_eq!(
@@ -315,7 +319,9 @@ fn foreign_keys_and_indexes_are_added_and_dropped() {
     let from = schema([authors(), books()]);
     let mut changed = books();
     changed.foreign_keys[0].on_delete = Some(Action::Restrict);
-    changed.indexes.push(Index::new("idx-books-title", ["title"]).unique());
+    changed
+        .indexes
+        .push(Index::new("idx-books-title", ["title"]).unique());
     let to = schema([authors(), changed.clone()]);
     let plan = plan(&from, &to, &PlanOptions::default()).unwrap();
     assert_eq!(
@@ -342,8 +348,12 @@ fn foreign_keys_and_indexes_are_added_and_dropped() {
 fn the_same_inputs_give_the_same_plan() {
     let from = schema([authors(), books()]);
     let mut changed = books();
-    changed.columns.push(Column::new("pages", ColumnType::Integer).default(Value::Int(0)));
-    changed.columns.push(Column::new("isbn", ColumnType::Text).nullable().unique());
+    changed
+        .columns
+        .push(Column::new("pages", ColumnType::Integer).default(Value::Int(0)));
+    changed
+        .columns
+        .push(Column::new("isbn", ColumnType::Text).nullable().unique());
     let tags = Table::new("tags").column(id());
     let to = schema([authors(), changed, tags]);
     let first = plan(&from, &to, &PlanOptions::default()).unwrap();
@@ -358,5 +368,8 @@ fn a_primary_key_change_is_left_to_hand_written_steps() {
     let mut changed = authors();
     changed.columns[0].auto_increment = false;
     let error = plan(&from, &schema([changed]), &PlanOptions::default()).unwrap_err();
-    assert!(error.problems[0].contains("column `id` changes its primary key"), "{error}");
+    assert!(
+        error.problems[0].contains("column `id` changes its primary key"),
+        "{error}"
+    );
 }

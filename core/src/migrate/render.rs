@@ -112,8 +112,9 @@ pub fn generate(
 
 /// The `mod.rs` listing `modules`, oldest first.
 pub(crate) fn render_mod(modules: &[String]) -> String {
-    let mut text = "//! The app's migrations, oldest first; `migrate generate` keeps this list.\n\n"
-        .to_owned();
+    let mut text =
+        "//! The app's migrations, oldest first; `migrate generate` keeps this list.\n\n"
+            .to_owned();
     for module in modules {
         text.push_str(&format!("mod {module};\n"));
     }

@@ -117,7 +117,11 @@ pub(crate) fn apply(schema: &mut Schema, step: &Step) -> Result<(), String> {
             if let Some(index) = table.indexes.iter().find(|i| i.columns.contains(column)) {
                 return Err(format!("index `{}` still uses the column", index.name));
             }
-            if let Some(key) = table.foreign_keys.iter().find(|k| k.columns.contains(column)) {
+            if let Some(key) = table
+                .foreign_keys
+                .iter()
+                .find(|k| k.columns.contains(column))
+            {
                 return Err(format!("foreign key `{}` still uses the column", key.name));
             }
             table.columns.remove(position);
@@ -142,7 +146,10 @@ pub(crate) fn apply(schema: &mut Schema, step: &Step) -> Result<(), String> {
                     column.clone_from(to);
                 }
             };
-            table.indexes.iter_mut().for_each(|i| renamed(&mut i.columns));
+            table
+                .indexes
+                .iter_mut()
+                .for_each(|i| renamed(&mut i.columns));
             table
                 .foreign_keys
                 .iter_mut()
@@ -309,7 +316,10 @@ mod tests {
             books.columns[2].ty,
             ColumnType::String(crate::migrate::StringLen::N(80))
         );
-        assert_eq!(books.indexes[1], Index::new("idx-books-name", ["name"]).unique());
+        assert_eq!(
+            books.indexes[1],
+            Index::new("idx-books-name", ["name"]).unique()
+        );
         // The key follows both the renamed column and the renamed table.
         assert_eq!(books.foreign_keys[0].ref_table, "writers");
         assert_eq!(books.foreign_keys[0].ref_columns, ["key"]);
@@ -359,7 +369,11 @@ mod tests {
     fn a_migration_never_carries_renamed_from_into_the_state() {
         let mut column = Column::new("name", ColumnType::Text);
         column.renamed_from = Some("title".into());
-        let create = Migration::new("m0001").up([Step::CreateTable(Table::new("t").column(column))]);
-        assert_eq!(state(&[create]).unwrap().tables["t"].columns[0].renamed_from, None);
+        let create =
+            Migration::new("m0001").up([Step::CreateTable(Table::new("t").column(column))]);
+        assert_eq!(
+            state(&[create]).unwrap().tables["t"].columns[0].renamed_from,
+            None
+        );
     }
 }

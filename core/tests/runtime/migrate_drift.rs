@@ -107,7 +107,7 @@ ferrest::on_every_backend!(backend; a_synced_database_has_no_drift, a_changed_de
 async fn synced(backend: Backend) -> Option<(TestDb, ferrest::sea_orm::DatabaseConnection)> {
     let db = TestDb::create(backend).await?;
     let connection = ferrest::connect(&db.url()).await.unwrap();
-    v1_app().router_on(connection.clone()).await.unwrap();
+    let _router = v1_app().router_on(connection.clone()).await.unwrap();
     Some((db, connection))
 }
 
@@ -144,9 +144,8 @@ async fn a_changed_declaration_drifts(backend: Backend) {
         Backend::Sqlite => None,
         _ => Some("bigint"),
     };
-    let mut expected = vec![
-        "table `drift_books`: column `summary` admits NULL, declared NOT NULL".to_owned(),
-    ];
+    let mut expected =
+        vec!["table `drift_books`: column `summary` admits NULL, declared NOT NULL".to_owned()];
     if let Some(bigint) = bigint {
         expected.push(format!(
             "table `drift_books`: column `copies` has type `{integer}`, declared `{bigint}`"
@@ -173,7 +172,13 @@ async fn a_changed_declaration_drifts(backend: Backend) {
         .iter()
         .map(Drift::to_string)
         .collect();
-    assert!(lines.contains(&"table `drift_tags` is missing".to_owned()), "{lines:?}");
-    assert!(!lines.iter().any(|l| l.contains("drift_authors")), "{lines:?}");
+    assert!(
+        lines.contains(&"table `drift_tags` is missing".to_owned()),
+        "{lines:?}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.contains("drift_authors")),
+        "{lines:?}"
+    );
     db.drop().await;
 }

@@ -4,10 +4,14 @@
 //! they compile, `cargo fmt --check` holds them, and folding them gives the
 //! declarations back. `FERREST_UPDATE_SNAPSHOTS=1` rewrites them; review the diff.
 
-use ferrest::migrate::{GenerateError, Migrations, PlanOptions, Schema, generate, state};
+use ferrest::migrate::*;
 use ferrest::sea_orm::DbBackend;
 
 use super::migrate_snapshots;
+
+/// `every_step()` rendered: compiled and formatted with this binary.
+#[path = "migrate_snapshots/every_step.rs"]
+mod every_step_snapshot;
 
 mod v1 {
     use ferrest::prelude::*;
@@ -50,7 +54,12 @@ mod v2 {
     pub struct Book {
         #[rest(id)]
         pub id: i64,
-        #[rest(renamed_from = "title", validate(length(min = 1, max = 200)), filter(eq), sort)]
+        #[rest(
+            renamed_from = "title",
+            validate(length(min = 1, max = 200)),
+            filter(eq),
+            sort
+        )]
         pub name: String,
         #[rest(validate(pattern = "^[0-9]{13}$"), unique)]
         pub isbn: String,
@@ -105,7 +114,10 @@ fn matches_snapshot(written: &std::path::Path, committed: &str) {
             .join(name);
         std::fs::write(target, &text).unwrap();
     } else {
-        assert_eq!(text, committed, "{name} differs from migrate_snapshots/{name}");
+        assert_eq!(
+            text, committed,
+            "{name} differs from migrate_snapshots/{name}"
+        );
     }
 }
 
@@ -136,7 +148,9 @@ fn generates_the_committed_files_and_they_fold_to_the_declarations() {
         panic!("{refused:?}")
     };
     assert!(
-        error.to_string().contains("drop column `gen_books`.`summary`"),
+        error
+            .to_string()
+            .contains("drop column `gen_books`.`summary`"),
         "{error}"
     );
     assert!(!dir.join("m0002_books_v2.rs").exists());
@@ -147,7 +161,10 @@ fn generates_the_committed_files_and_they_fold_to_the_declarations() {
         .expect("a second migration");
     assert_eq!(second, dir.join("m0002_books_v2.rs"));
     matches_snapshot(&second, include_str!("migrate_snapshots/m0002_books_v2.rs"));
-    matches_snapshot(&dir.join("mod.rs"), include_str!("migrate_snapshots/mod.rs"));
+    matches_snapshot(
+        &dir.join("mod.rs"),
+        include_str!("migrate_snapshots/mod.rs"),
+    );
 
     // The committed migrations make what v2 declares, `renamed_from` aside.
     let mut declared = v2_schema();
@@ -175,4 +192,104 @@ fn a_name_must_be_a_snake_case_identifier() {
         assert!(message.contains("is not a migration name"), "{message}");
     }
     assert!(!dir.exists());
+}
+
+fn books_column(name: &str) -> Column {
+    Column::new(name, ColumnType::String(StringLen::N(255)))
+}
+
+/// One of each step, with short and long names, as a reviewer may meet them.
+pub fn every_step() -> Plan {
+    let long = "a_table_name_long_enough_to_push_every_expression_past_the_line";
+    let table = Table::new(long)
+        .column(Column::new("id", ColumnType::Uuid).primary_key())
+        .column(Column::new("at", ColumnType::TimestampWithTimeZone).nullable())
+        .column(Column::new("ratio", ColumnType::Double).default(Value::Float(0.5)))
+        .column(Column::new("count", ColumnType::Integer).default(Value::Int(-1)))
+        .column(Column::new("bits", ColumnType::VarBinary(StringLen::None)).nullable())
+        .index(Index::new("idx-long-at-count", ["at", "count"]).unique())
+        .foreign_key(
+            ForeignKey::new("fk-long-id", ["id"], "books", ["id"])
+                .on_delete(Action::SetNull)
+                .on_update(Action::Cascade),
+        );
+    Plan {
+        up: vec![
+            Step::CreateTable(Table::new("t").column(Column::new("id", ColumnType::Integer))),
+            Step::CreateTable(table),
+            Step::RenameTable {
+                from: "a".into(),
+                to: "b".into(),
+            },
+            Step::AddColumn {
+                table: "books".into(),
+                column: books_column("isbn"),
+                backfill: Some("'0000000000000'".into()),
+            },
+            Step::AddColumn {
+                table: long.into(),
+                column: Column::new("a_column_name_that_is_rather_long", ColumnType::Text)
+                    .default(Value::Text("it's \"quoted\"".into())),
+                backfill: None,
+            },
+            Step::AlterColumn {
+                table: "books".into(),
+                column: books_column("title").nullable().unique(),
+            },
+            Step::RenameColumn {
+                table: "books".into(),
+                from: "title".into(),
+                to: "name".into(),
+            },
+            Step::AddIndex {
+                table: "books".into(),
+                index: Index::new("idx-books-name", ["name"]),
+            },
+            Step::DropIndex {
+                table: "books".into(),
+                name: "idx-books-name".into(),
+            },
+            Step::AddForeignKey {
+                table: "books".into(),
+                key: ForeignKey::new("fk-books-author_id", ["author_id"], "authors", ["id"]),
+            },
+            Step::DropForeignKey {
+                table: "books".into(),
+                name: "fk-books-author_id".into(),
+            },
+            Step::Sql("UPDATE books SET name = upper(name)".into()),
+            Step::DropColumn {
+                table: "books".into(),
+                column: "isbn".into(),
+            },
+            Step::DropTable(long.into()),
+        ],
+        down: vec![Step::DropTable("t".into())],
+    }
+}
+
+#[test]
+fn every_step_renders_to_the_committed_file_which_compiles_back_to_it() {
+    let plan = every_step();
+    let text = render("m0003_every_step", &plan);
+    if std::env::var("FERREST_UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
+        let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/runtime/migrate_snapshots/every_step.rs");
+        std::fs::write(target, &text).unwrap();
+        return;
+    }
+    assert_eq!(text, include_str!("migrate_snapshots/every_step.rs"));
+    assert_eq!(
+        every_step_snapshot::migration(),
+        Migration::new("m0003_every_step")
+            .up(plan.up)
+            .down(plan.down)
+    );
+    // The same plan, the same file; each destructive step marked, in both directions.
+    assert_eq!(render("m0003_every_step", &every_step()), text);
+    assert_eq!(text.matches("// DESTRUCTIVE: ").count(), 3, "{text}");
+    assert!(text.contains(
+        "            // DESTRUCTIVE: drops column `books`.`isbn` and its values\n            \
+         Step::DropColumn {"
+    ));
 }

@@ -55,8 +55,20 @@ pub const READ_ONLY: &str = "read_only";
 pub const RENAMED_FROM: &str = "renamed_from";
 // `write = role("editor")`: who may write the field (the `WRITE` of `auth(...)` above)
 pub const FIELD_KEYS: &[&str] = &[
-    ID, CREATED_AT, UPDATED_AT, UNIQUE, DEFAULT, VALIDATE, FILTER, SORT, BELONGS_TO, VERSION,
-    OWNER, READ_ONLY, WRITE, RENAMED_FROM,
+    ID,
+    CREATED_AT,
+    UPDATED_AT,
+    UNIQUE,
+    DEFAULT,
+    VALIDATE,
+    FILTER,
+    SORT,
+    BELONGS_TO,
+    VERSION,
+    OWNER,
+    READ_ONLY,
+    WRITE,
+    RENAMED_FROM,
 ];
 
 // version(required): writes must send If-Match
