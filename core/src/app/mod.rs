@@ -36,6 +36,7 @@ struct Registration {
     wrap: Option<Wrap>,
     register: fn(sea_orm::schema::SchemaBuilder) -> sea_orm::schema::SchemaBuilder,
     /// The table and indexes sea-orm creates for the resource on a backend.
+    #[cfg_attr(not(feature = "migrate"), allow(dead_code))]
     declare: fn(
         sea_orm::DbBackend,
     ) -> (

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use sea_orm::sea_query::{self, ColumnType, TableCreateStatement};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, RuntimeErr};
+use sea_orm::{DatabaseConnection, DbBackend, DbErr, RuntimeErr};
 
 use super::declared::table_name;
 use super::model::{Column, Schema, Table, Value};
@@ -294,12 +294,16 @@ async fn discover(db: &DatabaseConnection) -> Result<BTreeMap<String, LiveTable>
             });
         }
     };
+    // Completed below from the catalogs of the backends that need it.
+    #[cfg_attr(not(any(feature = "mysql", feature = "postgres")), allow(unused_mut))]
     let mut live: BTreeMap<String, LiveTable> = tables
         .iter()
         .filter_map(|t| Some((table_name(t.get_table_name())?, LiveTable::of(backend, t))))
         .collect();
     match backend {
+        #[cfg(feature = "mysql")]
         DbBackend::MySql => mysql_precision(db, &mut live).await?,
+        #[cfg(feature = "postgres")]
         DbBackend::Postgres => postgres_indexes(db, &mut live).await?,
         _ => {}
     }
@@ -308,6 +312,7 @@ async fn discover(db: &DatabaseConnection) -> Result<BTreeMap<String, LiveTable>
 
 #[cfg(any(feature = "mysql", feature = "postgres"))]
 async fn current_schema(db: &DatabaseConnection, sql: &str) -> Result<String, DbErr> {
+    use sea_orm::ConnectionTrait;
     db.query_one_raw(sea_orm::Statement::from_string(
         db.get_database_backend(),
         sql,
@@ -319,10 +324,12 @@ async fn current_schema(db: &DatabaseConnection, sql: &str) -> Result<String, Db
 
 /// sea-schema reads MySQL's `datetime(6)` and `time(6)` back without their fractional
 /// digits, which ferrest's alignment sets: read them from the catalog.
+#[cfg(feature = "mysql")]
 async fn mysql_precision(
     db: &DatabaseConnection,
     live: &mut BTreeMap<String, LiveTable>,
 ) -> Result<(), DbErr> {
+    use sea_orm::ConnectionTrait;
     let rows = db
         .query_all_raw(sea_orm::Statement::from_string(
             DbBackend::MySql,
@@ -347,10 +354,12 @@ async fn mysql_precision(
 }
 
 /// sea-schema reads only PostgreSQL's unique indexes: read the others from the catalog.
+#[cfg(feature = "postgres")]
 async fn postgres_indexes(
     db: &DatabaseConnection,
     live: &mut BTreeMap<String, LiveTable>,
 ) -> Result<(), DbErr> {
+    use sea_orm::ConnectionTrait;
     let rows = db
         .query_all_raw(sea_orm::Statement::from_string(
             DbBackend::Postgres,

@@ -246,7 +246,8 @@ fn packed(items: &[(Vec<String>, Expr)], indent: usize) -> Option<String> {
             return None;
         }
         match lines.last_mut() {
-            Some(line) if indent + line.len() + 1 + text.len() + 1 <= MAX_WIDTH => {
+            // ` text,` after the line so far.
+            Some(line) if indent + line.len() + text.len() + 2 <= MAX_WIDTH => {
                 line.push_str(&format!(" {text},"));
             }
             _ => lines.push(format!("{text},")),

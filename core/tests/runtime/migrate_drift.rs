@@ -106,7 +106,7 @@ ferrest::on_every_backend!(backend; a_synced_database_has_no_drift, a_changed_de
 /// A database schema sync made, from the app's declarations.
 async fn synced(backend: Backend) -> Option<(TestDb, ferrest::sea_orm::DatabaseConnection)> {
     let db = TestDb::create(backend).await?;
-    let connection = ferrest::connect(&db.url()).await.unwrap();
+    let connection = ferrest::connect(db.url()).await.unwrap();
     let _router = v1_app().router_on(connection.clone()).await.unwrap();
     Some((db, connection))
 }
