@@ -95,13 +95,27 @@ mod v2 {
     }
 }
 
+mod v3 {
+    use ferrest::prelude::*;
+
+    /// `drift_authors.name`, renamed.
+    #[derive(Resource)]
+    #[rest(table = "drift_authors")]
+    pub struct Author {
+        #[rest(id)]
+        pub id: i64,
+        #[rest(renamed_from = "name", validate(length(max = 80)), unique)]
+        pub full_name: String,
+    }
+}
+
 fn v1_app() -> ferrest::App {
     ferrest::App::new()
         .resource::<v1::Author>()
         .resource::<v1::Book>()
 }
 
-ferrest::on_every_backend!(backend; a_synced_database_has_no_drift, a_changed_declaration_drifts);
+ferrest::on_every_backend!(backend; a_synced_database_has_no_drift, a_changed_declaration_drifts, a_declared_rename_is_synced_without_drift);
 
 /// A database schema sync made, from the app's declarations.
 async fn synced(backend: Backend) -> Option<(TestDb, ferrest::sea_orm::DatabaseConnection)> {
@@ -180,5 +194,52 @@ async fn a_changed_declaration_drifts(backend: Backend) {
         !lines.iter().any(|l| l.contains("drift_authors")),
         "{lines:?}"
     );
+    db.drop().await;
+}
+
+async fn a_declared_rename_is_synced_without_drift(backend: Backend) {
+    let Some((db, connection)) = synced(backend).await else {
+        return;
+    };
+    let renamed = || ferrest::App::new().resource::<v3::Author>();
+    let declared = renamed()
+        .declared_schema(connection.get_database_backend())
+        .unwrap();
+    let before: Vec<String> = drift(&connection, &declared)
+        .await
+        .unwrap()
+        .iter()
+        .map(Drift::to_string)
+        .collect();
+    assert_eq!(
+        before,
+        [
+            "table `drift_authors`: column `full_name` is missing",
+            "table `drift_authors`: column `name` is not declared",
+        ]
+    );
+    // Schema sync reads the same attribute and renames the column. On PostgreSQL and
+    // MySQL, sea-orm 2.0.4's sync then drops the unique index of the column's old name
+    // in the same pass, and restores it only on the next start; drift sees the gap.
+    let _router = renamed().router_on(connection.clone()).await.unwrap();
+    let after: Vec<String> = drift(&connection, &declared)
+        .await
+        .unwrap()
+        .iter()
+        .map(Drift::to_string)
+        .collect();
+    let gap = ["table `drift_authors`: column `full_name` is not unique, declared unique"];
+    match backend {
+        Backend::Sqlite => assert!(after.is_empty(), "{after:?}"),
+        _ => assert_eq!(after, gap),
+    }
+    let _router = renamed().router_on(connection.clone()).await.unwrap();
+    let lines: Vec<String> = drift(&connection, &declared)
+        .await
+        .unwrap()
+        .iter()
+        .map(Drift::to_string)
+        .collect();
+    assert!(lines.is_empty(), "{}", lines.join("\n"));
     db.drop().await;
 }
