@@ -30,6 +30,7 @@ pub fn resource(resource: &Resource, errors: &mut Errors) {
         default_passes_the_rules(field, errors);
         rules_fit(field, errors);
     }
+    renames_name_a_free_column(resource, errors);
     relation_names_are_free(resource, errors);
     includes_are_relations(resource, errors);
     path_is_a_route(resource, errors);
@@ -601,6 +602,37 @@ fn relation_names_are_free(resource: &Resource, errors: &mut Errors) {
             errors.at(
                 *span,
                 format!("the relation `{name}` has the name of a field; included rows would overwrite it"),
+            );
+        }
+    }
+}
+
+/// `renamed_from` names the column the field had before: a column name other than the
+/// field's own and other than another field's, or the rename would drop or overwrite
+/// a column that is still declared.
+fn renames_name_a_free_column(resource: &Resource, errors: &mut Errors) {
+    for field in &resource.fields {
+        let Some((old, span)) = &field.renamed_from else {
+            continue;
+        };
+        if old.is_empty() || old.contains('"') {
+            errors.at(*span, "`renamed_from` takes the column's former name");
+        } else if *old == field.name {
+            errors.at(
+                *span,
+                format!("`{old}` is the field's own name; `renamed_from` takes its former one"),
+            );
+        } else if resource.fields.iter().any(|f| f.name == *old) {
+            errors.at(
+                *span,
+                format!("`{old}` is another field's column; a renamed column must be free"),
+            );
+        } else if let Some(other) = resource.fields.iter().find(|f| {
+            f.name != field.name && f.renamed_from.as_ref().is_some_and(|(o, _)| o == old)
+        }) {
+            errors.at(
+                *span,
+                format!("field `{}` is renamed from `{old}` too", other.name),
             );
         }
     }

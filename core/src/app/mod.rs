@@ -36,6 +36,7 @@ struct Registration {
     wrap: Option<Wrap>,
     register: fn(sea_orm::schema::SchemaBuilder) -> sea_orm::schema::SchemaBuilder,
     /// The table and indexes sea-orm creates for the resource on a backend.
+    #[cfg_attr(not(feature = "migrate"), allow(dead_code))]
     declare: fn(
         sea_orm::DbBackend,
     ) -> (
@@ -220,6 +221,26 @@ impl App {
     pub fn migrations(mut self, migrations: crate::migrate::Migrations) -> Self {
         self.migrations = Some(migrations);
         self
+    }
+
+    /// The schema the registered resources declare on `backend`: the tables, columns,
+    /// indexes and foreign keys schema sync creates for them, as migrations state them.
+    /// A column no migration can state (a custom type, say) is an error naming it.
+    ///
+    /// ```
+    /// # use ferrest::prelude::*;
+    /// # #[derive(Resource)] #[rest(table = "books")] pub struct Book { #[rest(id)] pub id: i64, pub title: String }
+    /// let app = ferrest::App::new().resource::<Book>();
+    /// let schema = app.declared_schema(ferrest::sea_orm::DbBackend::Sqlite)?;
+    /// assert!(schema.tables["books"].find_column("title").is_some());
+    /// # Ok::<(), String>(())
+    /// ```
+    #[cfg(feature = "migrate")]
+    pub fn declared_schema(
+        &self,
+        backend: sea_orm::DbBackend,
+    ) -> Result<crate::migrate::Schema, String> {
+        crate::migrate::declared::schema_of(self.resources.iter().map(|r| (r.declare)(backend)))
     }
 
     /// Database URL: `sqlite://file.db?mode=rwc`, `postgres://...`, `mysql://...`.

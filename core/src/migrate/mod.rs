@@ -13,17 +13,28 @@
 //! where schema changes commit themselves, the error says which steps stay applied.
 
 mod ddl;
+pub(crate) mod declared;
+mod describe;
+mod drift;
 mod error;
 mod execute;
+mod layout;
 mod lock;
 mod model;
+mod plan;
+mod render;
 mod run;
 mod sqlite_table;
+mod state;
 mod step;
 
+pub use drift::{Drift, DriftKind, drift};
 pub use error::{MigrateError, MigrationFailure};
 pub use model::{Action, Column, ColumnType, ForeignKey, Index, Schema, StringLen, Table, Value};
+pub use plan::{Plan, PlanError, PlanOptions, plan};
+pub use render::{GenerateError, generate, render};
 pub use run::{down, fresh, status, up};
+pub use state::state;
 pub use step::Step;
 
 /// One migration: its name (`m0002_add_subtitle`, which orders it and is recorded once

@@ -63,6 +63,11 @@ fn column(field: &Field) -> TokenStream {
     if let Some(column_type) = column_type(field) {
         attrs.push(quote!(column_type = #column_type));
     }
+    // sea-orm's schema sync renames the column instead of adding it; migrations read
+    // the same attribute back from the column's comment.
+    if let Some((old, _)) = &field.renamed_from {
+        attrs.push(quote!(renamed_from = #old));
+    }
     if let Some((default, _)) = &field.default {
         let lit = match default {
             Literal::Bool(b) => quote!(#b),

@@ -81,6 +81,8 @@ pub struct Field {
     pub belongs_to: Option<BelongsTo>,
     /// Who may write the field in a request body, and where that was declared.
     pub write: Option<(FieldWrite, Span)>,
+    /// `renamed_from = "old"`: the column's former name, where it was written.
+    pub renamed_from: Option<(String, Span)>,
 }
 
 /// `read_only` or `write = ...` on a field.
@@ -349,6 +351,7 @@ impl Field {
             sort: raw.sort,
             belongs_to,
             write,
+            renamed_from: raw.renamed_from.map(|lit| (lit.value(), lit.span())),
         })
     }
 }

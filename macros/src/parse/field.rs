@@ -34,6 +34,8 @@ pub struct RawField {
     pub read_only: Option<Span>,
     /// `write = role("editor")`: who may write the field.
     pub write: Option<(Span, super::RawPermission)>,
+    /// `renamed_from = "old"`: the column's former name.
+    pub renamed_from: Option<syn::LitStr>,
 }
 
 pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
@@ -51,6 +53,7 @@ pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
     let mut owner_scope = None;
     let mut read_only = Slot::new(keys::READ_ONLY);
     let mut write = Slot::new(keys::WRITE);
+    let mut renamed_from = Slot::new(keys::RENAMED_FROM);
 
     for attr in field.attrs.iter().filter(|a| a.path().is_ident(keys::REST)) {
         let parsed = attr.parse_nested_meta(|meta| {
@@ -69,6 +72,7 @@ pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
                     write.set(errors, span, (span, permission));
                 }
                 keys::BELONGS_TO => belongs_to.set(errors, span, meta.value()?.parse()?),
+                keys::RENAMED_FROM => renamed_from.set(errors, span, meta.value()?.parse()?),
                 keys::VERSION => {
                     let mut required = false;
                     role_options(&meta, keys::VERSION, &[keys::REQUIRED], errors, |_| {
@@ -130,6 +134,7 @@ pub fn parse_field(field: &syn::Field, errors: &mut Errors) -> RawField {
         owner_scope,
         read_only: read_only.value(),
         write: write.value(),
+        renamed_from: renamed_from.value(),
     }
 }
 

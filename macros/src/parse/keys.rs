@@ -51,10 +51,24 @@ pub const VERSION: &str = "version";
 pub const OWNER: &str = "owner";
 /// Clients never write the field; endpoints and hooks may (`read_only`).
 pub const READ_ONLY: &str = "read_only";
+/// `renamed_from = "old"`: the column's former name, so sync and migrations rename it.
+pub const RENAMED_FROM: &str = "renamed_from";
 // `write = role("editor")`: who may write the field (the `WRITE` of `auth(...)` above)
 pub const FIELD_KEYS: &[&str] = &[
-    ID, CREATED_AT, UPDATED_AT, UNIQUE, DEFAULT, VALIDATE, FILTER, SORT, BELONGS_TO, VERSION,
-    OWNER, READ_ONLY, WRITE,
+    ID,
+    CREATED_AT,
+    UPDATED_AT,
+    UNIQUE,
+    DEFAULT,
+    VALIDATE,
+    FILTER,
+    SORT,
+    BELONGS_TO,
+    VERSION,
+    OWNER,
+    READ_ONLY,
+    WRITE,
+    RENAMED_FROM,
 ];
 
 // version(required): writes must send If-Match

@@ -82,6 +82,7 @@ fn validated(raw: &RawSchemaField, name: &str, errors: &mut Errors) -> Option<Fi
         sort: None,
         belongs_to: None,
         write: None,
+        renamed_from: None,
     })
 }
 
