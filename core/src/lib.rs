@@ -59,6 +59,9 @@ compile_error!(
 mod app;
 pub mod auth;
 mod checked;
+#[cfg(feature = "cli")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
+pub mod cli;
 mod crud;
 mod ctx;
 mod db;

@@ -8,7 +8,7 @@ use crate::auth::Permission;
 impl App {
     /// Two resources with one name, path or table would share schemas, routes or rows;
     /// axum would panic on the routes, so this says which resources clash instead.
-    pub(super) fn check_registrations(&self) -> Result<(), Error> {
+    pub(crate) fn check_registrations(&self) -> Result<(), Error> {
         if let Some(error) = &self.config_error {
             return Err(Error::Config(error.clone()));
         }

@@ -63,7 +63,7 @@ impl Error {
     /// The message without the prefix that names the kind, for an error kept to be
     /// reported later as another kind's (a configuration problem found early is a
     /// `Config` error at start-up, and must not read "configuration: configuration:").
-    pub(super) fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         match self {
             Error::Config(message) => message.clone(),
             other => other.to_string(),

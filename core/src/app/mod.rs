@@ -60,19 +60,19 @@ struct Registration {
 /// }
 /// ```
 pub struct App {
-    database_url: String,
+    pub(crate) database_url: String,
     bind: String,
     port: u16,
-    title: String,
-    version: String,
+    pub(crate) title: String,
+    pub(crate) version: String,
     description: Option<String>,
-    docs: bool,
+    pub(crate) docs: bool,
     resources: Vec<Registration>,
     middleware: Middleware,
     routers: Vec<(Router<AppState>, OpenApi)>,
     endpoints: Vec<EndpointBlock>,
     authenticators: Vec<Box<dyn Authenticator>>,
-    rate_limit: Option<RateLimit>,
+    pub(crate) rate_limit: Option<RateLimit>,
     /// Where rate-limit counts live: this process, or Redis at this URL.
     redis_url: Option<String>,
     trust_forwarded_for: bool,
@@ -83,10 +83,10 @@ pub struct App {
     connection_limits: connections::ConnectionLimits,
     /// What start-up does with the schema; `None` chooses by whether the app has
     /// migrations.
-    schema_mode: Option<SchemaMode>,
+    pub(crate) schema_mode: Option<SchemaMode>,
     /// The app's migrations, oldest first.
     #[cfg(feature = "migrate")]
-    migrations: Option<crate::migrate::Migrations>,
+    pub(crate) migrations: Option<crate::migrate::Migrations>,
 }
 
 /// A registered `#[ferrest::endpoints]` block.
@@ -567,7 +567,7 @@ impl App {
     }
 
     /// Every generated and declared operation with the permissions it checks.
-    fn guarded_operations(&self) -> Vec<crate::openapi::security::Guarded<'_>> {
+    pub(crate) fn guarded_operations(&self) -> Vec<crate::openapi::security::Guarded<'_>> {
         let mut operations = Vec::new();
         for resource in &self.resources {
             for route in crate::crud::operation_routes(resource.spec) {
@@ -599,16 +599,7 @@ impl App {
     /// Like [`App::into_router`], on an existing connection.
     pub async fn router_on(self, db: DatabaseConnection) -> Result<Router, Error> {
         self.check_registrations()?;
-        let mut schema = db.get_schema_builder();
-        for resource in &self.resources {
-            schema = (resource.register)(schema);
-        }
-        schema.sync(&db).await?;
-        #[cfg(feature = "mysql")]
-        {
-            let specs: Vec<_> = self.resources.iter().map(|r| r.spec).collect();
-            crate::mysql::align(&db, &specs).await?;
-        }
+        self.prepare_schema(&db).await?;
         if self.idempotency.is_some() {
             crate::idempotency::create_table(&db).await?;
         }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod cli;
 mod crud;
 mod docs;
 mod endpoints;
