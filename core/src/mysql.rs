@@ -59,6 +59,7 @@ const MEDIUMTEXT: &str = "MEDIUMTEXT";
 /// The type ferrest gives a column of sea-query type `ty` on MySQL where it differs
 /// from the one sea-query writes: what [`align`] makes of a synced column, and what a
 /// migration creates.
+#[cfg_attr(not(feature = "migrate"), allow(dead_code))]
 pub(crate) fn aligned_type(ty: &ColumnType) -> Option<&'static str> {
     match ty {
         ColumnType::DateTime | ColumnType::Timestamp | ColumnType::TimestampWithTimeZone => {

@@ -599,7 +599,9 @@ impl App {
     /// Like [`App::into_router`], on an existing connection.
     pub async fn router_on(self, db: DatabaseConnection) -> Result<Router, Error> {
         self.check_registrations()?;
-        self.prepare_schema(&db).await?;
+        self.schema_start(db.get_database_backend())?
+            .run(&db)
+            .await?;
         if self.idempotency.is_some() {
             crate::idempotency::create_table(&db).await?;
         }

@@ -62,18 +62,58 @@ impl super::App {
         false
     }
 
-    /// Brings the schema to the declarations as the mode says, before serving.
-    pub(super) async fn prepare_schema(
+    /// What start-up needs to bring the schema in line, taken from the app so that the
+    /// awaiting holds no borrow of it (the app is not `Sync`, and serving futures must
+    /// be `Send`).
+    pub(super) fn schema_start(
         &self,
-        db: &sea_orm::DatabaseConnection,
-    ) -> Result<(), super::Error> {
-        match self.effective_schema_mode() {
-            SchemaMode::Sync => self.sync_schema(db).await,
+        backend: sea_orm::DbBackend,
+    ) -> Result<SchemaStart, super::Error> {
+        let mode = self.effective_schema_mode();
+        #[cfg(not(feature = "migrate"))]
+        let _ = backend;
+        Ok(SchemaStart {
+            mode,
+            register: self.resources.iter().map(|r| r.register).collect(),
+            #[cfg(feature = "mysql")]
+            specs: self.resources.iter().map(|r| r.spec).collect(),
+            #[cfg(feature = "migrate")]
+            migrations: self.migrations.clone(),
+            #[cfg(feature = "migrate")]
+            declared: match mode {
+                SchemaMode::Migrate | SchemaMode::Verify => Some(
+                    self.declared_schema(backend)
+                        .map_err(super::Error::Config)?,
+                ),
+                SchemaMode::Sync | SchemaMode::Off => None,
+            },
+        })
+    }
+}
+
+/// The schema work of a start, owned.
+pub(super) struct SchemaStart {
+    mode: SchemaMode,
+    register: Vec<fn(sea_orm::schema::SchemaBuilder) -> sea_orm::schema::SchemaBuilder>,
+    #[cfg(feature = "mysql")]
+    specs: Vec<&'static crate::spec::ResourceSpec>,
+    #[cfg(feature = "migrate")]
+    migrations: Option<crate::migrate::Migrations>,
+    /// The declarations, for the modes that compare the database with them.
+    #[cfg(feature = "migrate")]
+    declared: Option<crate::migrate::Schema>,
+}
+
+impl SchemaStart {
+    /// Brings the schema to the declarations as the mode says, before serving.
+    pub(super) async fn run(self, db: &sea_orm::DatabaseConnection) -> Result<(), super::Error> {
+        match self.mode {
+            SchemaMode::Sync => self.sync(db).await,
             SchemaMode::Off => Ok(()),
             #[cfg(feature = "migrate")]
-            SchemaMode::Migrate => self.migrate_at_start(db).await,
+            SchemaMode::Migrate => self.migrate(db).await,
             #[cfg(feature = "migrate")]
-            SchemaMode::Verify => self.verify_at_start(db).await,
+            SchemaMode::Verify => self.verify(db).await,
             #[cfg(not(feature = "migrate"))]
             mode => Err(super::Error::Config(format!(
                 "the schema mode `{mode}` needs ferrest's `migrate` feature"
@@ -83,32 +123,22 @@ impl super::App {
 
     /// sea-orm's schema sync: creates missing tables, columns and indexes, then aligns
     /// MySQL's types and collations.
-    async fn sync_schema(&self, db: &sea_orm::DatabaseConnection) -> Result<(), super::Error> {
+    async fn sync(&self, db: &sea_orm::DatabaseConnection) -> Result<(), super::Error> {
         let mut schema = db.get_schema_builder();
-        for resource in &self.resources {
-            schema = (resource.register)(schema);
+        for register in &self.register {
+            schema = register(schema);
         }
         schema.sync(db).await?;
         #[cfg(feature = "mysql")]
-        {
-            let specs: Vec<_> = self.resources.iter().map(|r| r.spec).collect();
-            crate::mysql::align(db, &specs).await?;
-        }
+        crate::mysql::align(db, &self.specs).await?;
         Ok(())
-    }
-}
-
-#[cfg(feature = "migrate")]
-impl super::App {
-    /// How many resources the app registers.
-    pub(crate) fn resource_count(&self) -> usize {
-        self.resources.len()
     }
 
     /// Applies the pending migrations (each once, under the database's migration lock,
     /// whatever other instance starts at the same time), then warns of what the
     /// declarations have that the migrations do not make: a `migrate generate` forgotten.
-    async fn migrate_at_start(&self, db: &sea_orm::DatabaseConnection) -> Result<(), super::Error> {
+    #[cfg(feature = "migrate")]
+    async fn migrate(&self, db: &sea_orm::DatabaseConnection) -> Result<(), super::Error> {
         let Some(migrations) = &self.migrations else {
             return Err(super::Error::Config(
                 "the schema mode is `migrate`, but the app registers no migrations \
@@ -116,12 +146,10 @@ impl super::App {
                     .to_owned(),
             ));
         };
-        let applied = crate::migrate::up(&self.database_url, migrations, None).await?;
-        for name in &applied {
-            tracing::info!(migration = %name, "migration applied");
-        }
-        let declared = self.declared_schema(db.get_database_backend())?;
-        for difference in crate::migrate::drift(db, &declared).await? {
+        // The runner logs each migration it applies.
+        crate::migrate::up_on(db, migrations).await?;
+        let declared = self.declared.as_ref().expect("computed for this mode");
+        for difference in crate::migrate::drift(db, declared).await? {
             tracing::warn!(%difference, "the database differs from the declarations; run `migrate generate`");
         }
         Ok(())
@@ -129,17 +157,18 @@ impl super::App {
 
     /// Refuses to start when a migration is pending or the database differs from the
     /// declarations, naming every difference.
-    async fn verify_at_start(&self, db: &sea_orm::DatabaseConnection) -> Result<(), super::Error> {
+    #[cfg(feature = "migrate")]
+    async fn verify(&self, db: &sea_orm::DatabaseConnection) -> Result<(), super::Error> {
         let mut problems = Vec::new();
         if let Some(migrations) = &self.migrations {
-            for (name, applied) in crate::migrate::status(&self.database_url, migrations).await? {
+            for (name, applied) in crate::migrate::status_on(db, migrations).await? {
                 if !applied {
                     problems.push(format!("migration `{name}` is pending"));
                 }
             }
         }
-        let declared = self.declared_schema(db.get_database_backend())?;
-        for difference in crate::migrate::drift(db, &declared).await? {
+        let declared = self.declared.as_ref().expect("computed for this mode");
+        for difference in crate::migrate::drift(db, declared).await? {
             problems.push(difference.to_string());
         }
         if problems.is_empty() {
@@ -151,6 +180,15 @@ impl super::App {
             problems.join("\n  ")
         )))
     }
+}
+
+// What the command line asks of the app.
+#[cfg(feature = "cli")]
+impl super::App {
+    /// How many resources the app registers.
+    pub(crate) fn resource_count(&self) -> usize {
+        self.resources.len()
+    }
 
     /// How many steps the declarations are ahead of what the migrations make.
     pub(crate) fn undeclared_changes(&self) -> Result<usize, String> {
@@ -158,11 +196,19 @@ impl super::App {
             return Ok(0);
         };
         let state = crate::migrate::state(&migrations.list)?;
-        let declared = self
-            .declared_schema(crate::migrate::GENERATION_BACKEND)
-            .map_err(|e| e.to_string())?;
-        let plan = crate::migrate::plan(&state, &declared, &crate::migrate::PlanOptions::everything())
-            .map_err(|e| e.to_string())?;
-        Ok(plan.up.len())
+        let options = crate::migrate::PlanOptions::default().destructive(true);
+        match crate::migrate::plan(&state, &self.declarations()?, &options) {
+            Ok(plan) => Ok(plan.up.len()),
+            // A change generation would stop at (a `NOT NULL` column without a value
+            // for the rows there) is a change all the same.
+            Err(refused) => Ok(refused.problems.len()),
+        }
+    }
+
+    /// The declared schema migrations are generated from: sea-orm's statements for
+    /// SQLite, whose column types are the backend-neutral ones the entities declare
+    /// (the other backends' statements differ only in types ferrest does not use).
+    pub(crate) fn declarations(&self) -> Result<crate::migrate::Schema, String> {
+        self.declared_schema(sea_orm::DbBackend::Sqlite)
     }
 }

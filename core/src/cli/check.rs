@@ -13,7 +13,7 @@ pub(super) async fn run(app: App) -> Result<ExitCode, Error> {
     let mut fine: Vec<String> = Vec::new();
     match app.check_registrations() {
         Ok(()) => fine.push(format!(
-            "configuration: {} resources, {} routes",
+            "configuration: {} resources, {} operations",
             app.resource_count(),
             app.guarded_operations().len()
         )),
@@ -62,7 +62,7 @@ pub(super) async fn run(app: App) -> Result<ExitCode, Error> {
                 }
             }
             match app.declared_schema(db.get_database_backend()) {
-                Err(error) => problems.push(error.to_string()),
+                Err(error) => problems.push(format!("declarations: {error}")),
                 Ok(declared) => match migrate::drift(&db, &declared).await {
                     Err(error) => problems.push(format!("schema: {}", Error::from(error))),
                     Ok(drift) if drift.is_empty() => {

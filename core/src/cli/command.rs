@@ -93,9 +93,8 @@ impl Openapi {
         };
         let json = app.openapi_json(version)?;
         match &self.out {
-            Some(path) => std::fs::write(path, json).map_err(|e| {
-                Error::Config(format!("cannot write `{}`: {e}", path.display()))
-            }),
+            Some(path) => std::fs::write(path, json)
+                .map_err(|e| Error::Config(format!("cannot write `{}`: {e}", path.display()))),
             None => {
                 print!("{json}");
                 Ok(())

@@ -51,7 +51,10 @@ pub(super) fn table(app: &App) -> String {
             rows.push([
                 method.to_owned(),
                 path.clone(),
-                operation.operation_id.clone().unwrap_or_else(|| "-".to_owned()),
+                operation
+                    .operation_id
+                    .clone()
+                    .unwrap_or_else(|| "-".to_owned()),
                 permission,
                 rate,
             ]);
@@ -71,7 +74,10 @@ pub(super) fn table(app: &App) -> String {
             rows.push(documentation);
         }
     }
-    aligned(["METHOD", "PATH", "OPERATION", "PERMISSION", "RATE LIMIT"], &rows)
+    aligned(
+        ["METHOD", "PATH", "OPERATION", "PERMISSION", "RATE LIMIT"],
+        &rows,
+    )
 }
 
 /// A permission in a few words: `public`, `authenticated`, `role editor|admin`.

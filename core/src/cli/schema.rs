@@ -52,7 +52,9 @@ pub(super) async fn schema(app: App, command: Schema) -> Result<ExitCode, Error>
     match command {
         Schema::Diff => {
             let db = crate::connect(&app.database_url).await?;
-            let declared = app.declared_schema(db.get_database_backend())?;
+            let declared = app
+                .declared_schema(db.get_database_backend())
+                .map_err(Error::Config)?;
             let drift = migrate::drift(&db, &declared).await?;
             if drift.is_empty() {
                 println!("the database matches the declarations");
@@ -91,9 +93,14 @@ fn generate(
             )
         }
     };
-    let options = PlanOptions::new(destructive, &backfill).map_err(Error::Config)?;
-    let declared = app.declared_schema(migrate::GENERATION_BACKEND)?;
-    match migrate::generate(&migrations, &declared, name, &options)? {
+    let mut options = PlanOptions::default().destructive(destructive);
+    for entry in &backfill {
+        options = options.backfill(entry).map_err(Error::Config)?;
+    }
+    let declared = app.declarations().map_err(Error::Config)?;
+    let written = migrate::generate(&migrations, &declared, name, &options)
+        .map_err(|e| Error::Config(e.to_string()))?;
+    match written {
         Some(path) => {
             println!("wrote {}", path.display());
             if app.migrations.is_none() {

@@ -48,6 +48,57 @@ pub(crate) async fn open(url: &str) -> Result<DatabaseConnection, DbErr> {
     })
 }
 
+/// [`open`] for the database `db` is connected to, with `db`'s connect options: what
+/// `App::router_on` migrates, given a pool rather than a URL.
+pub(crate) async fn open_beside(db: &DatabaseConnection) -> Result<DatabaseConnection, DbErr> {
+    use sea_orm::sqlx::pool::PoolOptions;
+    fn one<D: sea_orm::sqlx::Database>() -> PoolOptions<D> {
+        PoolOptions::new()
+            .max_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .acquire_timeout(Duration::from_secs(30))
+    }
+    let connected: Result<DatabaseConnection, sea_orm::sqlx::Error> =
+        match db.get_database_backend() {
+            #[cfg(feature = "postgres")]
+            DbBackend::Postgres => {
+                let options = (*db.get_postgres_connection_pool().connect_options()).clone();
+                one()
+                    .connect_with(options)
+                    .await
+                    .map(sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool)
+            }
+            #[cfg(feature = "mysql")]
+            DbBackend::MySql => {
+                let options = (*db.get_mysql_connection_pool().connect_options()).clone();
+                one()
+                    .connect_with(options)
+                    .await
+                    .map(sea_orm::SqlxMySqlConnector::from_sqlx_mysql_pool)
+            }
+            #[cfg(feature = "sqlite")]
+            DbBackend::Sqlite => {
+                let options = (*db.get_sqlite_connection_pool().connect_options())
+                    .clone()
+                    .busy_timeout(LOCK_WAIT)
+                    .foreign_keys(false);
+                one()
+                    .connect_with(options)
+                    .await
+                    .map(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool)
+            }
+            #[allow(unreachable_patterns)]
+            other => {
+                return Err(DbErr::BackendNotSupported {
+                    db: other.as_str(),
+                    ctx: "migrations",
+                });
+            }
+        };
+    connected.map_err(|e| DbErr::Conn(sea_orm::RuntimeErr::SqlxError(std::sync::Arc::new(e))))
+}
+
 /// Takes the run's lock on PostgreSQL or MySQL, waiting up to [`LOCK_WAIT`] for
 /// another run to release it. Per database: runs on two databases of one server do not
 /// wait for each other.

@@ -33,7 +33,7 @@ pub use error::{MigrateError, MigrationFailure};
 pub use model::{Action, Column, ColumnType, ForeignKey, Index, Schema, StringLen, Table, Value};
 pub use plan::{Plan, PlanError, PlanOptions, plan};
 pub use render::{GenerateError, generate, render};
-pub use run::{down, fresh, status, up};
+pub use run::{down, fresh, status, status_on, up, up_on};
 pub use state::state;
 pub use step::Step;
 

@@ -79,16 +79,33 @@ pub async fn status(
     migrations: &Migrations,
 ) -> Result<Vec<(String, bool)>, MigrateError> {
     let runner = Runner::open(url, migrations).await?;
-    let outcome = runner
-        .migrator
-        .get_migration_with_status_read_only(&runner.db)
-        .await
-        .map(|list| {
-            list.iter()
-                .map(|m| (m.name().to_owned(), m.status() == MigrationStatus::Applied))
-                .collect()
-        })
-        .map_err(MigrateError::Record);
+    let outcome = runner.status().await;
+    runner.close().await;
+    outcome
+}
+
+/// [`up`] on the database a pool is connected to (with a connection of its own, which
+/// holds the lock): what start-up runs, given a pool.
+pub async fn up_on(
+    db: &DatabaseConnection,
+    migrations: &Migrations,
+) -> Result<Vec<String>, MigrateError> {
+    let runner = Runner::open_beside(db, migrations).await?;
+    let outcome = match runner.lock().await {
+        Ok(()) => runner.repeat(Direction::Up, None).await,
+        Err(error) => Err(error),
+    };
+    runner.close().await;
+    outcome
+}
+
+/// [`status`] on the database a pool is connected to.
+pub async fn status_on(
+    db: &DatabaseConnection,
+    migrations: &Migrations,
+) -> Result<Vec<(String, bool)>, MigrateError> {
+    let runner = Runner::open_beside(db, migrations).await?;
+    let outcome = runner.status().await;
     runner.close().await;
     outcome
 }
@@ -245,6 +262,18 @@ struct Runner {
 impl Runner {
     async fn open(url: &str, migrations: &Migrations) -> Result<Runner, MigrateError> {
         let db = lock::open(url).await.map_err(MigrateError::Connect)?;
+        Runner::on(db, migrations).await
+    }
+
+    async fn open_beside(
+        db: &DatabaseConnection,
+        migrations: &Migrations,
+    ) -> Result<Runner, MigrateError> {
+        let db = lock::open_beside(db).await.map_err(MigrateError::Connect)?;
+        Runner::on(db, migrations).await
+    }
+
+    async fn on(db: DatabaseConnection, migrations: &Migrations) -> Result<Runner, MigrateError> {
         let collation = match collation_of(&db).await {
             Ok(collation) => collation,
             Err(error) => {
@@ -262,6 +291,19 @@ impl Runner {
             migrator: Migrator(shared.clone()),
             shared,
         })
+    }
+
+    /// Each migration and whether it is applied; reads only.
+    async fn status(&self) -> Result<Vec<(String, bool)>, MigrateError> {
+        self.migrator
+            .get_migration_with_status_read_only(&self.db)
+            .await
+            .map(|list| {
+                list.iter()
+                    .map(|m| (m.name().to_owned(), m.status() == MigrationStatus::Applied))
+                    .collect()
+            })
+            .map_err(MigrateError::Record)
     }
 
     fn backend(&self) -> DbBackend {

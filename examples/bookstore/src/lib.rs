@@ -1,7 +1,10 @@
 //! The bookstore: the example service of ferrest, with authors and books.
 //!
 //! `cargo run -p bookstore` serves it on an SQLite file in the working directory;
-//! set `DATABASE_URL` for PostgreSQL or MySQL/MariaDB.
+//! set `DATABASE_URL` for PostgreSQL or MySQL/MariaDB. Its schema comes from the
+//! migrations in `src/migrations/`, which `migrate generate` writes.
+
+mod migrations;
 
 use ferrest::auth::{Jwt, Principal};
 use ferrest::prelude::*;
@@ -53,6 +56,9 @@ pub struct Book {
         sort
     )]
     pub title: String,
+    /// Subtitle, if the cover has one.
+    #[rest(validate(length(max = 200)))]
+    pub subtitle: Option<String>,
     /// ISBN-13, digits only.
     #[rest(validate(pattern = "^[0-9]{13}$"), unique, filter(eq))]
     pub isbn: String,
@@ -301,4 +307,5 @@ pub fn app() -> ferrest::App {
         .description("The ferrest example service: authors and their books.")
         .resource::<Author>()
         .resource::<Book>()
+        .migrations(migrations::all())
 }

@@ -8,11 +8,25 @@ use ferrest::testing::{Backend, TestDb};
 
 /// Runs the bookstore with `args` in `directory`, on `database_url`.
 fn bookstore(directory: &Path, database_url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bookstore"))
+    bookstore_in_mode(directory, database_url, None, args)
+}
+
+/// [`bookstore`] with `FERREST_SCHEMA` set to `mode`.
+fn bookstore_in_mode(
+    directory: &Path,
+    database_url: &str,
+    mode: Option<&str>,
+    args: &[&str],
+) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bookstore"));
+    match mode {
+        Some(mode) => command.env("FERREST_SCHEMA", mode),
+        None => command.env_remove("FERREST_SCHEMA"),
+    };
+    command
         .args(args)
         .current_dir(directory)
         .env("DATABASE_URL", database_url)
-        .env_remove("FERREST_SCHEMA")
         .env_remove("FERREST_REDIS_URL")
         .env_remove("FERREST_RATE_LIMIT")
         .env_remove("FERREST_JWT_SECRET")
@@ -42,7 +56,10 @@ fn directory(name: &str) -> PathBuf {
 
 fn uuid_suffix() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
     format!("{nanos:x}")
 }
 
@@ -52,15 +69,30 @@ fn help_lists_ferrest_commands_and_the_apps_own() {
     let output = bookstore(&directory, "sqlite://help.db?mode=rwc", &["--help"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let help = stdout(&output);
-    for command in ["serve", "migrate", "schema", "openapi", "routes", "check", "token"] {
-        assert!(help.contains(&format!("\n  {command} ")), "{command}: {help}");
+    for command in [
+        "serve", "migrate", "schema", "openapi", "routes", "check", "token",
+    ] {
+        assert!(
+            help.contains(&format!("\n  {command} ")),
+            "{command}: {help}"
+        );
     }
-    let output = bookstore(&directory, "sqlite://help.db?mode=rwc", &["migrate", "--help"]);
+    let output = bookstore(
+        &directory,
+        "sqlite://help.db?mode=rwc",
+        &["migrate", "--help"],
+    );
     assert_eq!(output.status.code(), Some(0));
     for command in ["up", "down", "status", "fresh", "generate"] {
-        assert!(stdout(&output).contains(&format!("\n  {command} ")), "{command}");
+        assert!(
+            stdout(&output).contains(&format!("\n  {command} ")),
+            "{command}"
+        );
     }
-    assert!(!directory.join("help.db").exists(), "help opened the database");
+    assert!(
+        !directory.join("help.db").exists(),
+        "help opened the database"
+    );
 }
 
 #[test]
@@ -74,8 +106,17 @@ fn a_malformed_command_line_exits_2_and_touches_nothing() {
         &["token"],
     ] {
         let output = bookstore(&directory, "sqlite://malformed.db?mode=rwc", args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
-        assert!(stderr(&output).contains("error:"), "{args:?}: {}", stderr(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains("error:"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
         assert!(stdout(&output).is_empty(), "{args:?}");
     }
     let left: Vec<_> = std::fs::read_dir(&directory).unwrap().collect();
@@ -104,9 +145,15 @@ fn routes_lists_method_path_operation_permission_and_limit() {
     assert!(discount.contains("role editor|admin"), "{discount}");
     assert!(discount.contains("60 requests per minute"), "{discount}");
     let delete = line("DELETE", "/authors/{id}");
-    assert!(delete.contains("deleteAuthor") && delete.contains("role admin"), "{delete}");
+    assert!(
+        delete.contains("deleteAuthor") && delete.contains("role admin"),
+        "{delete}"
+    );
     assert!(line("GET", "/books").contains("public"));
-    assert!(!directory.join("routes.db").exists(), "routes opened the database");
+    assert!(
+        !directory.join("routes.db").exists(),
+        "routes opened the database"
+    );
 }
 
 #[test]
@@ -117,7 +164,10 @@ fn openapi_writes_the_committed_documents() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let written = std::fs::read_to_string(directory.join("doc.json")).unwrap();
     let committed = include_str!("../../openapi.json");
-    assert!(written == committed, "`openapi --out` differs from openapi.json");
+    assert!(
+        written == committed,
+        "`openapi --out` differs from openapi.json"
+    );
     let output = bookstore(&directory, url, &["openapi", "--3.0"]);
     assert_eq!(stdout(&output), include_str!("../../openapi-3.0.json"));
 }
@@ -125,7 +175,11 @@ fn openapi_writes_the_committed_documents() {
 #[test]
 fn token_is_the_apps_own_command() {
     let directory = directory("token");
-    let output = bookstore(&directory, "sqlite://t.db?mode=rwc", &["token", "ada", "editor"]);
+    let output = bookstore(
+        &directory,
+        "sqlite://t.db?mode=rwc",
+        &["token", "ada", "editor"],
+    );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(stdout(&output).trim().split('.').count(), 3, "a JWT");
 }
@@ -141,18 +195,49 @@ async fn migrations_go_up_and_down_through_the_command_line(backend: Backend) {
 
     let status = run(&["migrate", "status"]);
     assert_eq!(status.status.code(), Some(0), "{}", stderr(&status));
-    assert!(stdout(&status).lines().all(|l| l.starts_with("pending")), "{}", stdout(&status));
+    assert!(
+        stdout(&status).lines().all(|l| l.starts_with("pending")),
+        "{}",
+        stdout(&status)
+    );
     let check = run(&["check"]);
-    assert_eq!(check.status.code(), Some(1), "pending migrations are a problem");
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "start-up applies them: {}",
+        stdout(&check)
+    );
+    assert!(
+        stdout(&check).contains("2 pending, applied at start"),
+        "{}",
+        stdout(&check)
+    );
+    let verify = bookstore_in_mode(&directory, db.url(), Some("verify"), &["check"]);
+    assert_eq!(verify.status.code(), Some(1), "{}", stdout(&verify));
+    assert!(stdout(&verify).contains("2 pending"), "{}", stdout(&verify));
 
     let up = run(&["migrate", "up"]);
     assert_eq!(up.status.code(), Some(0), "{}", stderr(&up));
-    assert!(stdout(&up).contains("applied m0001_initial"), "{}", stdout(&up));
-    assert!(stdout(&up).contains("applied m0002_add_subtitle"), "{}", stdout(&up));
+    assert!(
+        stdout(&up).contains("applied m0001_initial"),
+        "{}",
+        stdout(&up)
+    );
+    assert!(
+        stdout(&up).contains("applied m0002_add_subtitle"),
+        "{}",
+        stdout(&up)
+    );
     let again = run(&["migrate", "up"]);
     assert_eq!(stdout(&again).trim(), "no migration is pending");
     let diff = run(&["schema", "diff"]);
-    assert_eq!(diff.status.code(), Some(0), "{}{}", stdout(&diff), stderr(&diff));
+    assert_eq!(
+        diff.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&diff),
+        stderr(&diff)
+    );
     let check = run(&["check"]);
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
 
@@ -160,10 +245,19 @@ async fn migrations_go_up_and_down_through_the_command_line(backend: Backend) {
     assert_eq!(stdout(&down).trim(), "reverted m0002_add_subtitle");
     let diff = run(&["schema", "diff"]);
     assert_eq!(diff.status.code(), Some(1), "{}", stdout(&diff));
-    assert!(stdout(&diff).contains("books") && stdout(&diff).contains("subtitle"), "{}", stdout(&diff));
-    let check = run(&["check"]);
+    assert!(
+        stdout(&diff).contains("books") && stdout(&diff).contains("subtitle"),
+        "{}",
+        stdout(&diff)
+    );
+    let check = bookstore_in_mode(&directory, db.url(), Some("verify"), &["check"]);
     assert_eq!(check.status.code(), Some(1), "{}", stdout(&check));
-    assert!(stdout(&check).contains("m0002_add_subtitle"), "{}", stdout(&check));
+    assert!(
+        stdout(&check).contains("m0002_add_subtitle"),
+        "{}",
+        stdout(&check)
+    );
+    assert!(stdout(&check).contains("subtitle"), "{}", stdout(&check));
 
     let fresh = run(&["migrate", "fresh"]);
     assert_eq!(fresh.status.code(), Some(1), "fresh without --yes refuses");

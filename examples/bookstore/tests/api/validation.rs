@@ -235,7 +235,7 @@ async fn server_managed_and_unknown_fields_are_refused(client: TestClient) {
         json!([
             {"pointer": "/id", "code": "read_only", "detail": "`id` is set by the server and cannot be written"},
             {"pointer": "/created_at", "code": "read_only", "detail": "`created_at` is set by the server and cannot be written"},
-            {"pointer": "/titel", "code": "unknown_field", "detail": "unknown field `titel`, expected one of: title, isbn, price_cents, published, format, author_id, summary"},
+            {"pointer": "/titel", "code": "unknown_field", "detail": "unknown field `titel`, expected one of: title, subtitle, isbn, price_cents, published, format, author_id, summary"},
             {"pointer": "/", "code": "unknown_field", "detail": "unknown field ``"}
         ])
     );
