@@ -81,9 +81,10 @@ fn finish<M>(
 mod tests {
     /// The bookstore's `Book` expands to wiring and data, O(fields) lines; the CRUD
     /// logic stays in `ferrest`. The bound catches logic creeping into the expansion.
-    /// The bound sits a few dozen lines above today's count (654), so wiring a new
-    /// declaration key may grow it, while a loop or a query written into the
-    /// expansion would not fit.
+    /// Today `Book` takes about 214 lines of wiring plus 40 a field (654 lines for 11
+    /// fields, 694 for 12); the bound sits a little above that line, so a new field
+    /// or wiring a new declaration key may grow the expansion, while a loop or a query
+    /// written into it would not fit.
     #[test]
     fn the_bookstore_book_expands_to_a_small_amount_of_code() {
         let source: syn::File =
@@ -107,6 +108,7 @@ mod tests {
             "Book: {} fields, {lines} lines of expansion",
             book.fields.len()
         );
-        assert!(lines < 680, "{lines} lines:\n{text}");
+        let bound = 240 + 42 * book.fields.len();
+        assert!(lines < bound, "{lines} lines, over {bound}:\n{text}");
     }
 }
