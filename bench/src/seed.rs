@@ -1,6 +1,6 @@
 //! A fresh database per backend, with the bookstore's schema (created by the ferrest
-//! app's own schema sync, so both services use its exact tables, types, constraints
-//! and indexes) and deterministic rows.
+//! app's own start-up, which applies its migrations, so both services use its exact
+//! tables, types, constraints and indexes) and deterministic rows.
 
 use std::path::PathBuf;
 
@@ -90,7 +90,7 @@ pub async fn prepare(
     let db = ferrest::connect(&prepared.url)
         .await
         .map_err(|e| format!("{}: {e}", prepared.url))?;
-    // The ferrest app creates its tables when it builds its router.
+    // The ferrest app applies its migrations when it builds its router.
     let _router = bookstore::app()
         .router_on(db.clone())
         .await
@@ -167,6 +167,7 @@ async fn insert(db: &DatabaseConnection, rows: Rows) -> Result<(), sea_orm::DbEr
         batch.push(book::ActiveModel {
             id: NotSet,
             title: Set(format!("Book {i}")),
+            subtitle: Set(None),
             isbn: Set(format!("{:013}", 9_780_000_000_000 + i)),
             price_cents: Set(rng.below(10_000) as i64),
             published: Set(i % 2 == 0),

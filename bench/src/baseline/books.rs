@@ -179,6 +179,8 @@ fn next_link(uri: &Uri, offset: u64) -> String {
 #[serde(deny_unknown_fields)]
 pub struct BookCreate {
     title: String,
+    #[serde(default)]
+    subtitle: Option<String>,
     isbn: String,
     price_cents: i64,
     #[serde(default)]
@@ -201,6 +203,7 @@ pub async fn create(
 ) -> Result<Response, Problem> {
     let mut errors = Vec::new();
     check_title(&mut errors, &input.title);
+    check_subtitle(&mut errors, input.subtitle.as_deref());
     check_isbn(&mut errors, &input.isbn);
     check_price(&mut errors, input.price_cents);
     check_format(&mut errors, &input.format);
@@ -212,6 +215,7 @@ pub async fn create(
     let row = book::ActiveModel {
         id: NotSet,
         title: Set(input.title),
+        subtitle: Set(input.subtitle),
         isbn: Set(input.isbn),
         price_cents: Set(input.price_cents),
         published: Set(input.published),
@@ -233,11 +237,14 @@ pub async fn create(
         .into_response())
 }
 
-/// The body of `PATCH /books/{id}`: absent fields stay, `null` clears `summary`.
+/// The body of `PATCH /books/{id}`: absent fields stay, `null` clears `subtitle` and
+/// `summary`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BookUpdate {
     title: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    subtitle: Option<Option<String>>,
     isbn: Option<String>,
     price_cents: Option<i64>,
     published: Option<bool>,
@@ -261,6 +268,9 @@ pub async fn update(
     let mut errors = Vec::new();
     if let Some(title) = &changes.title {
         check_title(&mut errors, title);
+    }
+    if let Some(subtitle) = &changes.subtitle {
+        check_subtitle(&mut errors, subtitle.as_deref());
     }
     if let Some(isbn) = &changes.isbn {
         check_isbn(&mut errors, isbn);
@@ -313,6 +323,9 @@ pub async fn update(
     if let Some(title) = changes.title {
         row.title = Set(title);
     }
+    if let Some(subtitle) = changes.subtitle {
+        row.subtitle = Set(subtitle);
+    }
     if let Some(isbn) = changes.isbn {
         row.isbn = Set(isbn);
     }
@@ -350,6 +363,19 @@ fn check_title(errors: &mut Vec<FieldError>, title: &str) {
         ));
     }
     check_text(errors, "title", title);
+}
+
+fn check_subtitle(errors: &mut Vec<FieldError>, subtitle: Option<&str>) {
+    if let Some(subtitle) = subtitle {
+        if subtitle.chars().count() > 200 {
+            errors.push(FieldError::new(
+                "subtitle",
+                "length",
+                "must have at most 200 characters",
+            ));
+        }
+        check_text(errors, "subtitle", subtitle);
+    }
 }
 
 fn check_isbn(errors: &mut Vec<FieldError>, isbn: &str) {

@@ -1,5 +1,5 @@
 //! The bookstore's tables as an expert declares them for sea-orm by hand. The tables
-//! themselves are created by the ferrest bookstore's schema sync (see `seed`), so both
+//! themselves are created by the ferrest bookstore's migrations (see `seed`), so both
 //! services read and write the very same rows.
 
 /// The `books` table; its `Model` is also the JSON a book is answered with.
@@ -13,6 +13,7 @@ pub mod book {
         #[sea_orm(primary_key)]
         pub id: i64,
         pub title: String,
+        pub subtitle: Option<String>,
         #[sea_orm(unique)]
         pub isbn: String,
         pub price_cents: i64,
