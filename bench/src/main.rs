@@ -5,6 +5,7 @@
 //! cargo run -p bench --release -- all            # runtime and compile time
 //! cargo run -p bench --release -- runtime --quick
 //! cargo run -p bench --release -- compile
+//! cargo run -p bench --release -- migrations
 //! ```
 
 mod baseline;
@@ -12,6 +13,7 @@ mod compile;
 mod instructions;
 mod load;
 mod machine;
+mod migrations;
 mod report;
 mod runtime;
 mod seed;
@@ -27,7 +29,7 @@ use server::Server;
 use workload::Kind;
 
 const USAGE: &str = "\
-usage: bench <all|runtime|instructions|compile|seed> [options]
+usage: bench <all|runtime|instructions|compile|seed|migrations> [options]
 
   all                  the runtime benchmark, the instruction counts, then the
                        compile-time benchmark
@@ -38,6 +40,10 @@ usage: bench <all|runtime|instructions|compile|seed> [options]
                        connections), a count that does not move with the machine's load
   compile              builds a crate of 20 generated resources and its hand-written
                        equivalent, clean and after touching one resource
+  migrations [RUNS]    the bookstore's `migrate up` on fresh SQLite, PostgreSQL and
+                       MySQL/MariaDB databases ($FERREST_TEST_POSTGRES_URL,
+                       $FERREST_TEST_MYSQL_URL), and the start-up time the `verify`
+                       schema mode adds; medians of RUNS (default 5)
   seed                 only seeds the databases, prints their URLs and keeps them, for
                        profiling by hand with `bench serve <ferrest|baseline> <url> ferrest`
   load ADDR OP         drives a server at ADDR (127.0.0.1:PORT) with OP (get, list, patch,
@@ -82,6 +88,7 @@ fn main() {
         Some("serve") => serve(&args[1..]),
         Some("seed") => parse(&args[1..]).and_then(|options| seed_only(&options)),
         Some("load") => load_only(&args[1..]),
+        Some("migrations") => migrations_only(&args[1..]),
         Some(command @ ("all" | "runtime" | "instructions" | "compile")) => {
             parse(&args[1..]).and_then(|options| benchmark(command, &options))
         }
@@ -95,6 +102,21 @@ fn main() {
         eprintln!("bench: {e}");
         std::process::exit(1);
     }
+}
+
+/// `bench migrations [RUNS]`.
+fn migrations_only(args: &[String]) -> Result<(), String> {
+    let runs = match args.first() {
+        Some(runs) => runs
+            .parse()
+            .ok()
+            .filter(|&n: &usize| n > 0)
+            .ok_or_else(|| format!("`{runs}` is not a number of runs"))?,
+        None => 5,
+    };
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    print!("{}", runtime.block_on(migrations::run(runs))?);
+    Ok(())
 }
 
 /// `bench serve <ferrest|baseline> <url> [logs] [bare] [axum]`, run by the harness.

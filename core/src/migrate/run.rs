@@ -99,15 +99,20 @@ pub async fn up_on(
     outcome
 }
 
-/// [`status`] on the database a pool is connected to.
+/// [`status`] on the database a pool is connected to, through the pool itself: it
+/// reads only and takes no lock, so it needs no connection of its own (a new
+/// connection costs a TLS handshake, the most of what `verify` adds to a start on
+/// PostgreSQL).
 pub async fn status_on(
     db: &DatabaseConnection,
     migrations: &Migrations,
 ) -> Result<Vec<(String, bool)>, MigrateError> {
-    let runner = Runner::open_beside(db, migrations).await?;
-    let outcome = runner.status().await;
-    runner.close().await;
-    outcome
+    let migrator = Migrator(Arc::new(Shared {
+        list: migrations.list.clone(),
+        collation: None,
+        failure: Mutex::new(None),
+    }));
+    statuses(&migrator, db).await
 }
 
 /// Drops every table of the database (its data too) and applies every migration: for
@@ -253,6 +258,22 @@ impl MigratorTraitSelf for Migrator {
 }
 
 /// A run: its connection (see [`lock::open`]) and migrator.
+/// Each of `migrator`'s migrations and whether `db` records it applied.
+async fn statuses(
+    migrator: &Migrator,
+    db: &DatabaseConnection,
+) -> Result<Vec<(String, bool)>, MigrateError> {
+    migrator
+        .get_migration_with_status_read_only(db)
+        .await
+        .map(|list| {
+            list.iter()
+                .map(|m| (m.name().to_owned(), m.status() == MigrationStatus::Applied))
+                .collect()
+        })
+        .map_err(MigrateError::Record)
+}
+
 struct Runner {
     db: DatabaseConnection,
     shared: Arc<Shared>,
@@ -295,15 +316,7 @@ impl Runner {
 
     /// Each migration and whether it is applied; reads only.
     async fn status(&self) -> Result<Vec<(String, bool)>, MigrateError> {
-        self.migrator
-            .get_migration_with_status_read_only(&self.db)
-            .await
-            .map(|list| {
-                list.iter()
-                    .map(|m| (m.name().to_owned(), m.status() == MigrationStatus::Applied))
-                    .collect()
-            })
-            .map_err(MigrateError::Record)
+        statuses(&self.migrator, &self.db).await
     }
 
     fn backend(&self) -> DbBackend {

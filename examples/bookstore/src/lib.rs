@@ -4,7 +4,7 @@
 //! set `DATABASE_URL` for PostgreSQL or MySQL/MariaDB. Its schema comes from the
 //! migrations in `src/migrations/`, which `migrate generate` writes.
 
-mod migrations;
+pub mod migrations;
 
 use ferrest::auth::{Jwt, Principal};
 use ferrest::prelude::*;
