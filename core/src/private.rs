@@ -36,6 +36,7 @@ pub fn foreign_key<E: sea_orm::EntityTrait, P: sea_orm::EntityTrait>(
     E::belongs_to(P::default()).from(from).to(to).into()
 }
 pub use crate::validate::custom;
+pub use crate::resource::Generated;
 pub use crate::{AppState, BelongsTo};
 
 use serde::{Deserialize, Deserializer};
