@@ -17,7 +17,7 @@ use crate::problem::{ErrorResponse, ErrorResponses};
 /// and by `#[derive(Resource)]` for a resource and its DTOs.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no schema for the OpenAPI document",
-    note = "use a resource (`#[derive(Resource)]`), its `Create`/`Update` DTO, a scalar, `Vec` or `Option` of them, or `ferrest::prelude::Json`"
+    note = "use a resource (`#[derive(Resource)]`), its `Create`/`Update` DTO, a scalar, `Vec` or `Option` of them, or `ferrest::prelude::JsonValue`"
 )]
 pub trait Documented {
     /// The schema of a value.

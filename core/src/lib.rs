@@ -135,7 +135,7 @@ pub use valid::{FieldRules, Valid, Validate};
 pub use validate::Invalid;
 
 /// The extractors endpoint methods take, from axum: `Path`, `Query`, and `Json` for
-/// bodies (not the prelude's `Json` column type: import this one by name).
+/// bodies (a JSON column holds the prelude's `JsonValue`).
 pub mod web {
     pub use axum::Json;
     pub use axum::extract::{Path, Query};
@@ -148,8 +148,9 @@ pub use sea_orm;
 /// What a resource file needs: the derive, the trait, and the column value types.
 pub mod prelude {
     pub use crate::{ApiError, Ctx, FieldError, Invalid, Resource, Schema, Valid};
-    /// JSON column type.
-    pub use serde_json::Value as Json;
+    /// A JSON value, the type of a JSON column (`serde_json::Value`). Named apart from
+    /// [`web::Json`](crate::web::Json), the body extractor, so both can be imported.
+    pub use serde_json::Value as JsonValue;
     /// `DateTime<Utc>`, the type of `created_at`/`updated_at` fields.
     pub type DateTimeUtc = chrono::DateTime<chrono::Utc>;
     pub use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
