@@ -48,6 +48,11 @@ pub struct Ctx {
     pub(crate) idempotency: Option<crate::idempotency::Reservation>,
 }
 
+/// What the spec's `Loader` receives (see `spec::RequestContext`).
+impl crate::spec::RequestContext for crate::spec::Runtime {
+    type Ctx = Ctx;
+}
+
 #[derive(Debug, Default)]
 struct Request {
     headers: HeaderMap,

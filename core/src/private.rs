@@ -35,8 +35,8 @@ pub fn foreign_key<E: sea_orm::EntityTrait, P: sea_orm::EntityTrait>(
         .into_column();
     E::belongs_to(P::default()).from(from).to(to).into()
 }
-pub use crate::validate::custom;
 pub use crate::resource::Generated;
+pub use crate::validate::custom;
 pub use crate::{AppState, BelongsTo};
 
 use serde::{Deserialize, Deserializer};

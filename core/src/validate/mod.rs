@@ -1,6 +1,7 @@
 //! Request body validation from a [`ResourceSpec`]: shape, types and declarative rules,
 //! every failure collected at once so a client fixes its request in one round trip.
 
+mod defaults;
 mod found;
 
 pub(crate) use found::Found;
