@@ -58,12 +58,10 @@ compile_error!(
 
 mod app;
 pub mod auth;
-mod checked;
 mod crud;
 mod ctx;
 mod db;
 mod endpoints;
-mod extract;
 mod hooks;
 pub mod idempotency;
 mod middleware;
@@ -83,8 +81,6 @@ mod resource;
 #[cfg(feature = "sqlite")]
 mod sqlite_log;
 mod timestamp;
-mod unique_keys;
-mod valid;
 mod write;
 
 pub mod spec;
@@ -107,14 +103,12 @@ pub use app::{App, Error, HEADER_READ_TIMEOUT, SchemaMode};
 /// For implementing [`auth::Authenticator`].
 pub use async_trait::async_trait;
 pub use middleware::{
-    API_CSP, DEFAULT_TIMEOUT, DOCS_CSP, MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_HEADERS,
-    MAX_URI_BYTES, REQUEST_ID,
+    API_CSP, DEFAULT_TIMEOUT, DOCS_CSP, MAX_HEADER_BYTES, MAX_HEADERS, MAX_URI_BYTES, REQUEST_ID,
 };
 
 pub use ctx::{Ctx, Db};
 pub use db::{AppState, DEFAULT_DATABASE_URL, connect};
 pub use endpoints::{Documented, Endpoint, Endpoints, QueryParameters, Responds};
-pub use extract::PathValue;
 pub use ferrest_macros::{ApiError, Resource, Schema, endpoints};
 pub use openapi::{OpenApiVersion, to_openapi_30};
 pub use page::{DEFAULT_LIMIT, Page};
@@ -125,14 +119,16 @@ pub use problem::{
 pub use query::filter::MAX_IN_VALUES;
 pub use query::filter::MAX_SEARCH_CHARS;
 pub use query::include::{MAX_INCLUDE_DEPTH, MAX_INCLUDED_ROWS};
+pub use query::path::PathValue;
 pub use resource::{BelongsTo, Resource};
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use sqlite_log::{SQLITE_LOG_LIMIT, sqlite_log_bytes};
 /// tower-http's layers, for [`App::layer`], [`App::resource_with`] and [`App::cors`].
 pub use tower_http as layers;
-pub use valid::{FieldRules, Valid, Validate};
 pub use validate::Invalid;
+pub use validate::body::MAX_BODY_BYTES;
+pub use validate::valid::{FieldRules, Valid, Validate};
 
 /// The extractors endpoint methods take, from axum: `Path`, `Query`, and `Json` for
 /// bodies (a JSON column holds the prelude's `JsonValue`).

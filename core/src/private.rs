@@ -13,12 +13,12 @@ pub use utoipa;
 pub use uuid;
 
 pub use crate::auth::guard;
-pub use crate::checked::{Checked, all_pass};
 pub use crate::crud::{load, nested_route};
 pub use crate::endpoints::{EndpointsProbe, HasEndpoints, NoEndpoints, RegisterBlock, reference};
 pub use crate::hooks::{HookFuture, HookOutput, HookSet, Hooks, TypedError};
 pub use crate::rate_limit::limited;
 pub use crate::spec;
+pub use crate::validate::checked::{Checked, all_pass};
 
 /// The foreign key of a `belongs_to` field: `column` of `E` refers to the primary key
 /// of `P`.

@@ -59,7 +59,7 @@ pub trait Resource:
     /// `BookUpdate`: the body of `PATCH`.
     type Update: DeserializeOwned + Serialize + Send + 'static;
     /// The primary key type, as it appears in the path.
-    type Id: crate::extract::PathValue + Into<PrimaryKeyValue<Self::Entity>> + Send + 'static;
+    type Id: crate::query::path::PathValue + Into<PrimaryKeyValue<Self::Entity>> + Send + 'static;
 
     /// The static description that drives routes, validation and the document.
     fn spec() -> &'static ResourceSpec;

@@ -547,7 +547,7 @@ fn body_problems(spec: &ResourceSpec) -> Vec<(&'static str, utoipa::openapi::Res
             "413",
             problem(&format!(
                 "The body is larger than {} bytes.",
-                crate::middleware::MAX_BODY_BYTES
+                crate::validate::MAX_BODY_BYTES
             )),
         ),
         ("415", problem("The body is not `application/json`.")),
