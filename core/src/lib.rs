@@ -58,13 +58,11 @@ compile_error!(
 
 mod app;
 pub mod auth;
-mod crud;
 mod ctx;
 mod db;
-mod endpoints;
 mod hooks;
+mod http;
 pub mod idempotency;
-mod middleware;
 #[cfg(feature = "migrate")]
 #[cfg_attr(docsrs, doc(cfg(feature = "migrate")))]
 pub mod migrate;
@@ -102,14 +100,14 @@ pub mod __private;
 pub use app::{App, Error, HEADER_READ_TIMEOUT, SchemaMode};
 /// For implementing [`auth::Authenticator`].
 pub use async_trait::async_trait;
-pub use middleware::{
+pub use http::middleware::{
     API_CSP, DEFAULT_TIMEOUT, DOCS_CSP, MAX_HEADER_BYTES, MAX_HEADERS, MAX_URI_BYTES, REQUEST_ID,
 };
 
 pub use ctx::{Ctx, Db};
 pub use db::{AppState, DEFAULT_DATABASE_URL, connect};
-pub use endpoints::{Documented, Endpoint, Endpoints, QueryParameters, Responds};
 pub use ferrest_macros::{ApiError, Resource, Schema, endpoints};
+pub use openapi::documented::{Documented, QueryParameters, Responds};
 pub use openapi::{OpenApiVersion, to_openapi_30};
 pub use page::{DEFAULT_LIMIT, Page};
 pub use problem::{
@@ -120,6 +118,7 @@ pub use query::filter::MAX_IN_VALUES;
 pub use query::filter::MAX_SEARCH_CHARS;
 pub use query::include::{MAX_INCLUDE_DEPTH, MAX_INCLUDED_ROWS};
 pub use query::path::PathValue;
+pub use resource::endpoints::{Endpoint, Endpoints};
 pub use resource::{BelongsTo, Resource};
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]

@@ -8,7 +8,6 @@ use sea_orm::{
     QuerySelect, SqlErr,
 };
 
-use crate::crud::not_found;
 use crate::ctx::Ctx;
 use crate::db::db_error;
 use crate::hooks::Stage;
@@ -430,4 +429,8 @@ async fn write_error(
     } else {
         ApiError::validation(missing)
     }
+}
+
+pub(crate) fn not_found(spec: &crate::spec::ResourceSpec) -> ApiError {
+    ApiError::not_found(format!("no {} with this id", spec.name))
 }

@@ -15,7 +15,7 @@ use utoipa::openapi::{
 };
 
 use super::schema::{Dto, name, page_name, value_schema};
-use crate::crud::{item_path, nested_path};
+use crate::http::crud::{item_path, nested_path};
 use crate::page::DEFAULT_LIMIT;
 use crate::problem::PROBLEM_JSON;
 use crate::spec::{

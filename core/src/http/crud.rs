@@ -28,6 +28,7 @@ use crate::validate::Write;
 use crate::validate::body::ObjectBody;
 use crate::validate::typed::typed;
 use crate::write;
+use crate::write::not_found;
 
 /// The router of one resource: the collection and the item path, with the
 /// operations its spec enables.
@@ -440,8 +441,4 @@ fn tagged<R: Resource>(mut response: Response, row: &R::Model) -> Response {
             .insert(header::ETAG, precondition::etag(version));
     }
     response
-}
-
-pub(crate) fn not_found(spec: &crate::spec::ResourceSpec) -> ApiError {
-    ApiError::not_found(format!("no {} with this id", spec.name))
 }

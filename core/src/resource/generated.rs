@@ -1,71 +1,13 @@
-//! The trait `#[derive(Resource)]` implements: the bridge from a user's struct to the
-//! generic CRUD runtime in [`crate::crud`].
+//! `Generated`, the hidden supertrait of `Resource`: what `#[derive(Resource)]`
+//! implements for the runtime and generated code alone.
 
-use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, EntityTrait, IntoActiveModel, PrimaryKeyTrait,
-};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait};
 
+use super::endpoints::RegisterBlock;
 use crate::problem::FieldError;
-use crate::spec::ResourceSpec;
 use crate::validate::Storage;
 
-/// The primary key value type of an entity.
-pub type PrimaryKeyValue<E> = <<E as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType;
-
-/// A type served as a REST resource. Implemented by `#[derive(Resource)]`; not meant
-/// to be implemented by hand.
-///
-/// ```
-/// use ferrest::prelude::*;
-///
-/// #[derive(Resource)]
-/// #[rest(table = "tags")]
-/// pub struct Tag {
-///     #[rest(id)]
-///     pub id: i64,
-///     #[rest(validate(length(min = 1, max = 40)))]
-///     pub label: String,
-/// }
-///
-/// assert_eq!(<Tag as Resource>::spec().path, "/tags");
-/// ```
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a ferrest resource",
-    label = "not a resource",
-    note = "add `#[derive(Resource)]` and a `#[rest(id)]` field to `{Self}`"
-)]
-pub trait Resource:
-    Sized
-    + Send
-    + Sync
-    + 'static
-    + Generated<<Self as Resource>::Model, <Self as Resource>::Create, <Self as Resource>::Update>
-{
-    /// The generated sea-orm entity: `<Book as Resource>::Entity::find()`.
-    type Entity: EntityTrait<Model = Self::Model, ActiveModel = Self::ActiveModel>;
-    /// The row, also the read DTO on the wire.
-    type Model: sea_orm::ModelTrait<Entity = Self::Entity>
-        + sea_orm::FromQueryResult
-        + IntoActiveModel<Self::ActiveModel>
-        + Serialize
-        + Clone
-        + Send
-        + Sync
-        + 'static;
-    /// `BookCreate`: the body of `POST`.
-    type Create: DeserializeOwned + Serialize + Send + 'static;
-    /// `BookUpdate`: the body of `PATCH`.
-    type Update: DeserializeOwned + Serialize + Send + 'static;
-    /// The primary key type, as it appears in the path.
-    type Id: crate::query::path::PathValue + Into<PrimaryKeyValue<Self::Entity>> + Send + 'static;
-
-    /// The static description that drives routes, validation and the document.
-    fn spec() -> &'static ResourceSpec;
-}
-
-/// The half of [`Resource`] only generated code and the runtime call: conversions
+/// The half of [`Resource`](super::Resource) only generated code and the runtime call: conversions
 /// between the DTOs and the row, the typed checks, and what registering the resource
 /// registers with it. A supertrait of `Resource`, so a user's `impl` comes from
 /// `#[derive(Resource)]` alone and the public trait shows what users name. Its type
@@ -121,7 +63,7 @@ pub trait Generated<Model: sea_orm::ModelTrait, Create, Update>: Sized {
 
     /// How to register the type's `#[ferrest::endpoints]` block, when it has one:
     /// [`App::resource`](crate::App::resource) registers it with the resource.
-    fn endpoint_block() -> Option<crate::endpoints::RegisterBlock> {
+    fn endpoint_block() -> Option<RegisterBlock> {
         None
     }
 
@@ -140,16 +82,4 @@ pub trait Generated<Model: sea_orm::ModelTrait, Create, Update>: Sized {
     fn nested_routes(router: axum::Router<crate::AppState>) -> axum::Router<crate::AppState> {
         router
     }
-}
-
-/// A resource with a `#[rest(belongs_to = P)]` field; `#[rest(has_many = Self)]` on `P`
-/// needs it. Implemented by `#[derive(Resource)]`.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` has no field that belongs to `{P}`",
-    label = "no `belongs_to = {P}` field",
-    note = "add `#[rest(belongs_to = {P})]` to the foreign-key field of `{Self}`, like `author_id`"
-)]
-pub trait BelongsTo<P>: Resource {
-    /// The foreign-key field holding the primary key of a `P`.
-    const FIELD: &'static str;
 }
