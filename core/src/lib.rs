@@ -46,6 +46,25 @@
 //!
 //! A `DATABASE_URL` naming a backend the build leaves out stops start-up with a
 //! message naming the feature to enable.
+//!
+//! ## Layers
+//!
+//! The modules of this crate read downward: each names only modules of its own layer
+//! and of the layers below, so the data at the bottom depends on nothing and a request
+//! can be followed from the top. A test (`src/layering.rs`) reads every `crate::` path in
+//! `src/` and fails on one that names a layer above its own.
+//!
+//! | layer | modules | what they hold |
+//! |---|---|---|
+//! | app | `app`, `cli`, `testing` | the `App` builder, registration checks, serving, the command line |
+//! | http | `http`, `openapi` | generic CRUD handlers, endpoint handlers, middleware; the document |
+//! | query, auth, write | `resource`, `query`, `auth`, `rate_limit`, `precondition`, `write`, `hooks`, `ctx`, `idempotency` | the request's work: read the query, check the caller, write rows, run hooks |
+//! | db, validate | `db`, `sqlite_log`, `mysql`, `migrate`, `validate` | connections and schema; body and value checks from the spec |
+//! | spec | `spec` | plain data the macros emit: resources, fields, rules, permissions |
+//! | support | `error`, `problem`, `redact`, `timestamp`, `page` | the error types and helpers every layer uses |
+//!
+//! `lib.rs` and `private.rs` (`__private`) only re-export. One exception is known:
+//! `db.rs` holds `AppState`, whose hook registry comes from `hooks`.
 
 #![doc(html_no_source)]
 #![warn(missing_docs)]
@@ -60,9 +79,12 @@ mod app;
 pub mod auth;
 mod ctx;
 mod db;
+mod error;
 mod hooks;
 mod http;
 pub mod idempotency;
+#[cfg(test)]
+mod layering;
 #[cfg(feature = "migrate")]
 #[cfg_attr(docsrs, doc(cfg(feature = "migrate")))]
 pub mod migrate;
@@ -97,9 +119,10 @@ pub mod validate;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use app::{App, Error, HEADER_READ_TIMEOUT, SchemaMode};
+pub use app::{App, HEADER_READ_TIMEOUT, SchemaMode};
 /// For implementing [`auth::Authenticator`].
 pub use async_trait::async_trait;
+pub use error::Error;
 pub use http::middleware::{
     API_CSP, DEFAULT_TIMEOUT, DOCS_CSP, MAX_HEADER_BYTES, MAX_HEADERS, MAX_URI_BYTES, REQUEST_ID,
 };

@@ -2,11 +2,10 @@
 
 mod checks;
 mod connections;
-mod error;
 mod schema;
 mod serve;
 
-pub use error::Error;
+pub use crate::error::Error;
 pub use schema::SchemaMode;
 
 pub use connections::HEADER_READ_TIMEOUT;

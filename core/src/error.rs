@@ -1,4 +1,5 @@
-//! [`Error`]: why an app did not start or stopped serving.
+//! [`Error`]: why an app did not start or stopped serving, or a part of it (a JWT
+//! key, an API key) was configured wrong.
 
 use crate::redact::redact;
 
