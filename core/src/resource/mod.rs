@@ -1,5 +1,5 @@
 //! The trait `#[derive(Resource)]` implements: the bridge from a user's struct to the
-//! generic CRUD runtime in [`crate::crud`].
+//! generic CRUD runtime in [`crate::http::crud`].
 
 use sea_orm::{EntityTrait, IntoActiveModel, PrimaryKeyTrait};
 use serde::Serialize;

@@ -1,6 +1,6 @@
 //! `impl Resource` and its hidden supertrait `Generated`: conversions between the DTOs
 //! and the entity, and the custom validator calls. The CRUD logic itself is generic,
-//! in `ferrest::crud`.
+//! in `ferrest`'s `http/crud.rs`.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
