@@ -48,6 +48,11 @@ pub struct Ctx {
     pub(crate) idempotency: Option<crate::idempotency::Reservation>,
 }
 
+/// What the spec's `Loader` receives (see `spec::RequestContext`).
+impl crate::spec::RequestContext for crate::spec::Runtime {
+    type Ctx = Ctx;
+}
+
 #[derive(Debug, Default)]
 struct Request {
     headers: HeaderMap,
@@ -169,7 +174,14 @@ impl Ctx {
     /// key that points nowhere is a `422`. Returns the stored row.
     pub async fn create<R: Resource>(&self, input: R::Create) -> Result<R, ApiError> {
         let (spec, mode) = (R::spec(), Write::Create);
-        crate::write::check_typed(self, spec, &input, mode, R::create_passes, R::check_create)?;
+        crate::validate::typed::check_typed(
+            self.storage,
+            spec,
+            &input,
+            mode,
+            R::create_passes,
+            R::check_create,
+        )?;
         crate::write::create::<R>(self, input)
             .await
             .map(R::from_model)
@@ -180,8 +192,8 @@ impl Ctx {
     /// `updated_at` is stamped when something changed. Returns the stored row.
     pub async fn update<R: Resource>(&self, id: R::Id, changes: R::Update) -> Result<R, ApiError> {
         let (spec, mode) = (R::spec(), Write::Update);
-        crate::write::check_typed(
-            self,
+        crate::validate::typed::check_typed(
+            self.storage,
             spec,
             &changes,
             mode,
@@ -228,7 +240,14 @@ impl Ctx {
         // On an error, dropping `tx` rolls the transaction back.
         let changes = change(&R::from_model(current.clone()))?;
         let (spec, mode) = (R::spec(), Write::Update);
-        crate::write::check_typed(&tx, spec, &changes, mode, R::update_passes, R::check_update)?;
+        crate::validate::typed::check_typed(
+            tx.storage,
+            spec,
+            &changes,
+            mode,
+            R::update_passes,
+            R::check_update,
+        )?;
         // Written over the row read and locked above, not read again.
         let stored =
             crate::write::update_locked::<R>(&tx, current, changes, &IfMatch::Absent).await?;

@@ -46,6 +46,25 @@
 //!
 //! A `DATABASE_URL` naming a backend the build leaves out stops start-up with a
 //! message naming the feature to enable.
+//!
+//! ## Layers
+//!
+//! The modules of this crate read downward: each names only modules of its own layer
+//! and of the layers below, so the data at the bottom depends on nothing and a request
+//! can be followed from the top. A test (`src/layering.rs`) reads every `crate::` path in
+//! `src/` and fails on one that names a layer above its own.
+//!
+//! | layer | modules | what they hold |
+//! |---|---|---|
+//! | app | `app`, `cli`, `testing` | the `App` builder, registration checks, serving, the command line |
+//! | http | `http`, `openapi` | generic CRUD handlers, endpoint handlers, middleware; the document |
+//! | query, auth, write | `resource`, `query`, `auth`, `rate_limit`, `precondition`, `write`, `hooks`, `ctx`, `idempotency` | the request's work: read the query, check the caller, write rows, run hooks |
+//! | db, validate | `db`, `sqlite_log`, `mysql`, `migrate`, `validate` | connections and schema; body and value checks from the spec |
+//! | spec | `spec` | plain data the macros emit: resources, fields, rules, permissions |
+//! | support | `error`, `problem`, `redact`, `timestamp`, `page` | the error types and helpers every layer uses |
+//!
+//! `lib.rs` and `private.rs` (`__private`) only re-export. One exception is known:
+//! `db.rs` holds `AppState`, whose hook registry comes from `hooks`.
 
 #![doc(html_no_source)]
 #![warn(missing_docs)]
@@ -58,18 +77,17 @@ compile_error!(
 
 mod app;
 pub mod auth;
-mod checked;
 #[cfg(feature = "cli")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub mod cli;
-mod crud;
 mod ctx;
 mod db;
-mod endpoints;
-mod extract;
+mod error;
 mod hooks;
+mod http;
 pub mod idempotency;
-mod middleware;
+#[cfg(test)]
+mod layering;
 #[cfg(feature = "migrate")]
 #[cfg_attr(docsrs, doc(cfg(feature = "migrate")))]
 pub mod migrate;
@@ -86,8 +104,6 @@ mod resource;
 #[cfg(feature = "sqlite")]
 mod sqlite_log;
 mod timestamp;
-mod unique_keys;
-mod valid;
 mod write;
 
 pub mod spec;
@@ -106,19 +122,18 @@ pub mod validate;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use app::{App, Error, HEADER_READ_TIMEOUT, SchemaMode};
+pub use app::{App, HEADER_READ_TIMEOUT, SchemaMode};
 /// For implementing [`auth::Authenticator`].
 pub use async_trait::async_trait;
-pub use middleware::{
-    API_CSP, DEFAULT_TIMEOUT, DOCS_CSP, MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_HEADERS,
-    MAX_URI_BYTES, REQUEST_ID,
+pub use error::Error;
+pub use http::middleware::{
+    API_CSP, DEFAULT_TIMEOUT, DOCS_CSP, MAX_HEADER_BYTES, MAX_HEADERS, MAX_URI_BYTES, REQUEST_ID,
 };
 
 pub use ctx::{Ctx, Db};
 pub use db::{AppState, DEFAULT_DATABASE_URL, connect};
-pub use endpoints::{Documented, Endpoint, Endpoints, QueryParameters, Responds};
-pub use extract::PathValue;
 pub use ferrest_macros::{ApiError, Resource, Schema, endpoints};
+pub use openapi::documented::{Documented, QueryParameters, Responds};
 pub use openapi::{OpenApiVersion, to_openapi_30};
 pub use page::{DEFAULT_LIMIT, Page};
 pub use problem::{
@@ -128,17 +143,20 @@ pub use problem::{
 pub use query::filter::MAX_IN_VALUES;
 pub use query::filter::MAX_SEARCH_CHARS;
 pub use query::include::{MAX_INCLUDE_DEPTH, MAX_INCLUDED_ROWS};
+pub use query::path::PathValue;
+pub use resource::endpoints::{Endpoint, Endpoints};
 pub use resource::{BelongsTo, Resource};
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use sqlite_log::{SQLITE_LOG_LIMIT, sqlite_log_bytes};
 /// tower-http's layers, for [`App::layer`], [`App::resource_with`] and [`App::cors`].
 pub use tower_http as layers;
-pub use valid::{FieldRules, Valid, Validate};
 pub use validate::Invalid;
+pub use validate::body::MAX_BODY_BYTES;
+pub use validate::valid::{FieldRules, Valid, Validate};
 
 /// The extractors endpoint methods take, from axum: `Path`, `Query`, and `Json` for
-/// bodies (not the prelude's `Json` column type: import this one by name).
+/// bodies (a JSON column holds the prelude's `JsonValue`).
 pub mod web {
     pub use axum::Json;
     pub use axum::extract::{Path, Query};
@@ -151,8 +169,9 @@ pub use sea_orm;
 /// What a resource file needs: the derive, the trait, and the column value types.
 pub mod prelude {
     pub use crate::{ApiError, Ctx, FieldError, Invalid, Resource, Schema, Valid};
-    /// JSON column type.
-    pub use serde_json::Value as Json;
+    /// A JSON value, the type of a JSON column (`serde_json::Value`). Named apart from
+    /// [`web::Json`](crate::web::Json), the body extractor, so both can be imported.
+    pub use serde_json::Value as JsonValue;
     /// `DateTime<Utc>`, the type of `created_at`/`updated_at` fields.
     pub type DateTimeUtc = chrono::DateTime<chrono::Utc>;
     pub use chrono::{NaiveDate, NaiveDateTime, NaiveTime};

@@ -8,16 +8,13 @@ use sea_orm::{
     QuerySelect, SqlErr,
 };
 
-use crate::crud::not_found;
 use crate::ctx::Ctx;
 use crate::db::db_error;
-use crate::extract::ObjectBody;
 use crate::hooks::Stage;
 use crate::precondition::{IfMatch, stale, untagged};
 use crate::problem::ApiError;
 use crate::resource::Resource;
 use crate::spec::{RelationKind, RelationSpec, ResourceSpec};
-use crate::validate::{Found, Storage, Write, check_members, check_value_body, typed_value};
 
 /// The row of `R` with this id that the read filters let through, or a `404`.
 pub(crate) async fn find<R: Resource>(ctx: &Ctx, id: R::Id) -> Result<R::Model, ApiError> {
@@ -434,52 +431,6 @@ async fn write_error(
     }
 }
 
-/// The checks of a body, on a value built in code (`Ctx::create`, `Ctx::update`):
-/// the declared rules, on the typed value where it can tell, and the custom validators.
-pub(crate) fn check_typed<T: serde::Serialize>(
-    ctx: &Ctx,
-    spec: &'static ResourceSpec,
-    value: &T,
-    mode: Write,
-    passes: fn(&T, Storage) -> bool,
-    custom: fn(&T, &mut Vec<crate::FieldError>),
-) -> Result<(), ApiError> {
-    let mut found = if passes(value, ctx.storage) {
-        Found::default()
-    } else {
-        let body = serde_json::to_value(value).map_err(|e| {
-            tracing::error!(error = %e, "a write did not serialize");
-            ApiError::internal()
-        })?;
-        check_value_body(spec, &body, mode, ctx.storage)
-    };
-    crate::validate::add_custom(&mut found.listed, |errors| custom(value, errors));
-    found.into_result()
-}
-
-/// The DTO of a write body, with its custom validators run. A valid body is read
-/// straight into the DTO and checked there; any other is checked as JSON, and every
-/// failure of the declared checks and of the custom validators is reported together.
-pub(crate) fn typed<T: serde::de::DeserializeOwned>(
-    spec: &'static ResourceSpec,
-    body: ObjectBody,
-    mode: Write,
-    storage: Storage,
-    passes: fn(&T, Storage) -> bool,
-    custom: fn(&T, &mut Vec<crate::FieldError>),
-) -> Result<T, ApiError> {
-    if let Some(value) = body.typed::<T>()
-        && passes(&value, storage)
-    {
-        return typed_value(Ok(value), Found::default(), custom);
-    }
-    match body.members()? {
-        Ok(mut members) => {
-            let found = check_members(spec, members.iter(), mode, storage);
-            members.normalize_numbers(spec);
-            members.typed(found, custom)
-        }
-        // Not an object: the check says so.
-        Err(other) => Err(check_value_body(spec, &other, mode, storage).into_error()),
-    }
+pub(crate) fn not_found(spec: &crate::spec::ResourceSpec) -> ApiError {
+    ApiError::not_found(format!("no {} with this id", spec.name))
 }

@@ -110,7 +110,7 @@ impl App {
         // (method, path, operation id, owner)
         let mut taken: Vec<(String, String, String, String)> = Vec::new();
         for resource in &self.resources {
-            for route in crate::crud::operation_routes(resource.spec) {
+            for route in crate::http::crud::operation_routes(resource.spec) {
                 let owner = format!("the CRUD routes of `{}`", resource.spec.name);
                 taken.push((
                     route.method.to_owned(),

@@ -25,7 +25,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tower::{Service, ServiceExt};
 
-use crate::middleware::{MAX_HEADER_BYTES, MAX_HEADERS};
+use crate::http::middleware::{MAX_HEADER_BYTES, MAX_HEADERS};
 
 /// The most header fields hyper parses in an HTTP/1 request head: a head with more
 /// gets hyper's bare `431`; one with more than [`MAX_HEADERS`] up to this many reaches

@@ -2,11 +2,10 @@
 
 mod checks;
 mod connections;
-mod error;
 mod schema;
 mod serve;
 
-pub use error::Error;
+pub use crate::error::Error;
 pub use schema::SchemaMode;
 
 pub use connections::HEADER_READ_TIMEOUT;
@@ -20,12 +19,12 @@ use utoipa::openapi::OpenApi;
 
 use crate::auth::Authenticator;
 use crate::db::{AppState, DEFAULT_DATABASE_URL, connect};
-use crate::endpoints::{Endpoint, Endpoints};
 use crate::hooks::{HookRegistry, HookSet};
-use crate::middleware::{Middleware, Wrap};
+use crate::http::middleware::{Middleware, Wrap};
 use crate::problem::ApiError;
 use crate::rate_limit::RateLimit;
 use crate::resource::Resource;
+use crate::resource::endpoints::{EndpointBlock, Endpoints};
 use crate::spec::ResourceSpec;
 use tower_http::cors::CorsLayer;
 
@@ -87,14 +86,6 @@ pub struct App {
     /// The app's migrations, oldest first.
     #[cfg(feature = "migrate")]
     pub(crate) migrations: Option<crate::migrate::Migrations>,
-}
-
-/// A registered `#[ferrest::endpoints]` block.
-struct EndpointBlock {
-    name: &'static str,
-    routes: fn() -> Router<AppState>,
-    endpoints: Vec<Endpoint>,
-    hooks: Option<HookSet>,
 }
 
 impl Default for App {
@@ -309,7 +300,7 @@ impl App {
         R::spec().compile_patterns();
         self.resources.push(Registration {
             spec: R::spec(),
-            routes: crate::crud::routes::<R>,
+            routes: crate::http::crud::routes::<R>,
             wrap,
             register: |builder| builder.register(<R::Entity as Default>::default()),
             declare: |backend| {
@@ -324,7 +315,7 @@ impl App {
         // The resource's `#[ferrest::endpoints]` block comes with it: its hooks
         // guard the resource's own operations.
         match R::endpoint_block() {
-            Some(register_block) => register_block(self),
+            Some(block) => self.endpoint_block(block()),
             None => self,
         }
     }
@@ -349,7 +340,9 @@ impl App {
             Into<std::convert::Infallible> + 'static,
         <L::Service as tower::Service<axum::extract::Request>>::Future: Send + 'static,
     {
-        self.middleware.layers.push(crate::middleware::wrap(layer));
+        self.middleware
+            .layers
+            .push(crate::http::middleware::wrap(layer));
         self
     }
 
@@ -412,7 +405,7 @@ impl App {
     /// let app = ferrest::App::new().cors_origins("https://shop.example, https://admin.shop.example");
     /// ```
     pub fn cors_origins(mut self, origins: &str) -> Self {
-        match crate::middleware::cors_for(origins) {
+        match crate::http::middleware::cors_for(origins) {
             Ok(cors) => self.middleware.cors = Some(cors),
             Err(e) => self.config_error = Some(e),
         }
@@ -467,17 +460,14 @@ impl App {
     /// and their operations in the document. A resource's own block is registered
     /// with the resource by [`App::resource`]; this is for blocks on other types
     /// (registering a block twice registers it once).
-    pub fn endpoints<T: Endpoints>(mut self) -> Self {
-        let name = std::any::type_name::<T>();
-        if self.endpoints.iter().any(|block| block.name == name) {
-            return self;
+    pub fn endpoints<T: Endpoints>(self) -> Self {
+        self.endpoint_block(EndpointBlock::of::<T>())
+    }
+
+    fn endpoint_block(mut self, block: EndpointBlock) -> Self {
+        if !self.endpoints.iter().any(|b| b.name == block.name) {
+            self.endpoints.push(block);
         }
-        self.endpoints.push(EndpointBlock {
-            name,
-            routes: T::routes,
-            endpoints: T::endpoints(),
-            hooks: T::hooks(),
-        });
         self
     }
 
@@ -570,7 +560,7 @@ impl App {
     pub(crate) fn guarded_operations(&self) -> Vec<crate::openapi::security::Guarded<'_>> {
         let mut operations = Vec::new();
         for resource in &self.resources {
-            for route in crate::crud::operation_routes(resource.spec) {
+            for route in crate::http::crud::operation_routes(resource.spec) {
                 operations.push(crate::openapi::security::Guarded {
                     method: route.method,
                     path: route.path,
@@ -703,7 +693,7 @@ fn docs_routes(document: OpenApi) -> Router<AppState> {
             Router::new()
                 .merge(swagger)
                 .layer(axum::middleware::map_response(
-                    crate::middleware::bare_error_as_problem,
+                    crate::http::middleware::bare_error_as_problem,
                 )),
         )
     };

@@ -126,3 +126,11 @@ impl std::error::Error for MigrateError {
         }
     }
 }
+
+/// The variant holds the error boxed: `Error` sits in the layer below migrations and
+/// cannot name their type; `downcast_ref::<MigrateError>()` gives it back.
+impl From<MigrateError> for crate::Error {
+    fn from(e: MigrateError) -> Self {
+        crate::Error::Migrate(Box::new(e))
+    }
+}

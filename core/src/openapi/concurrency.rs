@@ -8,7 +8,7 @@ use utoipa::openapi::{
 };
 
 use super::{add_response, operation};
-use crate::crud::item_path;
+use crate::http::crud::item_path;
 use crate::spec::ResourceSpec;
 
 pub(crate) fn document(document: &mut OpenApi, spec: &ResourceSpec) {

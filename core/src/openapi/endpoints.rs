@@ -6,7 +6,7 @@ use utoipa::openapi::path::{
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::{ContentBuilder, Required, ResponsesBuilder};
 
-use crate::endpoints::Endpoint;
+use crate::resource::endpoints::Endpoint;
 
 /// The path item of one endpoint.
 pub(crate) fn path_item(endpoint: &Endpoint) -> PathItem {

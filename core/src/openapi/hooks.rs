@@ -3,10 +3,10 @@
 
 use utoipa::openapi::OpenApi;
 
+use super::documented::error_responses;
 use super::{add_response, operation};
-use crate::crud::{item_path, nested_path};
-use crate::endpoints::error_responses;
 use crate::hooks::{HookSet, Stage};
+use crate::http::crud::{item_path, nested_path};
 use crate::spec::{RelationKind, ResourceSpec};
 
 /// Adds each hook's errors to the operations of its stage, among them the nested lists

@@ -1,7 +1,11 @@
 //! The OpenAPI document: assembled from the registered resources' specs, served as
 //! 3.1 and, for generators that read only 3.0, as a faithful 3.0.3 rendering.
 
+// Reached by generated code through `__private`: hidden, as that is.
+#[doc(hidden)]
+pub(crate) mod builders;
 mod concurrency;
+pub(crate) mod documented;
 mod downgrade;
 pub(crate) mod endpoints;
 pub(crate) mod hooks;

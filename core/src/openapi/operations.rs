@@ -15,7 +15,7 @@ use utoipa::openapi::{
 };
 
 use super::schema::{Dto, name, page_name, value_schema};
-use crate::crud::{item_path, nested_path};
+use crate::http::crud::{item_path, nested_path};
 use crate::page::DEFAULT_LIMIT;
 use crate::problem::PROBLEM_JSON;
 use crate::spec::{
@@ -547,7 +547,7 @@ fn body_problems(spec: &ResourceSpec) -> Vec<(&'static str, utoipa::openapi::Res
             "413",
             problem(&format!(
                 "The body is larger than {} bytes.",
-                crate::middleware::MAX_BODY_BYTES
+                crate::validate::MAX_BODY_BYTES
             )),
         ),
         ("415", problem("The body is not `application/json`.")),

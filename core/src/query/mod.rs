@@ -6,6 +6,7 @@
 pub(crate) mod cursor;
 pub(crate) mod filter;
 pub(crate) mod include;
+pub(crate) mod path;
 pub(crate) mod sort;
 pub(crate) mod value;
 
@@ -70,7 +71,7 @@ impl ListQuery {
         for (key, value) in pairs(query)? {
             match key.as_str() {
                 "limit" => {
-                    limit = crate::extract::parse_integer(&value)
+                    limit = path::parse_integer(&value)
                         .and_then(|n| u64::try_from(n).ok())
                         .filter(|n| *n >= 1)
                         .ok_or_else(|| {
@@ -79,7 +80,7 @@ impl ListQuery {
                         .min(spec.max_limit);
                 }
                 "offset" if spec.pagination == Pagination::Offset => {
-                    offset = crate::extract::parse_integer(&value)
+                    offset = path::parse_integer(&value)
                         .and_then(|n| u64::try_from(n).ok())
                         .ok_or_else(|| {
                             ApiError::invalid_parameter("offset", "must be a non-negative integer")

@@ -1,8 +1,15 @@
 //! Request body validation from a [`ResourceSpec`]: shape, types and declarative rules,
 //! every failure collected at once so a client fixes its request in one round trip.
 
+pub(crate) mod body;
+pub(crate) mod checked;
+mod defaults;
 mod found;
+pub(crate) mod typed;
+mod unique_keys;
+pub(crate) mod valid;
 
+pub(crate) use body::MAX_BODY_BYTES;
 pub(crate) use found::Found;
 
 use chrono::{Datelike, Timelike};
@@ -152,7 +159,7 @@ pub(crate) fn check_members<'a>(
 }
 
 /// The members of a JSON object, in order, parsed but not typed: a write body that
-/// its DTO did not take (see `crate::checked`). Cheaper than a `Value`'s map (no
+/// its DTO did not take (see `checked`). Cheaper than a `Value`'s map (no
 /// hashing, one allocation for the list) for one pass of checks then the typed value.
 /// A name given twice keeps its last value, as a map would.
 pub(crate) struct Members(pub Vec<(String, Value)>);
@@ -228,12 +235,12 @@ impl Members {
 /// Checks a body against the properties of a `#[derive(Schema)]` type: unknown and
 /// missing properties, `null` where one is required, and each present value's rules.
 /// Types are left to serde, which knows the Rust types.
-pub fn check_object(fields: &[crate::valid::FieldRules], body: &Value) -> Vec<FieldError> {
+pub fn check_object(fields: &[valid::FieldRules], body: &Value) -> Vec<FieldError> {
     check_object_counted(fields, body).listed
 }
 
 /// [`check_object`], counting unknown keys past the first ones.
-pub(crate) fn check_object_counted(fields: &[crate::valid::FieldRules], body: &Value) -> Found {
+pub(crate) fn check_object_counted(fields: &[valid::FieldRules], body: &Value) -> Found {
     let Some(object) = body.as_object() else {
         return Found::one(not_an_object(body));
     };

@@ -24,11 +24,11 @@ pub struct Sample {
     pub time: NaiveTime,
     pub token: Uuid,
     pub amount: Decimal,
-    pub payload: Json,
+    pub payload: JsonValue,
     pub maybe_int: Option<i32>,
     pub maybe_day: Option<NaiveDate>,
     pub maybe_amount: Option<Decimal>,
-    pub maybe_payload: Option<Json>,
+    pub maybe_payload: Option<JsonValue>,
 }
 
 fn app() -> ferrest::App {

@@ -44,7 +44,7 @@ mod v1 {
         pub opens: NaiveTime,
         pub printed_at: NaiveDateTime,
         pub token: Uuid,
-        pub extra: Option<Json>,
+        pub extra: Option<JsonValue>,
         #[rest(belongs_to = Author, filter(eq))]
         pub author_id: i64,
         #[rest(created_at)]
@@ -84,7 +84,7 @@ mod v2 {
         pub opens: NaiveTime,
         pub printed_at: NaiveDateTime,
         pub token: Uuid,
-        pub extra: Option<Json>,
+        pub extra: Option<JsonValue>,
         #[rest(belongs_to = super::v1::Author, filter(eq))]
         pub author_id: i64,
         #[rest(created_at)]

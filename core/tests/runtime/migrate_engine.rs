@@ -49,7 +49,7 @@ mod declared {
         pub day: NaiveDate,
         pub time: NaiveTime,
         pub token: Uuid,
-        pub extra: Option<Json>,
+        pub extra: Option<JsonValue>,
         #[rest(created_at)]
         pub created_at: DateTimeUtc,
     }

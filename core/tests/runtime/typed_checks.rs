@@ -1,9 +1,10 @@
 //! A valid write body is read straight into its DTO and checked there
-//! (`Resource::create_passes`); every other is checked as JSON. The two must agree:
-//! wherever the typed check passes a body, the JSON checks find nothing in it and read
-//! the same value.
+//! (`create_passes`, on `Resource`'s hidden supertrait `__private::Generated`); every
+//! other is checked as JSON. The two must agree: wherever the typed check passes a
+//! body, the JSON checks find nothing in it and read the same value.
 
-use ferrest::Resource;
+// The methods under test are generated code's, on the hidden supertrait of `Resource`.
+use ferrest::__private::Generated as _;
 use ferrest::prelude::*;
 use ferrest::validate::{Storage, Write, check_body_in, normalize_numbers};
 use serde_json::Value;
@@ -40,8 +41,8 @@ pub struct Thing {
     pub token: Option<Uuid>,
     pub at: Option<DateTimeUtc>,
     pub amount: Option<Decimal>,
-    pub payload: Option<Json>,
-    pub required_payload: Json,
+    pub payload: Option<JsonValue>,
+    pub required_payload: JsonValue,
 }
 
 /// Bodies that differ from a valid one in one member each: the edges of every check.

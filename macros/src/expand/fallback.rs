@@ -1,4 +1,4 @@
-//! The stand-in `impl Resource` emitted next to compile errors (see
+//! The stand-in `impl Resource` (and `Generated`) emitted next to compile errors (see
 //! `ferrest::__private::fallback`): code that uses the resource keeps type-checking, so
 //! the macro's own errors are the only ones the user reads.
 
@@ -17,13 +17,15 @@ pub fn fallback(input: &DeriveInput) -> TokenStream {
             impl ::ferrest::Resource for #name {
                 type Entity = #fallback::Entity;
                 type Model = #fallback::Model;
-                type ActiveModel = #fallback::ActiveModel;
                 type Create = ();
                 type Update = ();
                 type Id = i64;
                 fn spec() -> &'static ::ferrest::__private::spec::ResourceSpec {
                     ::core::unreachable!()
                 }
+            }
+            impl ::ferrest::__private::Generated<#fallback::Model, (), ()> for #name {
+                type ActiveModel = #fallback::ActiveModel;
                 fn from_model(_: #fallback::Model) -> Self {
                     ::core::unreachable!()
                 }

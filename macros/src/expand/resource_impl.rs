@@ -1,5 +1,6 @@
-//! `impl Resource`: conversions between the DTOs and the entity, and the custom
-//! validator calls. The CRUD logic itself is generic, in `ferrest::crud`.
+//! `impl Resource` and its hidden supertrait `Generated`: conversions between the DTOs
+//! and the entity, and the custom validator calls. The CRUD logic itself is generic,
+//! in `ferrest`'s `http/crud.rs`.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -99,7 +100,6 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
         impl ::ferrest::Resource for #name {
             type Entity = #entity::Entity;
             type Model = #entity::Model;
-            type ActiveModel = #entity::ActiveModel;
             type Create = #create;
             type Update = #update;
             type Id = #id_type;
@@ -107,6 +107,10 @@ pub fn resource_impl(resource: &Resource) -> TokenStream {
             fn spec() -> &'static ::ferrest::__private::spec::ResourceSpec {
                 &#spec
             }
+        }
+
+        impl ::ferrest::__private::Generated<#entity::Model, #create, #update> for #name {
+            type ActiveModel = #entity::ActiveModel;
 
             fn from_model(model: #entity::Model) -> Self {
                 ::core::convert::From::from(model)
@@ -277,7 +281,7 @@ fn typed_checks(resource: &Resource) -> TokenStream {
         })
         .collect();
     let storage = quote!(::ferrest::validate::Storage);
-    let all_pass = quote!(::ferrest::__private::all_pass(Self::spec(), storage, &[#(#values),*]));
+    let all_pass = quote!(::ferrest::__private::all_pass(<Self as ::ferrest::Resource>::spec(), storage, &[#(#values),*]));
     quote! {
         fn create_passes(input: &#create, storage: #storage) -> bool {
             #all_pass

@@ -103,7 +103,7 @@ impl Kind {
             Kind::Time => "`NaiveTime`",
             Kind::Uuid => "`Uuid`",
             Kind::Decimal => "`Decimal`",
-            Kind::Json => "`Json`",
+            Kind::Json => "`JsonValue`",
         }
     }
 }
@@ -117,7 +117,7 @@ pub struct FieldType {
 }
 
 const SUPPORTED: &str = "i16, i32, i64, f32, f64, bool, String, DateTimeUtc (chrono::DateTime<Utc>), \
-NaiveDateTime, NaiveDate, NaiveTime, Uuid, Decimal, Json (serde_json::Value), or Option of one of them";
+NaiveDateTime, NaiveDate, NaiveTime, Uuid, Decimal, JsonValue (serde_json::Value), or Option of one of them";
 
 /// Classifies `ty` by its last path segment, as the user may write `Uuid` or
 /// `uuid::Uuid`; the expansion then names the canonical type, so a different type
@@ -181,7 +181,7 @@ fn kind_of(ty: &Type, errors: &mut Errors) -> Option<Kind> {
         "NaiveTime" => Kind::Time,
         "Uuid" => Kind::Uuid,
         "Decimal" => Kind::Decimal,
-        "Json" | "Value" => Kind::Json,
+        "JsonValue" | "Json" | "Value" => Kind::Json,
         _ => return unsupported(errors),
     };
     Some(kind)

@@ -3,6 +3,12 @@
 use ferrest::prelude::*;
 use ferrest::spec::Kind;
 
+/// The names a JSON column had before the prelude's `JsonValue`: still read as one.
+mod earlier_names {
+    pub type Json = ferrest::prelude::JsonValue;
+    pub type Value = ferrest::prelude::JsonValue;
+}
+
 #[derive(Resource)]
 pub struct Sample {
     #[rest(id)]
@@ -19,12 +25,14 @@ pub struct Sample {
     pub day: NaiveDate,
     pub time_of_day: NaiveTime,
     pub amount: Decimal,
-    pub payload: Json,
+    pub payload: JsonValue,
     pub maybe_medium: Option<i32>,
     pub maybe_text: Option<String>,
     pub maybe_at: Option<DateTimeUtc>,
     pub maybe_amount: Option<Decimal>,
-    pub maybe_payload: Option<Json>,
+    pub maybe_payload: Option<JsonValue>,
+    pub legacy_payload: earlier_names::Json,
+    pub serde_payload: Option<earlier_names::Value>,
 }
 
 fn main() {
@@ -53,6 +61,8 @@ fn main() {
             (Kind::String, true),
             (Kind::DateTime, true),
             (Kind::Decimal, true),
+            (Kind::Json, true),
+            (Kind::Json, false),
             (Kind::Json, true),
         ]
     );

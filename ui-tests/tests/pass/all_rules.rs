@@ -1,5 +1,5 @@
 //! Every validation rule, including negative and float range bounds and a custom
-//! validator, which runs through `Resource::check_create`.
+//! validator, which runs through `check_create` (on `Resource`'s hidden supertrait).
 
 use ferrest::prelude::*;
 use ferrest::spec::{Literal, Rule};
@@ -94,7 +94,7 @@ fn main() {
         stars: 5,
     };
     let mut errors = Vec::new();
-    <Review as Resource>::check_create(&input, &mut errors);
+    <Review as ferrest::__private::Generated<_, _, _>>::check_create(&input, &mut errors);
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].code, "shouting");
     assert_eq!(errors[0].pointer, "/title");
@@ -105,7 +105,7 @@ fn main() {
         contact: Some(Some("a+b@example.org".to_owned())),
         ..ReviewUpdate::default()
     };
-    <Review as Resource>::check_update(&update, &mut errors);
+    <Review as ferrest::__private::Generated<_, _, _>>::check_update(&update, &mut errors);
     assert_eq!(errors.len(), 1);
     assert_eq!(
         (errors[0].pointer.as_str(), &*errors[0].code),
@@ -118,6 +118,6 @@ fn main() {
         contact: Some(None),
         ..ReviewUpdate::default()
     };
-    <Review as Resource>::check_update(&update, &mut errors);
+    <Review as ferrest::__private::Generated<_, _, _>>::check_update(&update, &mut errors);
     assert!(errors.is_empty());
 }

@@ -21,5 +21,5 @@ fn main() {
     assert_eq!(spec.field("status").unwrap().write, FieldWrite::ReadOnly);
     assert!(matches!(spec.field("published").unwrap().write, FieldWrite::Permission(_)));
     let body = BookCreate { status: Some("x".into()), published: None, list_price: Some(1) };
-    assert_eq!(<Book as Resource>::guarded_in_create(&body), ["status", "list_price"]);
+    assert_eq!(<Book as ferrest::__private::Generated<_, _, _>>::guarded_in_create(&body), ["status", "list_price"]);
 }

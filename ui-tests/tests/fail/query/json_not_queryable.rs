@@ -5,7 +5,7 @@ pub struct Setting {
     #[rest(id)]
     pub id: i64,
     #[rest(filter(eq), sort)]
-    pub value: Json,
+    pub value: JsonValue,
 }
 
 fn main() {}

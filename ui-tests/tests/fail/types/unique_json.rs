@@ -5,7 +5,7 @@ pub struct Book {
     #[rest(id)]
     pub id: i64,
     #[rest(unique)]
-    pub metadata: Json,
+    pub metadata: JsonValue,
 }
 
 fn main() {}

@@ -3,8 +3,18 @@
 //! One `ResourceSpec` drives the routes, the request validation and the OpenAPI
 //! document, so the three cannot drift apart: the macro writes the facts down once,
 //! as data, and the generic runtime reads them.
+//!
+//! The bottom of the crate's layers: it names nothing of the request path (see the
+//! crate's module doc). Permissions and rates are data here; `auth` and `rate_limit`
+//! check requests against them.
+
+pub(crate) mod access;
+pub(crate) mod rate;
 
 use std::sync::OnceLock;
+
+use access::{Access, Permission};
+use rate::RateLimit;
 
 /// Everything the runtime knows about one resource.
 #[derive(Debug)]
@@ -26,16 +36,16 @@ pub struct ResourceSpec {
     /// Which CRUD operations are routed.
     pub operations: Operations,
     /// Who may call each of them: `#[rest(auth(...))]`.
-    pub access: crate::auth::Access,
+    pub access: Access,
     /// `#[rest(version(required))]`: updates and deletes without `If-Match` are `428`.
     pub require_if_match: bool,
     /// `#[rest(owner(bypass = ...))]`: who sees and changes every row, not only theirs.
-    pub owner_bypass: Option<crate::auth::Permission>,
+    pub owner_bypass: Option<Permission>,
     /// `#[rest(owner(scope = writes))]`: which operations ownership limits.
     pub owner_scope: OwnerScope,
     /// `#[rest(rate_limit = "100/minute")]`: what a caller may send to all the
     /// resource's operations together.
-    pub rate_limit: Option<crate::rate_limit::RateLimit>,
+    pub rate_limit: Option<RateLimit>,
     /// Largest `limit` a list request may ask for.
     pub max_limit: u64,
     /// How list requests page: by `offset` or by an opaque `cursor`.
@@ -50,18 +60,34 @@ pub struct ResourceSpec {
 }
 
 /// Loads the wire form of at most `limit` rows matching a condition and the
-/// resource's read filters, ordered by primary key.
+/// resource's read filters, ordered by primary key. It receives the request's
+/// [`Ctx`](crate::Ctx), named through [`RequestContext`].
 pub type Loader = for<'a> fn(
-    &'a crate::Ctx,
+    &'a <Runtime as RequestContext>::Ctx,
     sea_orm::Condition,
     u64,
 ) -> std::pin::Pin<
     Box<
-        dyn std::future::Future<Output = Result<Vec<serde_json::Value>, crate::ApiError>>
+        dyn std::future::Future<Output = Result<Vec<serde_json::Value>, crate::problem::ApiError>>
             + Send
             + 'a,
     >,
 >;
+
+/// The request context a [`Loader`] receives, named without importing it: the spec is
+/// plain data at the bottom of the crate, and the context belongs to the request path
+/// above it, which binds it (`impl RequestContext for Runtime { type Ctx = Ctx; }`,
+/// beside `Ctx`). The type is [`ferrest::Ctx`](crate::Ctx).
+#[doc(hidden)]
+pub trait RequestContext {
+    /// The request's context.
+    type Ctx;
+}
+
+/// The one implementor of [`RequestContext`].
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum Runtime {}
 
 /// How a resource's list pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,32 +162,6 @@ impl ResourceSpec {
         format!("{article} {}", self.name)
     }
 
-    /// Checks each `default` against its field's type and rules, as a client's value
-    /// would be: the macro checks what it can at compile time, this covers the rest
-    /// (`email`, exact bounds) with the runtime's own validation.
-    pub fn check_defaults(&self) -> Result<(), String> {
-        let mut errors = Vec::new();
-        for field in self.fields {
-            if let Some(value) = field.default_json() {
-                crate::validate::check_value(
-                    field,
-                    &value,
-                    crate::validate::Storage::EXACT,
-                    &mut errors,
-                );
-            }
-        }
-        match errors.first() {
-            None => Ok(()),
-            Some(e) => Err(format!(
-                "the default of `{}.{}` is refused by its own rules: {}",
-                self.name,
-                e.pointer.trim_start_matches('/'),
-                e.detail
-            )),
-        }
-    }
-
     /// Compiles every `pattern` now, so the first request does not pay for it.
     pub fn compile_patterns(&self) {
         for rule in self.fields.iter().flat_map(|f| f.rules) {
@@ -221,7 +221,7 @@ pub enum FieldWrite {
     ReadOnly,
     /// `#[rest(write = role("editor"))]`: callers with this permission; a body from
     /// another caller that sets it is a `403` (a `401` without credentials).
-    Permission(crate::auth::Permission),
+    Permission(Permission),
 }
 
 impl FieldSpec {

@@ -16,16 +16,19 @@ use sea_orm::{Condition, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use crate::auth::{Permission, guard};
 use crate::ctx::{CrudCtx, Ctx};
 use crate::db::{AppState, db_error};
-use crate::extract::{ObjectBody, PathId};
 use crate::page::Page;
 use crate::precondition::{self, Conditions, IfMatch};
 use crate::problem::ApiError;
+use crate::query::path::PathId;
 use crate::query::{ListQuery, Position, cursor, filter, include, sort};
 use crate::rate_limit::limited;
 use crate::resource::Resource;
 use crate::spec::{RelationKind, RelationSpec, ResourceSpec};
 use crate::validate::Write;
+use crate::validate::body::ObjectBody;
+use crate::validate::typed::typed;
 use crate::write;
+use crate::write::not_found;
 
 /// The router of one resource: the collection and the item path, with the
 /// operations its spec enables.
@@ -380,7 +383,7 @@ async fn create<R: Resource>(
 ) -> Result<Response, ApiError> {
     let spec = R::spec();
     let (passes, custom) = (R::create_passes, R::check_create);
-    let input = write::typed(spec, body, Write::Create, ctx.storage, passes, custom)?;
+    let input = typed(spec, body, Write::Create, ctx.storage, passes, custom)?;
     crate::auth::fields::check(spec, &ctx.caller, R::guarded_in_create(&input))?;
     let row = write::create::<R>(&ctx, input).await?;
     let location = format!("{}/{}", spec.path, R::id_of(&row));
@@ -404,7 +407,7 @@ async fn update<R: Resource>(
         Err(error) => return Err(body.members().err().unwrap_or(error)),
     };
     let (passes, custom) = (R::update_passes, R::check_update);
-    let input = write::typed(spec, body, Write::Update, ctx.storage, passes, custom)?;
+    let input = typed(spec, body, Write::Update, ctx.storage, passes, custom)?;
     crate::auth::fields::check(spec, &ctx.caller, R::guarded_in_update(&input))?;
     let row = write::update::<R>(&ctx, id, input, &if_match).await?;
     Ok(tagged::<R>(Json(&row).into_response(), &row))
@@ -438,8 +441,4 @@ fn tagged<R: Resource>(mut response: Response, row: &R::Model) -> Response {
             .insert(header::ETAG, precondition::etag(version));
     }
     response
-}
-
-pub(crate) fn not_found(spec: &crate::spec::ResourceSpec) -> ApiError {
-    ApiError::not_found(format!("no {} with this id", spec.name))
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::extract::JsonBody;
+use super::body::JsonBody;
 use crate::problem::{ApiError, FieldError};
 use crate::spec::Rule;
 

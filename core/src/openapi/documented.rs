@@ -1,6 +1,5 @@
-//! `#[ferrest::endpoints]` at run time: the request context handlers receive, the
-//! traits through which argument and return types describe themselves, and the
-//! operations the macro records for the document.
+//! The traits through which the argument and return types of `#[ferrest::endpoints]`
+//! methods describe themselves in the document.
 
 use axum::Json;
 use utoipa::openapi::schema::{
@@ -8,16 +7,16 @@ use utoipa::openapi::schema::{
 };
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 
-use crate::db::AppState;
-use crate::openapi::problem;
+use super::problem;
 use crate::problem::{ErrorResponse, ErrorResponses};
+use crate::resource::endpoints::DocumentedResponse;
 
 /// A type that appears in the document: its JSON Schema, inline or as a reference to
 /// a named component. Implemented for the scalar types, `Vec`, `Option`, JSON values,
 /// and by `#[derive(Resource)]` for a resource and its DTOs.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no schema for the OpenAPI document",
-    note = "use a resource (`#[derive(Resource)]`), its `Create`/`Update` DTO, a scalar, `Vec` or `Option` of them, or `ferrest::prelude::Json`"
+    note = "use a resource (`#[derive(Resource)]`), its `Create`/`Update` DTO, a scalar, `Vec` or `Option` of them, or `ferrest::prelude::JsonValue`"
 )]
 pub trait Documented {
     /// The schema of a value.
@@ -91,9 +90,6 @@ impl<T: Documented> Documented for Option<T> {
 pub fn reference(name: &str) -> RefOr<Schema> {
     RefOr::Ref(Ref::from_schema_name(name))
 }
-
-/// A response of an endpoint, in the document: `(status, response)`.
-pub type DocumentedResponse = (String, utoipa::openapi::Response);
 
 /// A return type of an endpoint: the responses it can give.
 #[diagnostic::on_unimplemented(
@@ -199,93 +195,4 @@ pub(crate) fn error_responses(errors: &[ErrorResponse]) -> Vec<DocumentedRespons
 pub trait QueryParameters {
     /// The parameters, in field order.
     fn parameters() -> Vec<utoipa::openapi::path::Parameter>;
-}
-
-/// One operation of an `#[ferrest::endpoints]` block, recorded by the macro.
-#[derive(Clone)]
-pub struct Endpoint {
-    /// `get`, `post`, `put`, `patch` or `delete`.
-    pub method: &'static str,
-    /// The route, with `{param}` placeholders.
-    pub path: &'static str,
-    /// `operationId`: the method's name in camelCase unless given.
-    pub operation_id: &'static str,
-    /// The tag: the one given, else the type's name in the plural.
-    pub tag: &'static str,
-    /// First paragraph of the doc comment.
-    pub summary: Option<&'static str>,
-    /// The rest of the doc comment.
-    pub description: Option<&'static str>,
-    /// Each path parameter with its schema.
-    pub path_parameters: Vec<(&'static str, RefOr<Schema>)>,
-    /// The parameters of a `Query<T>` argument.
-    pub query_parameters: Vec<utoipa::openapi::path::Parameter>,
-    /// The JSON body's schema, if the method reads one.
-    pub body: Option<RefOr<Schema>>,
-    /// The responses of the return type.
-    pub responses: Vec<DocumentedResponse>,
-    /// Who may call it: `auth = ...`, `authenticated` for a method that takes a
-    /// [`Principal`](crate::auth::Principal), public otherwise.
-    pub permission: crate::auth::Permission,
-    /// `rate_limit = "5/minute"`: what one caller may send to this operation.
-    pub rate_limit: Option<crate::rate_limit::RateLimit>,
-}
-
-/// An `#[ferrest::endpoints]` impl block: its routes and their operations.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` has no endpoints",
-    note = "add `#[ferrest::endpoints]` to an `impl {Self}` block whose methods have `#[rest(get = \"/path\")]`"
-)]
-pub trait Endpoints: 'static {
-    /// The routes, one per method.
-    fn routes() -> axum::Router<AppState>;
-    /// The operations, in declaration order.
-    fn endpoints() -> Vec<Endpoint>;
-    /// The lifecycle hooks, when the type is a resource that declares some.
-    fn hooks() -> Option<crate::hooks::HookSet> {
-        None
-    }
-}
-
-/// Finds, at compile time, the `#[ferrest::endpoints]` block of a resource, so that
-/// registering the resource registers its endpoints and hooks with it: a hook that
-/// guards deletes, or a read filter that hides rows, cannot be left out by forgetting
-/// a line. `#[derive(Resource)]` calls `(&EndpointsProbe::<Self>::new()).block()`;
-/// method resolution takes [`HasEndpoints`] when the type implements [`Endpoints`],
-/// else the autoref'd [`NoEndpoints`] (the "autoref specialization" technique, which
-/// needs no link-time registry).
-#[doc(hidden)]
-pub struct EndpointsProbe<T>(std::marker::PhantomData<fn() -> T>);
-
-impl<T> EndpointsProbe<T> {
-    #[allow(clippy::new_without_default)]
-    pub const fn new() -> Self {
-        EndpointsProbe(std::marker::PhantomData)
-    }
-}
-
-/// How an app registers an endpoint block it found.
-#[doc(hidden)]
-pub type RegisterBlock = fn(crate::App) -> crate::App;
-
-#[doc(hidden)]
-pub trait HasEndpoints {
-    fn block(&self) -> Option<RegisterBlock>;
-}
-
-impl<T: Endpoints> HasEndpoints for EndpointsProbe<T> {
-    fn block(&self) -> Option<RegisterBlock> {
-        Some(crate::App::endpoints::<T>)
-    }
-}
-
-#[doc(hidden)]
-pub trait NoEndpoints {
-    fn block(&self) -> Option<RegisterBlock>;
-}
-
-impl<T> NoEndpoints for &EndpointsProbe<T> {
-    fn block(&self) -> Option<RegisterBlock> {
-        None
-    }
 }

@@ -28,13 +28,11 @@ use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
 
 use crate::db::AppState;
+use crate::validate::MAX_BODY_BYTES;
 
 #[cfg(feature = "swagger-ui")]
 pub(crate) use problems::bare_error_as_problem;
 pub use request_head::{MAX_HEADER_BYTES, MAX_HEADERS, MAX_URI_BYTES};
-
-/// Largest request body accepted; larger ones get `413` problem+json.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// How long a request may take before it is answered with `503` and code `timeout`
 /// (the handler is dropped, so a transaction it had open rolls back).

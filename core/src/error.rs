@@ -1,4 +1,5 @@
-//! [`Error`]: why an app did not start or stopped serving.
+//! [`Error`]: why an app did not start or stopped serving, or a part of it (a JWT
+//! key, an API key) was configured wrong.
 
 use crate::redact::redact;
 
@@ -22,9 +23,10 @@ pub enum Error {
     Io(std::io::Error),
     /// A configuration value is malformed.
     Config(String),
-    /// A migration run failed.
+    /// A migration run failed: a `migrate::MigrateError`, which `downcast_ref` gives
+    /// back.
     #[cfg(feature = "migrate")]
-    Migrate(crate::migrate::MigrateError),
+    Migrate(Box<dyn std::error::Error + Send + Sync + 'static>),
 }
 
 impl std::fmt::Display for Error {
@@ -54,7 +56,7 @@ impl std::error::Error for Error {
             Error::Io(e) => Some(e),
             Error::Config(_) => None,
             #[cfg(feature = "migrate")]
-            Error::Migrate(e) => Some(e),
+            Error::Migrate(e) => Some(e.as_ref()),
         }
     }
 }
@@ -74,13 +76,6 @@ impl Error {
 impl From<sea_orm::DbErr> for Error {
     fn from(e: sea_orm::DbErr) -> Self {
         Error::Database(e)
-    }
-}
-
-#[cfg(feature = "migrate")]
-impl From<crate::migrate::MigrateError> for Error {
-    fn from(e: crate::migrate::MigrateError) -> Self {
-        Error::Migrate(e)
     }
 }
 
