@@ -78,6 +78,26 @@ pub(crate) fn database_file(url: &str) -> Option<PathBuf> {
     Some(options.get_filename().to_path_buf())
 }
 
+/// Connects with `options`, which switch the file to WAL. Switching answers "database is
+/// locked" at once, without the busy wait, while another process switches the same new
+/// file (instances started together on a fresh file: one in 30 runs here), so that
+/// answer is retried, every 20 ms, within the start-up wait.
+async fn connect_switching_to_wal(
+    options: &SqliteConnectOptions,
+) -> Result<SqliteConnection, sqlx::Error> {
+    let started = Instant::now();
+    loop {
+        match options.connect().await {
+            Err(sqlx::Error::Database(error))
+                if error.code().as_deref() == Some("5") && started.elapsed() < STARTUP_WAIT =>
+            {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            connected => return connected,
+        }
+    }
+}
+
 fn log_path(file: &Path) -> PathBuf {
     let mut path = file.as_os_str().to_owned();
     path.push("-wal");
@@ -105,11 +125,10 @@ pub(crate) async fn open_first(url: &str) -> Result<(), sqlx::Error> {
         );
     }
     let started = Instant::now();
-    let mut connection: SqliteConnection = SqliteConnectOptions::from_str(url)?
+    let options = SqliteConnectOptions::from_str(url)?
         .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-        .busy_timeout(STARTUP_WAIT)
-        .connect()
-        .await?;
+        .busy_timeout(STARTUP_WAIT);
+    let mut connection = connect_switching_to_wal(&options).await?;
     // The first read of a file whose log has no index (after a crash, or when no
     // connection had it open) recovers the log, under the long wait.
     let recovered = sqlx::query("SELECT count(*) FROM sqlite_schema")

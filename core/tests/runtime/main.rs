@@ -16,6 +16,7 @@ mod migrate_drift;
 mod migrate_engine;
 mod migrate_generate;
 mod migrate_snapshots;
+mod migrate_startup;
 mod operations;
 mod ownership;
 mod rate_limit;
