@@ -10,6 +10,7 @@ use ferrest::migrate::{
 use ferrest::sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend};
 use ferrest::testing::{Backend, TestDb};
 
+mod alter;
 mod snapshot;
 use snapshot::{Schema, snapshot, strings};
 
