@@ -12,6 +12,7 @@ use ferrest::testing::{Backend, TestDb};
 
 mod alter;
 mod partly_applied;
+mod rebuild;
 mod snapshot;
 use snapshot::{Schema, snapshot, strings};
 
