@@ -9,6 +9,7 @@ use sea_orm::sea_query::{
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, StatementBuilder};
 
 use super::ddl::{self, Inline};
+use super::describe::describe;
 use super::model::Column;
 use super::sqlite_table::{Change, rebuild};
 use super::step::Step;
@@ -513,35 +514,4 @@ async fn mysql_foreign_keys_on<C: ConnectionTrait>(
         vec![table.into(), column.into()],
     )
     .await
-}
-
-/// The step as a phrase for messages: ``add column `books`.`subtitle` ``.
-pub(crate) fn describe(step: &Step) -> String {
-    match step {
-        Step::CreateTable(table) => format!("create table `{}`", table.name),
-        Step::DropTable(table) => format!("drop table `{table}`"),
-        Step::RenameTable { from, to } => format!("rename table `{from}` to `{to}`"),
-        Step::AddColumn { table, column, .. } => {
-            format!("add column `{table}`.`{}`", column.name)
-        }
-        Step::DropColumn { table, column } => format!("drop column `{table}`.`{column}`"),
-        Step::AlterColumn { table, column } => {
-            format!("alter column `{table}`.`{}`", column.name)
-        }
-        Step::RenameColumn { table, from, to } => {
-            format!("rename column `{table}`.`{from}` to `{to}`")
-        }
-        Step::AddIndex { table, index } => format!("add index `{}` on `{table}`", index.name),
-        Step::DropIndex { table, name } => format!("drop index `{name}` on `{table}`"),
-        Step::AddForeignKey { table, key } => {
-            format!("add foreign key `{}` on `{table}`", key.name)
-        }
-        Step::DropForeignKey { table, name } => {
-            format!("drop foreign key `{name}` on `{table}`")
-        }
-        Step::Sql(sql) => {
-            let first_line = sql.lines().next().unwrap_or_default();
-            format!("run SQL `{first_line}`")
-        }
-    }
 }
