@@ -1,5 +1,5 @@
-//! A step in words, for the messages that name one: a failed fold, a refused plan,
-//! a destructive step's comment in a generated file.
+//! A step in words, for the messages that name one: a failed step of a run, a failed
+//! fold, a refused plan, a destructive step's comment in a generated file.
 
 use super::step::Step;
 

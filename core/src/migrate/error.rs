@@ -55,10 +55,15 @@ pub struct MigrationFailure {
     pub step: Option<(usize, String)>,
     /// The SQL statement that failed.
     pub statement: Option<String>,
-    /// How many of the migration's steps before the failed one stay applied: on
-    /// MySQL/MariaDB, where each schema change commits itself; 0 elsewhere, where the
-    /// migration's transaction is rolled back.
+    /// How many of the migration's steps stay applied: on MySQL/MariaDB, where each
+    /// schema change commits itself, those before the failed one (every step when
+    /// recording the migration failed); 0 elsewhere, where the migration's
+    /// transaction is rolled back.
     pub steps_kept: usize,
+    /// Whether the migration's transaction was rolled back, leaving none of it. False
+    /// on MySQL/MariaDB, where the steps before the failed one stay applied and the
+    /// failed one may be partly applied (an added column whose backfill failed).
+    pub rolled_back: bool,
     /// The migrations recorded as applied once the run stopped, oldest first.
     pub applied: Vec<String>,
     /// The database's error.
@@ -98,12 +103,27 @@ impl std::fmt::Display for MigrationFailure {
             write!(f, ", statement `{statement}`")?;
         }
         write!(f, ": {}. ", crate::redact::redact(&self.source.to_string()))?;
-        match self.steps_kept {
-            0 => write!(f, "The migration is rolled back")?,
-            kept => write!(
+        match (self.rolled_back, &self.step) {
+            (true, _) => write!(f, "The migration is rolled back")?,
+            // MySQL commits each schema change, and a step can be more than one
+            // statement: nothing says how much of the failed step is done.
+            (false, Some((index, _))) => {
+                match index.saturating_sub(1) {
+                    0 => write!(f, "Step 1")?,
+                    1 => write!(f, "Step 1 stays applied and step {index}")?,
+                    kept => write!(f, "Steps 1..{kept} stay applied and step {index}")?,
+                }
+                write!(
+                    f,
+                    " may be partly applied (MySQL commits each schema change): undo what it did \
+                     by hand, or fix the migration so that it can run again"
+                )?
+            }
+            (false, None) => write!(
                 f,
-                "Its first {kept} step(s) stay applied (MySQL commits each schema change): undo \
-                 them by hand, or fix the migration so that it can run again"
+                "Its {} step(s) stay applied (MySQL commits each schema change) but it is \
+                 not recorded as applied: undo them by hand before it runs again",
+                self.steps_kept
             )?,
         }
         if self.applied.is_empty() {

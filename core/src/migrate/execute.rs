@@ -9,6 +9,7 @@ use sea_orm::sea_query::{
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, StatementBuilder};
 
 use super::ddl::{self, Inline};
+use super::describe::describe;
 use super::model::Column;
 use super::sqlite_table::{Change, rebuild};
 use super::step::Step;
@@ -349,25 +350,36 @@ async fn alter_column<C: ConnectionTrait>(
             )
             .await;
     }
-    // PostgreSQL: one ALTER TABLE of three actions, written here because sea-query
-    // places `USING` after all of them. The cast converts the values of a changed type
-    // (text to integer needs one); for an unchanged type it is a no-op.
+    // PostgreSQL: one ALTER TABLE of its actions, written here because sea-query
+    // places `USING` after all of them. They run in PostgreSQL's order, not the
+    // statement's: the old default is dropped before the type changes (a default
+    // `'abc'` cannot be cast to integer, and the change would fail on it), the new
+    // default set after.
     let name = exec.quote(&column.name);
     let ty = postgres_type(&column.ty);
-    let mut actions = vec![format!("ALTER COLUMN {name} TYPE {ty} USING {name}::{ty}")];
+    let mut actions = Vec::new();
+    // A numbered column's default is its sequence, which must stay.
+    if !column.auto_increment {
+        actions.push(format!("ALTER COLUMN {name} DROP DEFAULT"));
+    }
+    // Without `USING`, PostgreSQL converts with the assignment cast, which refuses a
+    // value that does not fit (`value too long for type character varying(13)`); an
+    // explicit cast would cut it short. `USING` is kept for a change no assignment
+    // cast makes (text to integer).
+    actions.push(if assignable(exec, table, &column.name, &ty).await? {
+        format!("ALTER COLUMN {name} TYPE {ty}")
+    } else {
+        format!("ALTER COLUMN {name} TYPE {ty} USING {name}::{ty}")
+    });
     actions.push(format!(
         "ALTER COLUMN {name} {} NOT NULL",
         if column.nullable { "DROP" } else { "SET" }
     ));
-    // A numbered column's default is its sequence, which must stay.
-    if !column.auto_increment {
-        actions.push(match &column.default {
-            Some(value) => format!(
-                "ALTER COLUMN {name} SET DEFAULT {}",
-                exec.inline(ddl::default_expr(value))
-            ),
-            None => format!("ALTER COLUMN {name} DROP DEFAULT"),
-        });
+    if let (false, Some(value)) = (column.auto_increment, &column.default) {
+        actions.push(format!(
+            "ALTER COLUMN {name} SET DEFAULT {}",
+            exec.inline(ddl::default_expr(value))
+        ));
     }
     exec.sql(format!(
         "ALTER TABLE {} {}",
@@ -375,6 +387,32 @@ async fn alter_column<C: ConnectionTrait>(
         actions.join(", ")
     ))
     .await
+}
+
+/// Whether PostgreSQL converts the values of `column` to `ty` without being told how:
+/// the type is the same (a length changes), an implicit or assignment cast exists
+/// (text to varchar, integer to bigint, bigint to integer), or `ty` is a string type,
+/// which takes any value by its text. False too when the column or the type is not
+/// found: the statement with `USING` then fails saying which.
+async fn assignable<C: ConnectionTrait>(
+    exec: &Exec<'_, C>,
+    table: &str,
+    column: &str,
+    ty: &str,
+) -> Result<bool, Failure> {
+    let answer = exec
+        .strings(
+            "SELECT coalesce(a.atttypid = to_regtype($3) \
+             OR EXISTS (SELECT 1 FROM pg_cast c WHERE c.castsource = a.atttypid \
+                 AND c.casttarget = to_regtype($3) AND c.castcontext IN ('a', 'i')) \
+             OR (SELECT t.typcategory = 'S' FROM pg_type t WHERE t.oid = to_regtype($3)), \
+             false)::text \
+             FROM pg_attribute a WHERE a.attrelid = to_regclass(quote_ident($1)) \
+             AND a.attname = $2 AND NOT a.attisdropped",
+            vec![table.into(), column.into(), ty.into()],
+        )
+        .await?;
+    Ok(answer.first().is_some_and(|a| a == "true"))
 }
 
 fn postgres_type(ty: &sea_orm::sea_query::ColumnType) -> String {
@@ -476,35 +514,4 @@ async fn mysql_foreign_keys_on<C: ConnectionTrait>(
         vec![table.into(), column.into()],
     )
     .await
-}
-
-/// The step as a phrase for messages: ``add column `books`.`subtitle` ``.
-pub(crate) fn describe(step: &Step) -> String {
-    match step {
-        Step::CreateTable(table) => format!("create table `{}`", table.name),
-        Step::DropTable(table) => format!("drop table `{table}`"),
-        Step::RenameTable { from, to } => format!("rename table `{from}` to `{to}`"),
-        Step::AddColumn { table, column, .. } => {
-            format!("add column `{table}`.`{}`", column.name)
-        }
-        Step::DropColumn { table, column } => format!("drop column `{table}`.`{column}`"),
-        Step::AlterColumn { table, column } => {
-            format!("alter column `{table}`.`{}`", column.name)
-        }
-        Step::RenameColumn { table, from, to } => {
-            format!("rename column `{table}`.`{from}` to `{to}`")
-        }
-        Step::AddIndex { table, index } => format!("add index `{}` on `{table}`", index.name),
-        Step::DropIndex { table, name } => format!("drop index `{name}` on `{table}`"),
-        Step::AddForeignKey { table, key } => {
-            format!("add foreign key `{}` on `{table}`", key.name)
-        }
-        Step::DropForeignKey { table, name } => {
-            format!("drop foreign key `{name}` on `{table}`")
-        }
-        Step::Sql(sql) => {
-            let first_line = sql.lines().next().unwrap_or_default();
-            format!("run SQL `{first_line}`")
-        }
-    }
 }

@@ -383,6 +383,7 @@ impl Runner {
                     step: None,
                     statement: Some("PRAGMA foreign_key_check".to_owned()),
                     steps_kept: 0,
+                    rolled_back: true,
                     applied: Vec::new(),
                     source: DbErr::Migration(format!(
                         "rows refer to rows that do not exist: {}",
@@ -444,10 +445,21 @@ impl Runner {
             Some((index, error)) => (Some((index, error.step)), error.statement, error.source),
             None => (None, None, source),
         };
-        // Only MySQL runs a migration outside a transaction.
-        let steps_kept = match (&step, self.backend()) {
-            (Some((index, _)), DbBackend::MySql) => index - 1,
-            _ => 0,
+        // Only MySQL runs a migration outside a transaction: what ran stays, every
+        // step when recording the migration failed after them.
+        let rolled_back = self.backend() != DbBackend::MySql;
+        let steps_kept = match &step {
+            _ if rolled_back => 0,
+            Some((index, _)) => index - 1,
+            None => self
+                .shared
+                .list
+                .iter()
+                .find(|m| m.name == migration)
+                .map_or(0, |m| match direction {
+                    Direction::Up => m.up.len(),
+                    Direction::Down => m.down.len(),
+                }),
         };
         MigrateError::Failed(Box::new(MigrationFailure {
             migration,
@@ -455,6 +467,7 @@ impl Runner {
             step,
             statement,
             steps_kept,
+            rolled_back,
             applied: Vec::new(),
             source,
         }))

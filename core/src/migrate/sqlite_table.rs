@@ -1,8 +1,11 @@
 //! SQLite's table rebuild, for the changes its `ALTER TABLE` cannot make (a column's
 //! type, nullability, default or uniqueness; adding or dropping a foreign key; dropping
 //! a column that is unique, indexed or a key): the procedure of
-//! <https://www.sqlite.org/lang_altertable.html#otheralter> — create the new table,
-//! copy the rows, drop the old one, rename the new one, create the indexes again.
+//! <https://www.sqlite.org/lang_altertable.html#otheralter> — set the views and
+//! triggers aside, create the new table, copy the rows, drop the old one, rename the
+//! new one, create the indexes, views and triggers again. A table whose definition has
+//! what the rebuild does not write (`CHECK`, `COLLATE`, generated columns, `STRICT`,
+//! `WITHOUT ROWID`) is refused, not rebuilt without it.
 //!
 //! It runs inside the migration's transaction, on a connection whose foreign-key
 //! enforcement is off (`PRAGMA foreign_keys` cannot change inside a transaction, and
@@ -41,6 +44,9 @@ struct SqliteTable {
     foreign_keys: Vec<SqliteForeignKey>,
     /// Indexes made by `CREATE INDEX`.
     indexes: Vec<SqliteIndex>,
+    /// What the table's definition has that the rebuild would not write again, as
+    /// phrases: ``a `CHECK` constraint``, ``generated column `total` ``.
+    unwritten: Vec<String>,
 }
 
 struct SqliteIndex {
@@ -72,6 +78,15 @@ pub(crate) async fn rebuild<C: ConnectionTrait>(
     change: &Change<'_>,
 ) -> Result<(), Failure> {
     let mut current = read(exec, table).await?;
+    if !current.unwritten.is_empty() {
+        return Err(missing(format!(
+            "cannot rebuild table `{table}` on SQLite: its definition has {}, which the \
+             rebuild does not write again (it writes columns, keys, unique constraints, \
+             foreign keys and indexes); make this change with `Step::Sql`, following \
+             https://www.sqlite.org/lang_altertable.html#otheralter",
+            current.unwritten.join(", ")
+        )));
+    }
     let kept: Vec<String> = current
         .columns
         .iter()
@@ -145,13 +160,31 @@ pub(crate) async fn rebuild<C: ConnectionTrait>(
         }
     }
     let staging = format!("__ferrest_rebuild_{table}");
-    let sequence = exec
-        .strings(
+    // SQLite makes `sqlite_sequence` with the first AUTOINCREMENT table, so it is
+    // there whenever the table numbers its rows that way.
+    let sequence = if current.autoincrement {
+        exec.strings(
             "SELECT CAST(seq AS TEXT) FROM sqlite_sequence WHERE name = ?",
             vec![table.into()],
         )
-        .await
-        .unwrap_or_default();
+        .await?
+    } else {
+        Vec::new()
+    };
+    // The rename below checks every view and trigger of the schema against the tables
+    // there, and one that reads the table (directly, through a view, or from another
+    // table's trigger) fails it, the table being dropped; the table's own triggers go
+    // with it. Which ones read it cannot be known without parsing their SQL, so all are
+    // set aside and made again after, in the order they were made.
+    let dependents = dependents(exec).await?;
+    for dependent in dependents.iter().rev() {
+        exec.sql(format!(
+            "DROP {} IF EXISTS {}",
+            dependent.kind,
+            exec.quote(&dependent.name)
+        ))
+        .await?;
+    }
     exec.sql(create_sql(exec, &current, &staging)).await?;
     let columns = kept
         .iter()
@@ -173,12 +206,24 @@ pub(crate) async fn rebuild<C: ConnectionTrait>(
     ))
     .await?;
     // The copy numbers the new table from its largest id; the old counter may be
-    // higher (rows deleted at the end), and ids must not come back.
+    // higher (rows deleted at the end), and ids must not come back. SQLite (3.51)
+    // writes a counter row for the copy even when it copies no rows, but promises no
+    // such row: it is updated, or added when there is none (`sqlite_sequence` has no
+    // key, so `INSERT OR REPLACE` would add a second one).
     if let Some(seq) = sequence.first() {
+        let seq = seq.parse::<i64>().map_err(|_| {
+            missing(format!(
+                "`sqlite_sequence` holds `{seq}` for table `{table}`"
+            ))
+        })?;
+        let name = format!("'{}'", table.replace('\'', "''"));
         exec.sql(format!(
-            "UPDATE sqlite_sequence SET seq = max(seq, {}) WHERE name = '{}'",
-            seq.parse::<i64>().unwrap_or(0),
-            table.replace('\'', "''")
+            "UPDATE sqlite_sequence SET seq = max(seq, {seq}) WHERE name = {name}"
+        ))
+        .await?;
+        exec.sql(format!(
+            "INSERT INTO sqlite_sequence (name, seq) SELECT {name}, {seq} \
+             WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = {name})"
         ))
         .await?;
     }
@@ -188,7 +233,49 @@ pub(crate) async fn rebuild<C: ConnectionTrait>(
     if let Some(index) = unique_index {
         exec.run(&index).await?;
     }
+    for dependent in &dependents {
+        exec.sql(dependent.sql.clone()).await?;
+    }
+    // SQLite makes a view without resolving its columns: one that reads a column the
+    // change dropped fails here, as SQLite's own `DROP COLUMN` would, not at its first
+    // use.
+    for view in dependents.iter().filter(|d| d.kind == "VIEW") {
+        exec.sql(format!("SELECT * FROM {} LIMIT 0", exec.quote(&view.name)))
+            .await?;
+    }
     Ok(())
+}
+
+/// A view or trigger, as made.
+struct Dependent {
+    /// `VIEW` or `TRIGGER`.
+    kind: &'static str,
+    name: String,
+    sql: String,
+}
+
+/// The schema's views and triggers, in the order they were made.
+async fn dependents<C: ConnectionTrait>(exec: &Exec<'_, C>) -> Result<Vec<Dependent>, Failure> {
+    let sql = "SELECT type, name, sql FROM sqlite_master \
+               WHERE type IN ('view', 'trigger') AND sql IS NOT NULL ORDER BY rowid";
+    let rows = exec
+        .db
+        .query_all_raw(sea_orm::Statement::from_string(exec.backend, sql))
+        .await
+        .map_err(|source| Failure {
+            statement: Some(sql.to_owned()),
+            source,
+        })?;
+    rows.iter()
+        .map(|row| {
+            let kind: String = row.try_get_by_index(0)?;
+            Ok(Dependent {
+                kind: if kind == "view" { "VIEW" } else { "TRIGGER" },
+                name: row.try_get_by_index(1)?,
+                sql: row.try_get_by_index(2)?,
+            })
+        })
+        .collect()
 }
 
 fn missing(message: String) -> Failure {
@@ -389,14 +476,98 @@ async fn read<C: ConnectionTrait>(exec: &Exec<'_, C>, table: &str) -> Result<Sql
     }
     // pragma_foreign_key_list lists keys last first.
     foreign_keys.reverse();
+    // pragma_table_info leaves generated columns out: the copy would lose them.
+    let generated = exec
+        .strings(
+            "SELECT name FROM pragma_table_xinfo(?) WHERE hidden IN (2, 3) ORDER BY cid",
+            vec![table.into()],
+        )
+        .await?;
     Ok(SqliteTable {
         columns,
         primary_key: keyed.into_iter().map(|(_, name)| name).collect(),
-        autoincrement: sql.to_ascii_uppercase().contains("AUTOINCREMENT"),
+        autoincrement: without_quoted(sql)
+            .to_ascii_uppercase()
+            .contains("AUTOINCREMENT"),
         unique,
         foreign_keys,
         indexes,
+        unwritten: unwritten(sql, &generated),
     })
+}
+
+/// What a table's `CREATE TABLE` has that [`create_sql`] does not write: `CHECK`
+/// constraints, `COLLATE` clauses, generated columns, and the `STRICT` and
+/// `WITHOUT ROWID` options. Words inside string literals, quoted names and comments
+/// do not count.
+fn unwritten(sql: &str, generated: &[String]) -> Vec<String> {
+    let bare = without_quoted(sql).to_ascii_uppercase();
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let body = words(&bare);
+    // The options follow the closing parenthesis of the column list.
+    let options = words(bare.rsplit_once(')').map_or("", |(_, after)| after));
+    let has = |words: &[String], word: &str| words.iter().any(|w| w == word);
+    let mut found = Vec::new();
+    if has(&body, "CHECK") {
+        found.push("a `CHECK` constraint".to_owned());
+    }
+    if has(&body, "COLLATE") {
+        found.push("a `COLLATE` clause".to_owned());
+    }
+    for column in generated {
+        found.push(format!("generated column `{column}`"));
+    }
+    if has(&options, "STRICT") {
+        found.push("the `STRICT` option".to_owned());
+    }
+    if has(&options, "ROWID") {
+        found.push("the `WITHOUT ROWID` option".to_owned());
+    }
+    found
+}
+
+/// `sql` with its string literals, quoted names and comments blanked out.
+fn without_quoted(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        let close = match c {
+            '\'' | '"' | '`' => Some(c),
+            '[' => Some(']'),
+            '-' if chars.peek() == Some(&'-') => Some('\n'),
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut last = ' ';
+                for c in chars.by_ref() {
+                    if last == '*' && c == '/' {
+                        break;
+                    }
+                    last = c;
+                }
+                out.push(' ');
+                continue;
+            }
+            _ => None,
+        };
+        let Some(close) = close else {
+            out.push(c);
+            continue;
+        };
+        // A doubled quote inside a quoted text is the quote itself: the text goes on
+        // after it, which skipping to each closing quote in turn gives too.
+        for c in chars.by_ref() {
+            if c == close {
+                break;
+            }
+        }
+        out.push(' ');
+    }
+    out
 }
 
 /// A default as `pragma_table_info` gives it (the expression's text, without the
@@ -424,7 +595,36 @@ fn default_sql(default: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::default_sql;
+    use super::{default_sql, unwritten};
+
+    #[test]
+    fn what_the_rebuild_cannot_write_is_found_outside_quotes() {
+        let none: &[String] = &[];
+        assert!(
+            unwritten(
+                "CREATE TABLE \"t\" ( \"check\" text DEFAULT 'COLLATE' /* CHECK */, -- STRICT\n \
+                 [collate] integer )",
+                none
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            unwritten(
+                "CREATE TABLE t (a text CHECK (a <> ''), b text COLLATE NOCASE) STRICT",
+                &["g".to_owned()]
+            ),
+            [
+                "a `CHECK` constraint",
+                "a `COLLATE` clause",
+                "generated column `g`",
+                "the `STRICT` option"
+            ]
+        );
+        assert_eq!(
+            unwritten("CREATE TABLE t (a PRIMARY KEY) WITHOUT ROWID", none),
+            ["the `WITHOUT ROWID` option"]
+        );
+    }
 
     #[test]
     fn defaults_are_written_back_as_sqlite_reads_them() {
