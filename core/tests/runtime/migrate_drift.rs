@@ -115,7 +115,7 @@ fn v1_app() -> ferrest::App {
         .resource::<v1::Book>()
 }
 
-ferrest::on_every_backend!(backend; a_synced_database_has_no_drift, a_changed_declaration_drifts, a_declared_rename_is_synced_without_drift);
+ferrest::on_every_backend!(backend; a_synced_database_has_no_drift, a_changed_declaration_drifts, a_declared_rename_is_synced_without_drift, check_in_sync_mode_fails_on_what_sync_leaves);
 
 /// A database schema sync made, from the app's declarations.
 async fn synced(backend: Backend) -> Option<(TestDb, ferrest::sea_orm::DatabaseConnection)> {
@@ -241,5 +241,34 @@ async fn a_declared_rename_is_synced_without_drift(backend: Backend) {
         .map(Drift::to_string)
         .collect();
     assert!(lines.is_empty(), "{}", lines.join("\n"));
+    db.drop().await;
+}
+
+/// `check` in `sync` mode: what start-up's sync adds (a column, a rename) is fine; a
+/// nullability or type that differs, which sync never changes, is a problem.
+async fn check_in_sync_mode_fails_on_what_sync_leaves(backend: Backend) {
+    let Some((db, _connection)) = synced(backend).await else {
+        return;
+    };
+    let url = db.url().to_owned();
+    let check = |app: ferrest::App| {
+        app.database_url(&url)
+            .schema_mode(ferrest::SchemaMode::Sync)
+            .run_from(
+                ["app", "check"],
+                |_app, command: ferrest::cli::NoCommands| async move { match command {} },
+            )
+    };
+    // `full_name` missing, `name` not declared: the rename sync makes at start.
+    let renamed = check(ferrest::App::new().resource::<v3::Author>()).await;
+    assert_eq!(renamed, std::process::ExitCode::SUCCESS);
+    // `summary` refuses NULL now: sync leaves the column as it is.
+    let changed = check(
+        ferrest::App::new()
+            .resource::<v1::Author>()
+            .resource::<v2::Book>(),
+    )
+    .await;
+    assert_eq!(changed, std::process::ExitCode::FAILURE);
     db.drop().await;
 }
