@@ -235,6 +235,14 @@ async fn run_step<C: ConnectionTrait>(
             alter_column(exec, table, column).await?;
             set_unique(exec, table, &column.name, column.unique).await
         }
+        Step::Backfill { table, column, sql } => {
+            let column = exec.quote(column);
+            exec.sql(format!(
+                "UPDATE {} SET {column} = ({sql}) WHERE {column} IS NULL",
+                exec.quote(table)
+            ))
+            .await
+        }
         Step::RenameColumn { table, from, to } => {
             exec.run(
                 &TableStatement::alter()
@@ -490,6 +498,9 @@ pub(crate) fn describe(step: &Step) -> String {
         Step::DropColumn { table, column } => format!("drop column `{table}`.`{column}`"),
         Step::AlterColumn { table, column } => {
             format!("alter column `{table}`.`{}`", column.name)
+        }
+        Step::Backfill { table, column, .. } => {
+            format!("backfill the NULLs of `{table}`.`{column}`")
         }
         Step::RenameColumn { table, from, to } => {
             format!("rename column `{table}`.`{from}` to `{to}`")

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::describe::destruction;
 use super::layout::Expr;
 use super::model::{Action, Column, ColumnType, ForeignKey, Index, StringLen, Table, Value};
-use super::plan::{Plan, PlanError, PlanOptions, plan};
+use super::plan::{Plan, PlanError, PlanOptions, needs_backfill, plan};
 use super::state::state;
 use super::step::Step;
 use super::{Migrations, Schema};
@@ -158,13 +158,37 @@ fn steps(steps: &[Step]) -> Expr {
         steps
             .iter()
             .map(|step| {
-                let comments = destruction(step)
-                    .map(|what| vec![format!("DESTRUCTIVE: {what}")])
-                    .unwrap_or_default();
+                let mut comments: Vec<String> = destruction(step)
+                    .map(|what| format!("DESTRUCTIVE: {what}"))
+                    .into_iter()
+                    .collect();
+                comments.extend(irreversible(step));
                 (comments, step_expr(step))
             })
             .collect(),
     )
+}
+
+/// A comment for an added `NOT NULL` column without a default or a backfill (the
+/// `down` of dropping one): on a table with rows it fails, and no value guessed here
+/// would be honest, so the file says what the migration needs.
+fn irreversible(step: &Step) -> Vec<String> {
+    let Step::AddColumn {
+        table,
+        column,
+        backfill: None,
+    } = step
+    else {
+        return Vec::new();
+    };
+    if !needs_backfill(column) {
+        return Vec::new();
+    }
+    let name = &column.name;
+    vec![
+        format!("IRREVERSIBLE without a backfill: `{table}`.`{name}` is NOT NULL without a"),
+        format!("default, and fails on rows; generate with `--backfill {table}.{name}=SQL`"),
+    ]
 }
 
 fn step_expr(step: &Step) -> Expr {
@@ -208,6 +232,14 @@ fn step_expr(step: &Step) -> Expr {
         Step::AlterColumn { table, column } => variant(
             "AlterColumn",
             vec![("table", into(table)), ("column", column_expr(column))],
+        ),
+        Step::Backfill { table, column, sql } => variant(
+            "Backfill",
+            vec![
+                ("table", into(table)),
+                ("column", into(column)),
+                ("sql", into(sql)),
+            ],
         ),
         Step::RenameColumn { table, from, to } => variant(
             "RenameColumn",
