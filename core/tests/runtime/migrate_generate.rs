@@ -180,6 +180,61 @@ fn generates_the_committed_files_and_they_fold_to_the_declarations() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Generation overwrites nothing it did not write: a migration file already there, or
+/// a `mod.rs` that lists a migration this build lacks or holds edits, stops it with
+/// the file named, and every file stays as it was.
+#[test]
+fn generation_overwrites_no_file_it_did_not_write() {
+    let dir = std::env::temp_dir().join(format!("ferrest-generate-keep-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let none = Migrations::new(&dir, vec![]);
+    let options = PlanOptions::default();
+    let first = generate(&none, &v1_schema(), "initial", &options)
+        .unwrap()
+        .unwrap();
+    let mod_rs = dir.join("mod.rs");
+    let listed = std::fs::read_to_string(&mod_rs).unwrap();
+
+    // The build has not compiled `m0001_initial` in: `mod.rs` lists more than it knows.
+    let error = generate(&none, &v1_schema(), "initial", &options).unwrap_err();
+    assert!(matches!(&error, GenerateError::ModChanged(path) if *path == mod_rs));
+    assert!(error.to_string().contains("mod.rs"), "{error}");
+    assert_eq!(std::fs::read_to_string(&mod_rs).unwrap(), listed);
+
+    // Without `mod.rs`, the file of the same name is still not overwritten.
+    std::fs::remove_file(&mod_rs).unwrap();
+    std::fs::write(&first, "// edited by hand\n").unwrap();
+    let error = generate(&none, &v1_schema(), "initial", &options).unwrap_err();
+    assert!(matches!(&error, GenerateError::Exists(path) if *path == first));
+    assert!(error.to_string().contains("m0001_initial.rs"), "{error}");
+    assert_eq!(
+        std::fs::read_to_string(&first).unwrap(),
+        "// edited by hand\n"
+    );
+    assert!(!mod_rs.exists());
+
+    // A `mod.rs` edited by hand is kept, even where the build knows every migration.
+    let one = Migrations::new(&dir, migrate_snapshots::all().list[..1].to_vec());
+    let edited = format!("{listed}\npub mod seeds;\n");
+    std::fs::write(&mod_rs, &edited).unwrap();
+    let destructive = PlanOptions::default().destructive(true);
+    let error = generate(&one, &v2_schema(), "books_v2", &destructive).unwrap_err();
+    assert!(matches!(&error, GenerateError::ModChanged(_)), "{error}");
+    assert_eq!(std::fs::read_to_string(&mod_rs).unwrap(), edited);
+    assert!(!dir.join("m0002_books_v2.rs").exists());
+    // As generation wrote it, it is rewritten with the new migration.
+    std::fs::write(&mod_rs, &listed).unwrap();
+    generate(&one, &v2_schema(), "books_v2", &destructive)
+        .unwrap()
+        .unwrap();
+    assert!(
+        std::fs::read_to_string(&mod_rs)
+            .unwrap()
+            .contains("mod m0002_books_v2;")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn a_name_must_be_a_snake_case_identifier() {
     let dir = std::env::temp_dir().join("ferrest-generate-never-written");
