@@ -6,37 +6,62 @@ use super::{App, Error};
 use crate::auth::Permission;
 
 impl App {
-    /// Two resources with one name, path or table would share schemas, routes or rows;
-    /// axum would panic on the routes, so this says which resources clash instead.
+    /// Refuses an app with any registration problem, naming every one of them (see
+    /// [`App::registration_problems`]), so that a start fixes them all at once.
     pub(crate) fn check_registrations(&self) -> Result<(), Error> {
-        if let Some(error) = &self.config_error {
-            return Err(Error::Config(error.clone()));
+        let problems = self.registration_problems();
+        match problems.as_slice() {
+            [] => Ok(()),
+            [one] => Err(Error::Config(one.clone())),
+            many => Err(Error::Config(format!(
+                "{} problems:\n  {}",
+                many.len(),
+                many.join("\n  ")
+            ))),
         }
+    }
+
+    /// Every problem of the configuration and the registrations: malformed settings,
+    /// two resources with one name, path or table (they would share schemas, routes or
+    /// rows; axum would panic on the routes), guarded operations with no authenticator,
+    /// relations to resources not registered. All of them, not the first: `check` lists
+    /// them, and a deployment should not fix one per start.
+    pub(crate) fn registration_problems(&self) -> Vec<String> {
+        let mut problems = self.config_errors.clone();
         if self.authenticators.is_empty() {
-            if let Some(owned) = self
+            for owned in self
                 .resources
                 .iter()
-                .find(|r| r.spec.owner_field().is_some())
+                .filter(|r| r.spec.owner_field().is_some())
             {
-                return Err(Error::Config(format!(
+                problems.push(format!(
                     "`{}` has an `owner` field, but the app has no authenticator to say who calls; add `.authenticate(...)` or set `FERREST_JWT_SECRET`",
                     owned.spec.name
-                )));
+                ));
             }
             let guarded = self.guarded_operations();
-            if let Some(operation) = guarded
+            let needing: Vec<_> = guarded
                 .iter()
-                .find(|o| o.permissions.iter().any(|p| *p != Permission::Public))
-            {
-                return Err(Error::Config(format!(
-                    "`{} {}` needs credentials, but the app has no authenticator; add `.authenticate(...)` or set `FERREST_JWT_SECRET`",
+                .filter(|o| o.permissions.iter().any(|p| *p != Permission::Public))
+                .collect();
+            // One problem with one fix: naming the first operation says what is meant.
+            if let Some(operation) = needing.first() {
+                let others = match needing.len() - 1 {
+                    0 => String::new(),
+                    1 => " (and 1 other operation)".to_owned(),
+                    n => format!(" (and {n} other operations)"),
+                };
+                problems.push(format!(
+                    "`{} {}` needs credentials{others}, but the app has no authenticator; add `.authenticate(...)` or set `FERREST_JWT_SECRET`",
                     operation.method.to_uppercase(),
                     operation.path
-                )));
+                ));
             }
         }
         for resource in &self.resources {
-            resource.spec.check_defaults().map_err(Error::Config)?;
+            if let Err(problem) = resource.spec.check_defaults() {
+                problems.push(problem);
+            }
         }
         // A relation needs its other side's table (the foreign key refers to it) and
         // routes (an included row links to them).
@@ -44,48 +69,45 @@ impl App {
             for relation in resource.spec.relations {
                 let target = (relation.target)();
                 if !self.resources.iter().any(|r| std::ptr::eq(r.spec, target)) {
-                    return Err(Error::Config(format!(
+                    problems.push(format!(
                         "`{}` relates to `{}` (`{}`), which is not registered; add `.resource::<{}>()`",
                         resource.spec.name, target.name, relation.name, target.name
-                    )));
+                    ));
+                    continue;
                 }
                 // An include would serve rows the target keeps out of its own routes.
                 let readable = target.operations.get || target.operations.list;
                 if resource.spec.includes.contains(&relation.name) && !readable {
-                    return Err(Error::Config(format!(
+                    problems.push(format!(
                         "`{}` allows `include({})`, but `{}` serves neither `list` nor `get`",
                         resource.spec.name, relation.name, target.name
-                    )));
+                    ));
                 }
             }
         }
         for (i, a) in self.resources.iter().enumerate() {
             for b in &self.resources[..i] {
                 let (a, b) = (a.spec, b.spec);
-                let clash = if a.name == b.name {
-                    Some(format!(
+                // One problem per pair: a resource registered twice clashes in all three.
+                if a.name == b.name {
+                    problems.push(format!(
                         "two resources are named `{}`; schema names must be unique",
                         a.name
-                    ))
+                    ));
                 } else if a.path == b.path {
-                    Some(format!(
+                    problems.push(format!(
                         "`{}` and `{}` both use the path `{}`; set `#[rest(path = ...)]`",
                         b.name, a.name, a.path
-                    ))
+                    ));
                 } else if a.table == b.table {
-                    Some(format!(
+                    problems.push(format!(
                         "`{}` and `{}` both use the table `{}`; set `#[rest(table = ...)]`",
                         b.name, a.name, a.table
-                    ))
-                } else {
-                    None
-                };
-                if let Some(clash) = clash {
-                    return Err(Error::Config(clash));
+                    ));
                 }
             }
         }
-        self.check_endpoint_routes()?;
+        self.check_endpoint_routes(&mut problems);
         for block in &self.endpoints {
             if let Some(hooks) = &block.hooks
                 && !self
@@ -93,20 +115,20 @@ impl App {
                     .iter()
                     .any(|r| std::ptr::eq(r.spec, hooks.spec))
             {
-                return Err(Error::Config(format!(
+                problems.push(format!(
                     "`{}` declares lifecycle hooks, but `{}` is not registered; add `.resource::<{}>()`",
                     block.name, hooks.spec.name, hooks.spec.name
-                )));
+                ));
             }
         }
-        Ok(())
+        problems
     }
 
     /// Two routes that axum cannot tell apart make it panic, and two operations with one
     /// id break generated clients; this names both sides instead. axum tells routes by
     /// their shape: `/books/{id}` and `/books/{book_id}` are one route, whatever the
     /// methods.
-    fn check_endpoint_routes(&self) -> Result<(), Error> {
+    fn check_endpoint_routes(&self, problems: &mut Vec<String>) {
         // (method, path, operation id, owner)
         let mut taken: Vec<(String, String, String, String)> = Vec::new();
         for resource in &self.resources {
@@ -143,15 +165,15 @@ impl App {
                         (method, path),
                         (endpoint.method, endpoint.path),
                     ) {
-                        return Err(Error::Config(format!(
+                        problems.push(format!(
                             "{route} is also served by {other} (`{} {path}`); give one of them another path, with the same parameter names where the shapes match",
                             method.to_uppercase()
-                        )));
+                        ));
                     }
                     if !id.is_empty() && id == endpoint.operation_id {
-                        return Err(Error::Config(format!(
+                        problems.push(format!(
                             "{route} has the operation id `{id}` of {other}; set `operation_id = \"...\"` on the method"
-                        )));
+                        ));
                     }
                 }
                 taken.push((
@@ -162,6 +184,5 @@ impl App {
                 ));
             }
         }
-        Ok(())
     }
 }

@@ -77,8 +77,9 @@ pub struct App {
     trust_forwarded_for: bool,
     /// Idempotency keys on `POST`; `None` turns them off.
     idempotency: Option<crate::idempotency::Idempotency>,
-    /// A malformed environment variable, reported when the app starts.
-    config_error: Option<String>,
+    /// Every malformed environment variable or setting, all reported when the app
+    /// starts (and by `check`), not just the last one found.
+    config_errors: Vec<String>,
     connection_limits: connections::ConnectionLimits,
     /// What start-up does with the schema; `None` chooses by whether the app has
     /// migrations.
@@ -114,7 +115,7 @@ impl App {
             redis_url: None,
             trust_forwarded_for: false,
             idempotency: Some(crate::idempotency::Idempotency::default()),
-            config_error: None,
+            config_errors: Vec::new(),
             connection_limits: connections::ConnectionLimits::default(),
             schema_mode: None,
             #[cfg(feature = "migrate")]
@@ -130,19 +131,19 @@ impl App {
     /// ([`Idempotency::from_env`](crate::idempotency::Idempotency::from_env)),
     /// and the authenticators' settings: `FERREST_JWT_*` ([`Jwt::from_env`](crate::auth::Jwt::from_env))
     /// and `FERREST_API_KEYS` ([`ApiKeys::from_env`](crate::auth::ApiKeys::from_env)).
-    /// A malformed value is reported when the app starts.
+    /// Malformed values are reported when the app starts, every one of them.
     pub fn from_env() -> Self {
         let mut app = App::new();
         #[cfg(feature = "jwt")]
         match crate::auth::Jwt::from_env() {
             Ok(Some(jwt)) => app = app.authenticate(jwt),
             Ok(None) => {}
-            Err(e) => app.config_error = Some(e.message()),
+            Err(e) => app.config_errors.push(e.message()),
         }
         #[cfg(not(feature = "jwt"))]
         for variable in ["FERREST_JWT_SECRET", "FERREST_JWT_PUBLIC_KEY_FILE"] {
             if std::env::var(variable).is_ok_and(|v| !v.is_empty()) {
-                app.config_error = Some(format!(
+                app.config_errors.push(format!(
                     "{variable} is set, but this build of ferrest checks no JWTs: enable its `jwt` feature"
                 ));
             }
@@ -150,7 +151,7 @@ impl App {
         match crate::auth::ApiKeys::from_env() {
             Ok(Some(keys)) => app = app.authenticate(keys),
             Ok(None) => {}
-            Err(e) => app.config_error = Some(e.message()),
+            Err(e) => app.config_errors.push(e.message()),
         }
         if let Ok(url) = std::env::var("DATABASE_URL") {
             app.database_url = url;
@@ -158,7 +159,7 @@ impl App {
         if let Ok(mode) = std::env::var("FERREST_SCHEMA") {
             match mode.parse() {
                 Ok(mode) => app.schema_mode = Some(mode),
-                Err(e) => app.config_error = Some(format!("FERREST_SCHEMA: {e}")),
+                Err(e) => app.config_errors.push(format!("FERREST_SCHEMA: {e}")),
             }
         }
         if let Ok(bind) = std::env::var("BIND") {
@@ -176,12 +177,12 @@ impl App {
         if let Ok(rate) = std::env::var("FERREST_RATE_LIMIT") {
             match rate.parse() {
                 Ok(limit) => app.rate_limit = Some(limit),
-                Err(e) => app.config_error = Some(format!("FERREST_RATE_LIMIT: {e}")),
+                Err(e) => app.config_errors.push(format!("FERREST_RATE_LIMIT: {e}")),
             }
         }
         match crate::idempotency::Idempotency::from_env() {
             Ok(idempotency) => app.idempotency = idempotency,
-            Err(e) => app.config_error = Some(e),
+            Err(e) => app.config_errors.push(e),
         }
         if let Ok(url) = std::env::var("FERREST_REDIS_URL") {
             app.redis_url = Some(url);
@@ -407,7 +408,7 @@ impl App {
     pub fn cors_origins(mut self, origins: &str) -> Self {
         match crate::http::middleware::cors_for(origins) {
             Ok(cors) => self.middleware.cors = Some(cors),
-            Err(e) => self.config_error = Some(e),
+            Err(e) => self.config_errors.push(e),
         }
         self
     }

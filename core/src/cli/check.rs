@@ -11,14 +11,19 @@ use crate::{App, Error, SchemaMode};
 pub(super) async fn run(app: App) -> Result<ExitCode, Error> {
     let mut problems: Vec<String> = Vec::new();
     let mut fine: Vec<String> = Vec::new();
-    match app.check_registrations() {
-        Ok(()) => fine.push(format!(
+    let registration = app.registration_problems();
+    if registration.is_empty() {
+        fine.push(format!(
             "configuration: {} resources, {} operations",
             app.resource_count(),
             app.guarded_operations().len()
-        )),
-        Err(error) => problems.push(error.to_string()),
+        ));
     }
+    problems.extend(
+        registration
+            .into_iter()
+            .map(|p| format!("configuration: {p}")),
+    );
     let mode = app.effective_schema_mode();
     match crate::connect(&app.database_url).await {
         Err(error) => problems.push(Error::from(error).to_string()),
@@ -71,12 +76,32 @@ pub(super) async fn run(app: App) -> Result<ExitCode, Error> {
                     Ok(drift) => {
                         let listed: Vec<String> = drift.iter().map(ToString::to_string).collect();
                         match mode {
-                            SchemaMode::Sync => fine.push(format!(
-                                "schema: differs from the declarations; sync creates missing \
-                                 tables, columns and indexes at start and changes nothing \
-                                 else:\n    {}",
-                                listed.join("\n    ")
-                            )),
+                            SchemaMode::Sync => {
+                                let backend = db.get_database_backend();
+                                let (made, kept): (Vec<&migrate::Drift>, Vec<&migrate::Drift>) =
+                                    drift.iter().partition(|d| sync_makes(backend, &d.kind));
+                                let list = |drifts: &[&migrate::Drift]| {
+                                    drifts
+                                        .iter()
+                                        .map(ToString::to_string)
+                                        .collect::<Vec<_>>()
+                                        .join("\n    ")
+                                };
+                                if !made.is_empty() {
+                                    fine.push(format!(
+                                        "schema: sync adds what is missing at start (and leaves columns \
+                                         nothing declares):\n    {}",
+                                        list(&made)
+                                    ));
+                                }
+                                if !kept.is_empty() {
+                                    problems.push(format!(
+                                        "schema: differs from the declarations where sync changes \
+                                         nothing; write a migration or change the database:\n    {}",
+                                        list(&kept)
+                                    ));
+                                }
+                            }
                             SchemaMode::Migrate if pending > 0 => fine.push(format!(
                                 "schema: differs from the declarations until the pending \
                                  migrations run:\n    {}",
@@ -104,5 +129,22 @@ pub(super) async fn run(app: App) -> Result<ExitCode, Error> {
     } else {
         println!("{} problem(s) found (schema mode: {mode})", problems.len());
         Ok(ExitCode::FAILURE)
+    }
+}
+
+/// Whether schema sync makes this difference go away at start: it adds what is missing
+/// (tables, columns, indexes; foreign keys, except on SQLite, which cannot add one to a
+/// table) and leaves a column nothing declares in place, which costs nothing. A type,
+/// nullability, default or uniqueness that differs stays as it is, and the app meets it
+/// at the first write.
+fn sync_makes(backend: sea_orm::DbBackend, kind: &migrate::DriftKind) -> bool {
+    use migrate::DriftKind;
+    match kind {
+        DriftKind::MissingTable
+        | DriftKind::MissingColumn(_)
+        | DriftKind::MissingIndex { .. }
+        | DriftKind::UndeclaredColumn(_) => true,
+        DriftKind::MissingForeignKey { .. } => backend != sea_orm::DbBackend::Sqlite,
+        _ => false,
     }
 }

@@ -62,7 +62,8 @@ pub(super) enum Migrate {
         #[arg(long)]
         destructive: bool,
         /// `table.column=SQL`: what the rows already there get in a new `NOT NULL`
-        /// column without a default; repeatable.
+        /// column without a default, or where a column made `NOT NULL` holds `NULL`
+        /// (and in a dropped one `down` adds back); repeatable.
         #[arg(long, value_name = "TABLE.COLUMN=SQL")]
         backfill: Vec<String>,
     },

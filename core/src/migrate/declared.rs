@@ -163,7 +163,7 @@ fn value_of(expr: &sea_query::Expr) -> Option<Value> {
     })
 }
 
-fn action(action: ForeignKeyAction) -> Action {
+pub(super) fn action(action: ForeignKeyAction) -> Action {
     #[allow(unreachable_patterns)]
     match action {
         ForeignKeyAction::Restrict => Action::Restrict,

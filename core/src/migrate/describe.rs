@@ -16,6 +16,9 @@ pub(crate) fn describe(step: &Step) -> String {
         Step::AlterColumn { table, column } => {
             format!("alter column `{table}`.`{}`", column.name)
         }
+        Step::Backfill { table, column, .. } => {
+            format!("backfill the NULLs of `{table}`.`{column}`")
+        }
         Step::RenameColumn { table, from, to } => {
             format!("rename column `{table}`.`{from}` to `{to}`")
         }

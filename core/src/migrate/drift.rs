@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use sea_orm::sea_query::{self, ColumnType, TableCreateStatement};
 use sea_orm::{DatabaseConnection, DbBackend, DbErr, RuntimeErr};
 
-use super::declared::table_name;
-use super::model::{Column, Schema, Table, Value};
+use super::declared::{action, table_name};
+use super::model::{Action, Column, ForeignKey, Schema, Table, Value};
 
 /// One difference between the database and the declarations.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +75,20 @@ pub enum DriftKind {
         /// The table referred to.
         ref_table: String,
     },
+    /// The foreign key is there, but does another thing when the row it refers to is
+    /// deleted (`ON DELETE`) or its key changes (`ON UPDATE`).
+    ForeignKeyAction {
+        /// The referring columns.
+        columns: Vec<String>,
+        /// The table referred to.
+        ref_table: String,
+        /// `ON DELETE` or `ON UPDATE`.
+        rule: &'static str,
+        /// In the database, as SQL: `NO ACTION`, `CASCADE`...
+        actual: String,
+        /// Declared, as SQL.
+        declared: String,
+    },
 }
 
 impl std::fmt::Display for Drift {
@@ -136,6 +150,18 @@ impl std::fmt::Display for Drift {
                 "table `{table}`: the foreign key from ({}) to `{ref_table}` is missing",
                 columns.join(", ")
             ),
+            DriftKind::ForeignKeyAction {
+                columns,
+                ref_table,
+                rule,
+                actual,
+                declared,
+            } => write!(
+                f,
+                "table `{table}`: the foreign key from ({}) to `{ref_table}` has {rule} \
+                 {actual}, declared {declared}",
+                columns.join(", ")
+            ),
         }
     }
 }
@@ -180,8 +206,8 @@ struct LiveTable {
     columns: Vec<LiveColumn>,
     /// Each index's columns and whether it is unique, the primary key's too.
     indexes: Vec<(Vec<String>, bool)>,
-    /// Each foreign key's columns, table and columns referred to.
-    foreign_keys: Vec<(Vec<String>, String, Vec<String>)>,
+    /// Each foreign key, as the model states one.
+    foreign_keys: Vec<ForeignKey>,
 }
 
 #[derive(Debug)]
@@ -231,11 +257,14 @@ impl LiveTable {
             .iter()
             .map(|k| {
                 let k = k.get_foreign_key();
-                (
-                    k.get_columns(),
-                    table_name(k.get_ref_table()).unwrap_or_default(),
-                    k.get_ref_columns(),
-                )
+                ForeignKey {
+                    name: k.get_name().unwrap_or_default().to_owned(),
+                    columns: k.get_columns(),
+                    ref_table: table_name(k.get_ref_table()).unwrap_or_default(),
+                    ref_columns: k.get_ref_columns(),
+                    on_delete: k.get_on_delete().map(action),
+                    on_update: k.get_on_update().map(action),
+                }
             })
             .collect();
         LiveTable {
@@ -447,17 +476,55 @@ fn compare(backend: DbBackend, declared: &Table, live: &LiveTable) -> Vec<DriftK
         }
     }
     for key in &declared.foreign_keys {
-        let found = live.foreign_keys.iter().any(|(cols, table, ref_cols)| {
-            *cols == key.columns && *table == key.ref_table && *ref_cols == key.ref_columns
+        let found = live.foreign_keys.iter().find(|k| {
+            k.columns == key.columns
+                && k.ref_table == key.ref_table
+                && k.ref_columns == key.ref_columns
         });
-        if !found {
+        let Some(found) = found else {
             drifts.push(DriftKind::MissingForeignKey {
                 columns: key.columns.clone(),
                 ref_table: key.ref_table.clone(),
             });
+            continue;
+        };
+        for (rule, actual, declared) in [
+            ("ON DELETE", found.on_delete, key.on_delete),
+            ("ON UPDATE", found.on_update, key.on_update),
+        ] {
+            let (actual, declared) = (effective(backend, actual), effective(backend, declared));
+            if actual != declared {
+                drifts.push(DriftKind::ForeignKeyAction {
+                    columns: key.columns.clone(),
+                    ref_table: key.ref_table.clone(),
+                    rule,
+                    actual: action_sql(actual).to_owned(),
+                    declared: action_sql(declared).to_owned(),
+                });
+            }
         }
     }
     drifts
+}
+
+/// What a key's action does on the backend: none stated is `NO ACTION` (the SQL
+/// default, as each catalog reports it), and MySQL's InnoDB treats `RESTRICT` and
+/// `NO ACTION` alike (MariaDB reports the default as `RESTRICT`).
+fn effective(backend: DbBackend, stated: Option<Action>) -> Action {
+    match stated.unwrap_or(Action::NoAction) {
+        Action::Restrict if backend == DbBackend::MySql => Action::NoAction,
+        action => action,
+    }
+}
+
+fn action_sql(action: Action) -> &'static str {
+    match action {
+        Action::Restrict => "RESTRICT",
+        Action::Cascade => "CASCADE",
+        Action::SetNull => "SET NULL",
+        Action::SetDefault => "SET DEFAULT",
+        Action::NoAction => "NO ACTION",
+    }
 }
 
 /// The type as the backend writes it, lowercase.
@@ -520,10 +587,12 @@ fn literal(expr: &sea_query::Expr) -> Option<String> {
             _ => return None,
         }),
         sea_query::Expr::Custom(sql) => {
-            // PostgreSQL: `'draft'::text`, `'2'::numeric`, `NULL::text`.
-            let bare = match sql.split_once("::") {
-                Some((value, _)) => value,
-                None => sql,
+            // PostgreSQL: `'draft'::text`, `'2'::numeric`, `NULL::text`. The cast is
+            // after the last `::`, outside the quotes: the literal may hold one
+            // (`'a::b'::text`, or `'a::b'` without a cast).
+            let bare = match sql.rsplit_once("::") {
+                Some((value, cast)) if !cast.contains('\'') => value,
+                _ => sql,
             };
             if bare.eq_ignore_ascii_case("null") {
                 return None;
@@ -562,5 +631,24 @@ fn same_default(actual: Option<&str>, declared: Option<&Value>) -> bool {
         (Some(actual), Some(Value::Float(f))) => actual.parse::<f64>().ok() == Some(*f),
         (Some(actual), Some(Value::Text(s))) => actual == s,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_postgres_default_keeps_the_colons_of_its_literal() {
+        let default = |sql: &str| literal(&sea_query::Expr::cust(sql.to_owned()));
+        assert_eq!(default("'a::b'::text").as_deref(), Some("a::b"));
+        assert_eq!(default("'draft'::text").as_deref(), Some("draft"));
+        assert_eq!(
+            default("'it''s'::character varying").as_deref(),
+            Some("it's")
+        );
+        assert_eq!(default("'a::b'").as_deref(), Some("a::b"));
+        assert_eq!(default("NULL::text"), None);
+        assert_eq!(default("3").as_deref(), Some("3"));
     }
 }

@@ -236,6 +236,14 @@ async fn run_step<C: ConnectionTrait>(
             alter_column(exec, table, column).await?;
             set_unique(exec, table, &column.name, column.unique).await
         }
+        Step::Backfill { table, column, sql } => {
+            let column = exec.quote(column);
+            exec.sql(format!(
+                "UPDATE {} SET {column} = ({sql}) WHERE {column} IS NULL",
+                exec.quote(table)
+            ))
+            .await
+        }
         Step::RenameColumn { table, from, to } => {
             exec.run(
                 &TableStatement::alter()

@@ -38,8 +38,10 @@ impl Plan {
 pub struct PlanOptions {
     /// Allows steps that lose data: dropping a table or a column.
     pub destructive: bool,
-    /// For a `NOT NULL` column without a default added to a table with rows: what the
-    /// rows get (SQL), by table and column.
+    /// What rows get (SQL), by table and column, where a `NOT NULL` column would find
+    /// them without a value: a new column without a default, a nullable column made
+    /// `NOT NULL` (its rows holding `NULL`), and, for `down`, a dropped column without
+    /// a default added back.
     pub backfill: BTreeMap<(String, String), String>,
 }
 
@@ -85,8 +87,12 @@ impl std::error::Error for PlanError {}
 ///
 /// Renames come only from a column's `renamed_from` (`#[rest(renamed_from = "old")]`);
 /// a column that disappears while another appears is a drop and an add. Dropping a
-/// table or column needs [`PlanOptions::destructive`]; adding a `NOT NULL` column
-/// without a default to an existing table needs a [`PlanOptions::backfill`]. The
+/// table or column needs [`PlanOptions::destructive`]. Adding a `NOT NULL` column
+/// without a default to an existing table, or making a nullable column `NOT NULL`,
+/// needs a [`PlanOptions::backfill`]: the rows there need a value, which, for the
+/// second, a [`Step::Backfill`] writes before the column changes. A dropped `NOT NULL`
+/// column without a default comes back in `down` with its backfill if one is given;
+/// without one, re-adding it fails on a table with rows, and the file says so. The
 /// same inputs always give the same plan.
 ///
 /// ```
@@ -101,6 +107,8 @@ impl std::error::Error for PlanError {}
 /// ```
 pub fn plan(from: &Schema, to: &Schema, options: &PlanOptions) -> Result<Plan, PlanError> {
     let mut problems = Vec::new();
+    // The backfills some step uses; any other is a mistake worth naming.
+    let mut backfilled: BTreeSet<(String, String)> = BTreeSet::new();
     // The steps in the order they run, each with the schema it applies to, which its
     // inverse needs (what a dropped column was, say).
     let mut up: Vec<(Step, Option<Step>)> = Vec::new();
@@ -202,6 +210,9 @@ pub fn plan(from: &Schema, to: &Schema, options: &PlanOptions) -> Result<Plan, P
                 None => {
                     let key = (new.name.clone(), column.name.clone());
                     let backfill = options.backfill.get(&key).cloned();
+                    if needs_backfill(&column) && backfill.is_some() {
+                        backfilled.insert(key);
+                    }
                     if needs_backfill(&column) && backfill.is_none() {
                         problems.push(format!(
                             "table `{}`: the new column `{}` is NOT NULL without a default, and \
@@ -235,6 +246,32 @@ pub fn plan(from: &Schema, to: &Schema, options: &PlanOptions) -> Result<Plan, P
                             new.name, column.name
                         ));
                     }
+                    if current.nullable && !column.nullable {
+                        // Rows may hold NULL, which `NOT NULL` refuses (MySQL outside
+                        // strict mode turns them into `0` or `''`); a default does not
+                        // change rows already there.
+                        let key = (new.name.clone(), column.name.clone());
+                        match options.backfill.get(&key) {
+                            Some(sql) => {
+                                up.push((
+                                    Step::Backfill {
+                                        table: new.name.clone(),
+                                        column: column.name.clone(),
+                                        sql: sql.clone(),
+                                    },
+                                    None,
+                                ));
+                                backfilled.insert(key);
+                            }
+                            None => problems.push(format!(
+                                "table `{}`: column `{}` becomes NOT NULL, and rows may hold \
+                                 NULL, which a default does not change: backfill them \
+                                 (`--backfill {}.{}=SQL`, `PlanOptions::backfill`), or keep it \
+                                 an `Option<T>`",
+                                new.name, column.name, new.name, column.name
+                            )),
+                        }
+                    }
                     let inverse = Step::AlterColumn {
                         table: new.name.clone(),
                         column: current.clone(),
@@ -255,6 +292,17 @@ pub fn plan(from: &Schema, to: &Schema, options: &PlanOptions) -> Result<Plan, P
         let old = &renamed.tables[&old.name];
         for column in &old.columns {
             if new.find_column(&column.name).is_none() {
+                // Adding it back in `down` needs a value for the rows there; without
+                // one the generated file marks the step (see `render`).
+                let key = (old.name.clone(), column.name.clone());
+                let backfill = options
+                    .backfill
+                    .get(&key)
+                    .filter(|_| needs_backfill(column))
+                    .cloned();
+                if backfill.is_some() {
+                    backfilled.insert(key);
+                }
                 up.push((
                     Step::DropColumn {
                         table: old.name.clone(),
@@ -263,7 +311,7 @@ pub fn plan(from: &Schema, to: &Schema, options: &PlanOptions) -> Result<Plan, P
                     Some(Step::AddColumn {
                         table: old.name.clone(),
                         column: column.clone(),
-                        backfill: None,
+                        backfill,
                     }),
                 ));
             }
@@ -321,13 +369,10 @@ pub fn plan(from: &Schema, to: &Schema, options: &PlanOptions) -> Result<Plan, P
     }
 
     for (table, column) in options.backfill.keys() {
-        let added = up.iter().any(|(step, _)| {
-            matches!(step, Step::AddColumn { table: t, column: c, .. }
-                if t == table && c.name == *column && needs_backfill(c))
-        });
-        if !added {
+        if !backfilled.contains(&(table.clone(), column.clone())) {
             problems.push(format!(
-                "the backfill of `{table}.{column}` is for no new NOT NULL column without a default"
+                "the backfill of `{table}.{column}` is for no column that needs one: a new \
+                 or dropped NOT NULL column without a default, or one that becomes NOT NULL"
             ));
         }
     }
@@ -378,7 +423,7 @@ fn renames(old: &Table, new: &Table) -> Vec<Step> {
 }
 
 /// Rows already there need a value the column cannot give them.
-fn needs_backfill(column: &Column) -> bool {
+pub(crate) fn needs_backfill(column: &Column) -> bool {
     !column.nullable && column.default.is_none() && !column.auto_increment
 }
 

@@ -191,10 +191,104 @@ fn a_backfill_for_no_new_column_is_refused() {
     let error = super::plan(&both, &both, &options).unwrap_err();
     assert_eq!(
         error.problems,
-        ["the backfill of `books.titel` is for no new NOT NULL column without a default"]
+        [
+            "the backfill of `books.titel` is for no column that needs one: a new or dropped \
+          NOT NULL column without a default, or one that becomes NOT NULL"
+        ]
     );
     assert!(PlanOptions::default().backfill("books.title").is_err());
     assert!(PlanOptions::default().backfill("title=''").is_err());
+}
+
+/// Rows may hold NULL where the column becomes NOT NULL: generation stops unless told
+/// what they get, and then fills them before the column changes. A default is no way
+/// out: it does not change rows already there.
+#[test]
+fn a_column_made_not_null_needs_a_backfill_of_its_nulls() {
+    let summary = Column::new("summary", ColumnType::Text);
+    let from = schema([with_column(books(), summary.clone().nullable())]);
+    for declared in [
+        summary.clone(),
+        summary.clone().default(Value::Text(String::new())),
+    ] {
+        let to = schema([with_column(books(), declared)]);
+        let error = plan(&from, &to, &PlanOptions::default()).unwrap_err();
+        assert_eq!(error.problems.len(), 1, "{error}");
+        for part in [
+            "table `books`",
+            "`summary` becomes NOT NULL",
+            "--backfill books.summary=SQL",
+            "Option<T>",
+        ] {
+            assert!(error.problems[0].contains(part), "{error}");
+        }
+    }
+    let to = schema([with_column(books(), summary.clone())]);
+    let options = PlanOptions::default()
+        .backfill("books.summary='none yet'")
+        .unwrap();
+    let plan = plan(&from, &to, &options).unwrap();
+    assert_eq!(
+        plan.up,
+        [
+            Step::Backfill {
+                table: "books".into(),
+                column: "summary".into(),
+                sql: "'none yet'".into(),
+            },
+            Step::AlterColumn {
+                table: "books".into(),
+                column: summary.clone(),
+            },
+        ]
+    );
+    assert_eq!(
+        plan.down,
+        [Step::AlterColumn {
+            table: "books".into(),
+            column: summary.nullable(),
+        }]
+    );
+    round_trips(&from, &to, &plan);
+}
+
+/// Dropping a NOT NULL column without a default: `down` adds it back with the backfill
+/// given for it, else with none (and the file marks the step, see `render_tests`).
+#[test]
+fn a_dropped_not_null_column_comes_back_with_its_backfill() {
+    let from = schema([books()]);
+    let mut fewer = books();
+    fewer.columns.retain(|c| c.name != "title");
+    let to = schema([fewer]);
+    let destructive = PlanOptions::default().destructive(true);
+    let title = books().columns[1].clone();
+    let without = plan(&from, &to, &destructive).unwrap();
+    assert_eq!(
+        without.down,
+        [Step::AddColumn {
+            table: "books".into(),
+            column: title.clone(),
+            backfill: None,
+        }]
+    );
+    let with = plan(
+        &from,
+        &to,
+        &destructive
+            .clone()
+            .backfill("books.title='untitled'")
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        with.down,
+        [Step::AddColumn {
+            table: "books".into(),
+            column: title,
+            backfill: Some("'untitled'".into()),
+        }]
+    );
+    round_trips(&from, &to, &with);
 }
 
 #[test]

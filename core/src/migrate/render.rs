@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::describe::destruction;
 use super::layout::Expr;
 use super::model::{Action, Column, ColumnType, ForeignKey, Index, StringLen, Table, Value};
-use super::plan::{Plan, PlanError, PlanOptions, plan};
+use super::plan::{Plan, PlanError, PlanOptions, needs_backfill, plan};
 use super::state::state;
 use super::step::Step;
 use super::{Migrations, Schema};
@@ -50,6 +50,12 @@ pub enum GenerateError {
     Plan(PlanError),
     /// The folder could not be written.
     Io(PathBuf, std::io::Error),
+    /// The migration file to write is already there: generation never overwrites one.
+    Exists(PathBuf),
+    /// The folder's `mod.rs` is not what generation wrote for the migrations the app
+    /// was built with: a migration file not compiled in yet, or edits by hand, which a
+    /// rewrite would drop.
+    ModChanged(PathBuf),
 }
 
 impl std::fmt::Display for GenerateError {
@@ -58,6 +64,19 @@ impl std::fmt::Display for GenerateError {
             GenerateError::Name(message) | GenerateError::State(message) => f.write_str(message),
             GenerateError::Plan(error) => error.fmt(f),
             GenerateError::Io(path, error) => write!(f, "{}: {error}", path.display()),
+            GenerateError::Exists(path) => write!(
+                f,
+                "`{}` already exists, and generation overwrites no migration: build the app \
+                 with it (`mod.rs` lists it), or move it away",
+                path.display()
+            ),
+            GenerateError::ModChanged(path) => write!(
+                f,
+                "`{}` is not what `migrate generate` wrote for the migrations this build \
+                 has: a migration not compiled in yet (build the app again, then generate), \
+                 or edits by hand (move them to another file), which rewriting it would drop",
+                path.display()
+            ),
         }
     }
 }
@@ -67,6 +86,11 @@ impl std::error::Error for GenerateError {}
 /// Writes the next migration into `migrations.dir`: the steps from what `migrations`
 /// make to `declared`, in `mNNNN_<name>.rs`, numbered after the last one, and
 /// rewrites the folder's `mod.rs` to list it. `Ok(None)` when there is no change.
+///
+/// It overwrites nothing it did not write: an existing migration file is an error
+/// ([`GenerateError::Exists`]), and so is a `mod.rs` other than the one generation
+/// writes for `migrations` ([`GenerateError::ModChanged`]); either way nothing is
+/// written.
 ///
 /// ```no_run
 /// # fn app() -> ferrest::App { ferrest::App::new() }
@@ -101,12 +125,19 @@ pub fn generate(
         + 1;
     let module = format!("m{number:04}_{name}");
     let dir = &migrations.dir;
+    let mut modules: Vec<String> = migrations.list.iter().map(|m| m.name.clone()).collect();
+    let mod_rs = dir.join("mod.rs");
+    match std::fs::read_to_string(&mod_rs) {
+        Ok(text) if text == render_mod(&modules) => {}
+        Ok(_) => return Err(GenerateError::ModChanged(mod_rs)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(GenerateError::Io(mod_rs, e)),
+    }
     std::fs::create_dir_all(dir).map_err(|e| GenerateError::Io(dir.clone(), e))?;
     let path = dir.join(format!("{module}.rs"));
-    write(&path, &render(&module, &plan))?;
-    let mut modules: Vec<String> = migrations.list.iter().map(|m| m.name.clone()).collect();
+    write_new(&path, &render(&module, &plan))?;
     modules.push(module);
-    write(&dir.join("mod.rs"), &render_mod(&modules))?;
+    std::fs::write(&mod_rs, render_mod(&modules)).map_err(|e| GenerateError::Io(mod_rs, e))?;
     Ok(Some(path))
 }
 
@@ -131,8 +162,20 @@ pub(crate) fn render_mod(modules: &[String]) -> String {
     text
 }
 
-fn write(path: &Path, text: &str) -> Result<(), GenerateError> {
-    std::fs::write(path, text).map_err(|e| GenerateError::Io(path.to_owned(), e))
+/// Writes a file that must not exist yet: the check and the creation are one call, so
+/// a file that appears in between is not overwritten either.
+fn write_new(path: &Path, text: &str) -> Result<(), GenerateError> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => GenerateError::Exists(path.to_owned()),
+            _ => GenerateError::Io(path.to_owned(), e),
+        })?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| GenerateError::Io(path.to_owned(), e))
 }
 
 /// A module name's tail: lowercase ASCII letters, digits and underscores, starting
@@ -158,13 +201,37 @@ fn steps(steps: &[Step]) -> Expr {
         steps
             .iter()
             .map(|step| {
-                let comments = destruction(step)
-                    .map(|what| vec![format!("DESTRUCTIVE: {what}")])
-                    .unwrap_or_default();
+                let mut comments: Vec<String> = destruction(step)
+                    .map(|what| format!("DESTRUCTIVE: {what}"))
+                    .into_iter()
+                    .collect();
+                comments.extend(irreversible(step));
                 (comments, step_expr(step))
             })
             .collect(),
     )
+}
+
+/// A comment for an added `NOT NULL` column without a default or a backfill (the
+/// `down` of dropping one): on a table with rows it fails, and no value guessed here
+/// would be honest, so the file says what the migration needs.
+fn irreversible(step: &Step) -> Vec<String> {
+    let Step::AddColumn {
+        table,
+        column,
+        backfill: None,
+    } = step
+    else {
+        return Vec::new();
+    };
+    if !needs_backfill(column) {
+        return Vec::new();
+    }
+    let name = &column.name;
+    vec![
+        format!("IRREVERSIBLE without a backfill: `{table}`.`{name}` is NOT NULL without a"),
+        format!("default, and fails on rows; generate with `--backfill {table}.{name}=SQL`"),
+    ]
 }
 
 fn step_expr(step: &Step) -> Expr {
@@ -208,6 +275,14 @@ fn step_expr(step: &Step) -> Expr {
         Step::AlterColumn { table, column } => variant(
             "AlterColumn",
             vec![("table", into(table)), ("column", column_expr(column))],
+        ),
+        Step::Backfill { table, column, sql } => variant(
+            "Backfill",
+            vec![
+                ("table", into(table)),
+                ("column", into(column)),
+                ("sql", into(sql)),
+            ],
         ),
         Step::RenameColumn { table, from, to } => variant(
             "RenameColumn",

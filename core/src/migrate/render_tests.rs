@@ -78,3 +78,43 @@ fn every_column_type_is_spelled_as_rust() {
         assert_eq!(column_type(&ty), text);
     }
 }
+
+/// The `down` of dropping a NOT NULL column without a default fails on a table with
+/// rows unless it has a backfill: the file says so where a reviewer reads the step,
+/// and says nothing once the backfill is there.
+#[test]
+fn re_adding_a_not_null_column_without_a_backfill_is_marked_irreversible() {
+    let title = Column::new("title", ColumnType::Text);
+    let down = |backfill: Option<&str>| Plan {
+        up: vec![Step::DropColumn {
+            table: "books".into(),
+            column: "title".into(),
+        }],
+        down: vec![Step::AddColumn {
+            table: "books".into(),
+            column: title.clone(),
+            backfill: backfill.map(str::to_owned),
+        }],
+    };
+    let text = render("m0002_drop_title", &down(None));
+    assert!(
+        text.contains(
+            "        .down([\n            // IRREVERSIBLE without a backfill: `books`.`title` is \
+             NOT NULL without a\n            // default, and fails on rows; generate with \
+             `--backfill books.title=SQL`\n            Step::AddColumn {"
+        ),
+        "{text}"
+    );
+    let text = render("m0002_drop_title", &down(Some("'untitled'")));
+    assert!(!text.contains("IRREVERSIBLE"), "{text}");
+    // A nullable column or one with a default comes back with a value for every row.
+    let nullable = Plan {
+        up: vec![],
+        down: vec![Step::AddColumn {
+            table: "books".into(),
+            column: title.clone().nullable(),
+            backfill: None,
+        }],
+    };
+    assert!(!render("m0002_x", &nullable).contains("IRREVERSIBLE"));
+}

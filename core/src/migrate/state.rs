@@ -209,6 +209,9 @@ pub(crate) fn apply(schema: &mut Schema, step: &Step) -> Result<(), String> {
                 .ok_or_else(|| format!("table `{}` has no foreign key `{name}`", table.name))?;
             table.foreign_keys.remove(position);
         }
+        Step::Backfill { table, column, .. } => {
+            column_position(table_mut(schema, table)?, column)?;
+        }
         Step::Sql(_) => {}
     }
     Ok(())

@@ -43,6 +43,19 @@ pub enum Step {
         /// The column as it becomes.
         column: Column,
     },
+    /// Writes `sql` (an SQL expression) into the column's rows that hold `NULL`: what
+    /// comes before an `AlterColumn` that makes it `NOT NULL`, which fails on those rows
+    /// (and which MySQL outside strict mode fills with `0` or `''`). The runner quotes
+    /// the names for the backend it runs on, which SQL written in a file cannot do for
+    /// all three.
+    Backfill {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// What the rows holding `NULL` get, as SQL: `''`, `0`, `title`.
+        sql: String,
+    },
     /// Renames a column, keeping its values.
     RenameColumn {
         /// The table.

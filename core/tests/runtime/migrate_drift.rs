@@ -2,7 +2,7 @@
 //! backend, whatever the field kinds; a declaration changed since (a new field, a
 //! changed type, a changed nullability) shows as drift naming the table and column.
 
-use ferrest::migrate::{Drift, DriftKind, drift};
+use ferrest::migrate::{Action, Drift, DriftKind, drift};
 use ferrest::testing::{Backend, TestDb};
 
 mod v1 {
@@ -30,6 +30,9 @@ mod v1 {
         pub summary: Option<String>,
         #[rest(default = "draft")]
         pub status: String,
+        /// PostgreSQL reads it back as `'a::b'::text`.
+        #[rest(default = "a::b")]
+        pub code: String,
         #[rest(default = false, filter(eq))]
         pub published: bool,
         #[rest(default = 3)]
@@ -70,6 +73,9 @@ mod v2 {
         pub summary: String,
         #[rest(default = "draft")]
         pub status: String,
+        /// PostgreSQL reads it back as `'a::b'::text`.
+        #[rest(default = "a::b")]
+        pub code: String,
         #[rest(default = false, filter(eq))]
         pub published: bool,
         #[rest(default = 3)]
@@ -115,7 +121,7 @@ fn v1_app() -> ferrest::App {
         .resource::<v1::Book>()
 }
 
-ferrest::on_every_backend!(backend; a_synced_database_has_no_drift, a_changed_declaration_drifts, a_declared_rename_is_synced_without_drift);
+ferrest::on_every_backend!(backend; a_synced_database_has_no_drift, a_changed_declaration_drifts, a_declared_rename_is_synced_without_drift, check_in_sync_mode_fails_on_what_sync_leaves, a_foreign_key_doing_another_thing_drifts);
 
 /// A database schema sync made, from the app's declarations.
 async fn synced(backend: Backend) -> Option<(TestDb, ferrest::sea_orm::DatabaseConnection)> {
@@ -241,5 +247,88 @@ async fn a_declared_rename_is_synced_without_drift(backend: Backend) {
         .map(Drift::to_string)
         .collect();
     assert!(lines.is_empty(), "{}", lines.join("\n"));
+    db.drop().await;
+}
+
+/// `check` in `sync` mode: what start-up's sync adds (a column, a rename) is fine; a
+/// nullability or type that differs, which sync never changes, is a problem.
+async fn check_in_sync_mode_fails_on_what_sync_leaves(backend: Backend) {
+    let Some((db, _connection)) = synced(backend).await else {
+        return;
+    };
+    let url = db.url().to_owned();
+    let check = |app: ferrest::App| {
+        app.database_url(&url)
+            .schema_mode(ferrest::SchemaMode::Sync)
+            .run_from(
+                ["app", "check"],
+                |_app, command: ferrest::cli::NoCommands| async move { match command {} },
+            )
+    };
+    // `full_name` missing, `name` not declared: the rename sync makes at start.
+    let renamed = check(ferrest::App::new().resource::<v3::Author>()).await;
+    assert_eq!(renamed, std::process::ExitCode::SUCCESS);
+    // `summary` refuses NULL now: sync leaves the column as it is.
+    let changed = check(
+        ferrest::App::new()
+            .resource::<v1::Author>()
+            .resource::<v2::Book>(),
+    )
+    .await;
+    assert_eq!(changed, std::process::ExitCode::FAILURE);
+    db.drop().await;
+}
+
+/// A foreign key that is there but does another thing on delete or update than
+/// declared drifts, each rule named with what the database does and what is declared.
+async fn a_foreign_key_doing_another_thing_drifts(backend: Backend) {
+    let Some((db, connection)) = synced(backend).await else {
+        return;
+    };
+    let mut declared = v1_app()
+        .declared_schema(connection.get_database_backend())
+        .unwrap();
+    let books = declared.tables.get_mut("drift_books").unwrap();
+    let key = &mut books.foreign_keys[0];
+    // What sync made from the declaration: nothing said, so `NO ACTION` both ways.
+    assert_eq!((key.on_delete, key.on_update), (None, None));
+    key.on_delete = Some(Action::Cascade);
+    key.on_update = Some(Action::SetNull);
+    let lines: Vec<String> = drift(&connection, &declared)
+        .await
+        .unwrap()
+        .iter()
+        .map(Drift::to_string)
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "table `drift_books`: the foreign key from (author_id) to `drift_authors` has \
+             ON DELETE NO ACTION, declared CASCADE",
+            "table `drift_books`: the foreign key from (author_id) to `drift_authors` has \
+             ON UPDATE NO ACTION, declared SET NULL",
+        ]
+    );
+    // `RESTRICT` is what MySQL does when nothing is said; elsewhere it is not.
+    let key = &mut declared.tables.get_mut("drift_books").unwrap().foreign_keys[0];
+    key.on_delete = None;
+    key.on_update = Some(Action::Restrict);
+    let drifts = drift(&connection, &declared).await.unwrap();
+    match backend {
+        Backend::MySql => assert!(drifts.is_empty(), "{drifts:?}"),
+        _ => assert!(
+            matches!(
+                &drifts[..],
+                [Drift {
+                    kind: DriftKind::ForeignKeyAction {
+                        rule: "ON UPDATE",
+                        ..
+                    },
+                    ..
+                }]
+            ),
+            "{drifts:?}"
+        ),
+    }
     db.drop().await;
 }

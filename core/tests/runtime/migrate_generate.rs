@@ -180,6 +180,61 @@ fn generates_the_committed_files_and_they_fold_to_the_declarations() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Generation overwrites nothing it did not write: a migration file already there, or
+/// a `mod.rs` that lists a migration this build lacks or holds edits, stops it with
+/// the file named, and every file stays as it was.
+#[test]
+fn generation_overwrites_no_file_it_did_not_write() {
+    let dir = std::env::temp_dir().join(format!("ferrest-generate-keep-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let none = Migrations::new(&dir, vec![]);
+    let options = PlanOptions::default();
+    let first = generate(&none, &v1_schema(), "initial", &options)
+        .unwrap()
+        .unwrap();
+    let mod_rs = dir.join("mod.rs");
+    let listed = std::fs::read_to_string(&mod_rs).unwrap();
+
+    // The build has not compiled `m0001_initial` in: `mod.rs` lists more than it knows.
+    let error = generate(&none, &v1_schema(), "initial", &options).unwrap_err();
+    assert!(matches!(&error, GenerateError::ModChanged(path) if *path == mod_rs));
+    assert!(error.to_string().contains("mod.rs"), "{error}");
+    assert_eq!(std::fs::read_to_string(&mod_rs).unwrap(), listed);
+
+    // Without `mod.rs`, the file of the same name is still not overwritten.
+    std::fs::remove_file(&mod_rs).unwrap();
+    std::fs::write(&first, "// edited by hand\n").unwrap();
+    let error = generate(&none, &v1_schema(), "initial", &options).unwrap_err();
+    assert!(matches!(&error, GenerateError::Exists(path) if *path == first));
+    assert!(error.to_string().contains("m0001_initial.rs"), "{error}");
+    assert_eq!(
+        std::fs::read_to_string(&first).unwrap(),
+        "// edited by hand\n"
+    );
+    assert!(!mod_rs.exists());
+
+    // A `mod.rs` edited by hand is kept, even where the build knows every migration.
+    let one = Migrations::new(&dir, migrate_snapshots::all().list[..1].to_vec());
+    let edited = format!("{listed}\npub mod seeds;\n");
+    std::fs::write(&mod_rs, &edited).unwrap();
+    let destructive = PlanOptions::default().destructive(true);
+    let error = generate(&one, &v2_schema(), "books_v2", &destructive).unwrap_err();
+    assert!(matches!(&error, GenerateError::ModChanged(_)), "{error}");
+    assert_eq!(std::fs::read_to_string(&mod_rs).unwrap(), edited);
+    assert!(!dir.join("m0002_books_v2.rs").exists());
+    // As generation wrote it, it is rewritten with the new migration.
+    std::fs::write(&mod_rs, &listed).unwrap();
+    generate(&one, &v2_schema(), "books_v2", &destructive)
+        .unwrap()
+        .unwrap();
+    assert!(
+        std::fs::read_to_string(&mod_rs)
+            .unwrap()
+            .contains("mod m0002_books_v2;")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn a_name_must_be_a_snake_case_identifier() {
     let dir = std::env::temp_dir().join("ferrest-generate-never-written");
@@ -232,6 +287,11 @@ pub fn every_step() -> Plan {
                     .default(Value::Text("it's \"quoted\"".into())),
                 backfill: None,
             },
+            Step::Backfill {
+                table: "books".into(),
+                column: "title".into(),
+                sql: "'untitled'".into(),
+            },
             Step::AlterColumn {
                 table: "books".into(),
                 column: books_column("title").nullable().unique(),
@@ -264,7 +324,14 @@ pub fn every_step() -> Plan {
             },
             Step::DropTable(long.into()),
         ],
-        down: vec![Step::DropTable("t".into())],
+        down: vec![
+            Step::AddColumn {
+                table: "books".into(),
+                column: books_column("isbn"),
+                backfill: None,
+            },
+            Step::DropTable("t".into()),
+        ],
     }
 }
 
@@ -288,8 +355,94 @@ fn every_step_renders_to_the_committed_file_which_compiles_back_to_it() {
     // The same plan, the same file; each destructive step marked, in both directions.
     assert_eq!(render("m0003_every_step", &every_step()), text);
     assert_eq!(text.matches("// DESTRUCTIVE: ").count(), 3, "{text}");
+    assert_eq!(text.matches("// IRREVERSIBLE ").count(), 1, "{text}");
     assert!(text.contains(
         "            // DESTRUCTIVE: drops column `books`.`isbn` and its values\n            \
          Step::DropColumn {"
     ));
+}
+
+ferrest::on_every_backend!(backend; a_column_made_not_null_is_backfilled_before_it_changes);
+
+/// A nullable column made NOT NULL, generated and run on rows holding NULL: refused
+/// without a backfill; with one, the NULLs get it and the others keep their values,
+/// where MySQL outside strict mode would write `''` and the others would fail. The
+/// column is named `order`, a reserved word, which the runner quotes for each backend.
+async fn a_column_made_not_null_is_backfilled_before_it_changes(
+    backend: ferrest::testing::Backend,
+) {
+    use ferrest::sea_orm::{ConnectionTrait, Database, Statement};
+    let Some(test_db) = ferrest::testing::TestDb::create(backend).await else {
+        return;
+    };
+    let order = |column: Column| {
+        Table::new("fill_books")
+            .column(
+                Column::new("id", ColumnType::BigInteger)
+                    .primary_key()
+                    .auto_increment(),
+            )
+            .column(column)
+    };
+    let quoted = match backend {
+        ferrest::testing::Backend::MySql => "`order`",
+        _ => "\"order\"",
+    };
+    let first = Migration::new("m0001_books").up([
+        Step::CreateTable(order(
+            Column::new("order", ColumnType::String(StringLen::N(40))).nullable(),
+        )),
+        Step::Sql(format!(
+            "INSERT INTO fill_books ({quoted}) VALUES ('kept'), (NULL), (NULL)"
+        )),
+    ]);
+    let from = state(std::slice::from_ref(&first)).unwrap();
+    let mut to = Schema::default();
+    to.tables.insert(
+        "fill_books".into(),
+        order(Column::new("order", ColumnType::String(StringLen::N(40)))),
+    );
+    let refused = plan(&from, &to, &PlanOptions::default()).unwrap_err();
+    assert!(
+        refused.to_string().contains("`order` becomes NOT NULL"),
+        "{refused}"
+    );
+    let options = PlanOptions::default()
+        .backfill("fill_books.order='unknown'")
+        .unwrap();
+    let changed = plan(&from, &to, &options).unwrap();
+    let list = Migrations::new(
+        "src/migrations",
+        vec![
+            first,
+            Migration::new("m0002_order_required")
+                .up(changed.up)
+                .down(changed.down),
+        ],
+    );
+    ferrest::migrate::up(test_db.url(), &list, None)
+        .await
+        .unwrap();
+
+    let db = Database::connect(test_db.url()).await.unwrap();
+    let values: Vec<String> = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT {quoted} FROM fill_books ORDER BY id"),
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(0).unwrap())
+        .collect();
+    assert_eq!(values, ["kept", "unknown", "unknown"]);
+    let insert_null = format!("INSERT INTO fill_books ({quoted}) VALUES (NULL)");
+    assert!(db.execute_unprepared(&insert_null).await.is_err());
+    // `down` makes it nullable again; the values written stay.
+    ferrest::migrate::down(test_db.url(), &list, 1)
+        .await
+        .unwrap();
+    db.execute_unprepared(&insert_null).await.unwrap();
+    db.close().await.unwrap();
+    test_db.drop().await;
 }

@@ -160,6 +160,33 @@ async fn clashing_registrations_are_a_startup_error() {
     db.drop().await;
 }
 
+/// Every problem at once, settings and registrations: a start, and `check`, name them
+/// all rather than one per attempt.
+#[tokio::test]
+async fn every_registration_problem_is_reported_at_once() {
+    let db = ferrest::testing::TestDb::create(ferrest::testing::Backend::Sqlite)
+        .await
+        .unwrap();
+    let app = ferrest::App::new()
+        .database_url(db.url())
+        .cors_origins("ftp://files.example")
+        .cors_origins("shop.example")
+        .resource::<Tag>()
+        .resource::<clash::Label>()
+        .resource::<bad_default::Contact>();
+    let error = app.into_router().await.unwrap_err().to_string();
+    for problem in [
+        "4 problems:",
+        "`ftp://files.example` is not an origin",
+        "`shop.example` is not an origin",
+        "both use the path `/labels`",
+        "the default of `Contact.email` is refused",
+    ] {
+        assert!(error.contains(problem), "{problem}: {error}");
+    }
+    db.drop().await;
+}
+
 mod bad_default {
     use ferrest::prelude::*;
 

@@ -36,6 +36,11 @@ pub fn migration() -> Migration {
                     .default(Value::Text("it's \"quoted\"".into())),
                 backfill: None,
             },
+            Step::Backfill {
+                table: "books".into(),
+                column: "title".into(),
+                sql: "'untitled'".into(),
+            },
             Step::AlterColumn {
                 table: "books".into(),
                 column: Column::new("title", ColumnType::String(StringLen::N(255)))
@@ -75,6 +80,13 @@ pub fn migration() -> Migration {
             ),
         ])
         .down([
+            // IRREVERSIBLE without a backfill: `books`.`isbn` is NOT NULL without a
+            // default, and fails on rows; generate with `--backfill books.isbn=SQL`
+            Step::AddColumn {
+                table: "books".into(),
+                column: Column::new("isbn", ColumnType::String(StringLen::N(255))),
+                backfill: None,
+            },
             // DESTRUCTIVE: drops table `t` and its rows
             Step::DropTable("t".into()),
         ])

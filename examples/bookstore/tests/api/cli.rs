@@ -184,6 +184,33 @@ fn token_is_the_apps_own_command() {
     assert_eq!(stdout(&output).trim().split('.').count(), 3, "a JWT");
 }
 
+/// Two malformed settings: `check` lists both (and exits 1), where it once kept only
+/// the last one read.
+#[test]
+fn check_lists_every_malformed_setting() {
+    let directory = directory("settings");
+    let output = Command::new(env!("CARGO_BIN_EXE_bookstore"))
+        .arg("check")
+        .current_dir(&directory)
+        .env("DATABASE_URL", "sqlite://settings.db?mode=rwc")
+        .env("FERREST_SCHEMA", "sideways")
+        .env("FERREST_RATE_LIMIT", "many")
+        .env_remove("FERREST_REDIS_URL")
+        .env_remove("CARGO_MANIFEST_DIR")
+        .output()
+        .expect("the bookstore runs");
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let printed = stdout(&output);
+    for variable in ["FERREST_SCHEMA", "FERREST_RATE_LIMIT"] {
+        assert!(
+            printed
+                .lines()
+                .any(|l| l.starts_with("problem  configuration: ") && l.contains(variable)),
+            "{variable}: {printed}"
+        );
+    }
+}
+
 /// The workflow of the guide, on each backend: nothing applied, `migrate up`, in sync;
 /// one migration down, the difference named; `check` agrees each time.
 async fn migrations_go_up_and_down_through_the_command_line(backend: Backend) {
