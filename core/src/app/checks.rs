@@ -28,7 +28,10 @@ impl App {
     /// them, and a deployment should not fix one per start.
     pub(crate) fn registration_problems(&self) -> Vec<String> {
         let mut problems = self.config_errors.clone();
-        if self.authenticators.is_empty() {
+        // A malformed authenticator setting (a short `FERREST_JWT_SECRET`) leaves the app
+        // without the authenticator it meant: its consequences are not problems of
+        // their own, and listing them would bury the cause.
+        if self.authenticators.is_empty() && self.config_errors.is_empty() {
             for owned in self
                 .resources
                 .iter()
