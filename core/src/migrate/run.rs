@@ -35,12 +35,7 @@ pub async fn up(
     count: Option<u32>,
 ) -> Result<Vec<String>, MigrateError> {
     let runner = Runner::open(url, migrations).await?;
-    let outcome = match runner.lock().await {
-        Ok(()) => runner.repeat(Direction::Up, count).await,
-        Err(error) => Err(error),
-    };
-    runner.close().await;
-    outcome
+    runner.run(Direction::Up, count, Start::AsItIs).await
 }
 
 /// Reverts the last `count` applied migrations, newest first; gives their names.
@@ -56,12 +51,9 @@ pub async fn down(
     count: u32,
 ) -> Result<Vec<String>, MigrateError> {
     let runner = Runner::open(url, migrations).await?;
-    let outcome = match runner.lock().await {
-        Ok(()) => runner.repeat(Direction::Down, Some(count)).await,
-        Err(error) => Err(error),
-    };
-    runner.close().await;
-    outcome
+    runner
+        .run(Direction::Down, Some(count), Start::AsItIs)
+        .await
 }
 
 /// Each migration's name and whether it is applied, in order. Reads only: it creates
@@ -91,12 +83,7 @@ pub async fn up_on(
     migrations: &Migrations,
 ) -> Result<Vec<String>, MigrateError> {
     let runner = Runner::open_beside(db, migrations).await?;
-    let outcome = match runner.lock().await {
-        Ok(()) => runner.repeat(Direction::Up, None).await,
-        Err(error) => Err(error),
-    };
-    runner.close().await;
-    outcome
+    runner.run(Direction::Up, None, Start::AsItIs).await
 }
 
 /// [`status`] on the database a pool is connected to, through the pool itself: it
@@ -125,15 +112,7 @@ pub async fn status_on(
 /// ```
 pub async fn fresh(url: &str, migrations: &Migrations) -> Result<Vec<String>, MigrateError> {
     let runner = Runner::open(url, migrations).await?;
-    let outcome = match runner.lock().await {
-        Ok(()) => match runner.drop_everything().await {
-            Ok(()) => runner.repeat(Direction::Up, None).await,
-            Err(error) => Err(error),
-        },
-        Err(error) => Err(error),
-    };
-    runner.close().await;
-    outcome
+    runner.run(Direction::Up, None, Start::Empty).await
 }
 
 /// Runs `steps` in order on `db`; on failure, the failed step's number (from 1) and
@@ -274,6 +253,15 @@ async fn statuses(
         .map_err(MigrateError::Record)
 }
 
+/// What a run does with the database before it applies migrations.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Start {
+    /// Nothing.
+    AsItIs,
+    /// Drops every table first (`fresh`).
+    Empty,
+}
+
 struct Runner {
     db: DatabaseConnection,
     shared: Arc<Shared>,
@@ -326,6 +314,27 @@ impl Runner {
     /// The session lock, on PostgreSQL and MySQL; SQLite locks per migration.
     async fn lock(&self) -> Result<(), MigrateError> {
         lock::lock(&self.db).await.map_err(MigrateError::Lock)
+    }
+
+    /// A whole run: takes the lock, empties the database for `Start::Empty`, applies
+    /// or reverts up to `count` migrations, then releases the lock and closes the
+    /// connection, whatever failed.
+    async fn run(
+        self,
+        direction: Direction,
+        count: Option<u32>,
+        start: Start,
+    ) -> Result<Vec<String>, MigrateError> {
+        let outcome = async {
+            self.lock().await?;
+            if start == Start::Empty {
+                self.drop_everything().await?;
+            }
+            self.repeat(direction, count).await
+        }
+        .await;
+        self.close().await;
+        outcome
     }
 
     /// Releases the lock and closes the connection.
